@@ -1,0 +1,112 @@
+/**
+ * The store port: the one interface every storage adapter implements.
+ *
+ * Every rule that must hold across server processes (single use, attempt caps, lockout, replay guard,
+ * rate limits) is expressed through these operations, so it holds wherever the adapter keeps its data.
+ * The operations that say "atomic" must be atomic against concurrent callers in every adapter: the
+ * memory adapter by doing them in one synchronous step, MongoDB by one server-side operation.
+ */
+
+export type Value = string | number | boolean | Date | null;
+
+/** A stored row. `id` is always a string; other fields follow the model's schema. */
+export type Row = { id: string } & Record<string, Value>;
+
+export type Operator = "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in";
+
+/** One condition; a `Where[]` is the conjunction (AND) of its conditions. `value: null` with `eq` matches a missing or null field. */
+export interface Where {
+  field: string;
+  value: Value | readonly Value[];
+  operator?: Operator; // default "eq"
+}
+
+export interface FindManyOptions {
+  limit?: number;
+  sortBy?: { field: string; direction: "asc" | "desc" };
+}
+
+export type FieldType = "string" | "number" | "boolean" | "date";
+
+export interface FieldDef {
+  type: FieldType;
+  /** Must be present (not undefined) on create. */
+  required?: boolean;
+  /** No two rows may share a non-null value. Violations throw UniqueConstraintError. */
+  unique?: boolean;
+  /** A lookup index (MongoDB creates it; memory ignores it). */
+  index?: boolean;
+  /** Value used on create when the field is absent. */
+  defaultValue?: Value;
+  /** Foreign key, documentation and cascade hint only. */
+  references?: { model: string; field: string };
+  /** false: never part of any response body (secrets, hashes, counters). Default true. */
+  returned?: boolean;
+  /** true: sign-up copies it from the request body (after plugin before-hooks validated it). Default false. */
+  input?: boolean;
+}
+
+export interface ModelDef {
+  fields: Record<string, FieldDef>;
+  /** A date field after which a row is dead. Reads must still check it; TTL sweeping is only housekeeping. */
+  expiresAtField?: string;
+}
+
+/** Model name -> definition. Built by the core from its own models and every plugin's. */
+export type Schema = Record<string, ModelDef>;
+
+/** Thrown by create/update when a unique field would be duplicated. */
+export class UniqueConstraintError extends Error {
+  readonly model: string;
+  readonly field: string;
+  constructor(model: string, field: string) {
+    super(`unique constraint violated: ${model}.${field}`);
+    this.name = "UniqueConstraintError";
+    this.model = model;
+    this.field = field;
+  }
+}
+
+export interface Store {
+  /** Insert a row. `id` is required (the core generates ids). Throws UniqueConstraintError. */
+  create<T extends Row = Row>(model: string, data: T): Promise<T>;
+  findOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null>;
+  findMany<T extends Row = Row>(model: string, where: readonly Where[], options?: FindManyOptions): Promise<T[]>;
+  count(model: string, where: readonly Where[]): Promise<number>;
+  /**
+   * Atomic conditional update of ONE row: the first row matching every condition gets `data` applied,
+   * and the updated row is returned; null when no row matched. The conditions are the guard: among any
+   * number of concurrent calls with the same guard, only those that still match win.
+   */
+  update<T extends Row = Row>(model: string, where: readonly Where[], data: Partial<T>): Promise<T | null>;
+  /** Update every matching row; returns how many changed. Not a guard. */
+  updateMany(model: string, where: readonly Where[], data: Record<string, Value>): Promise<number>;
+  /**
+   * Atomic counter: add `by` to the numeric `field` of ONE row matching `where` (a missing field counts
+   * as 0), also applying `set`, and return the row after the change; null when no row matched.
+   */
+  increment<T extends Row = Row>(
+    model: string,
+    where: readonly Where[],
+    field: string,
+    by: number,
+    set?: Record<string, Value>,
+  ): Promise<T | null>;
+  /** Atomically remove ONE matching row and return it (null when none): "consume". One winner per row. */
+  deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null>;
+  /** Remove every matching row; returns how many. */
+  deleteMany(model: string, where: readonly Where[]): Promise<number>;
+  /**
+   * Run steps together. Adapters with transactions make them all-or-nothing; others run them in order.
+   * Callers must order steps so that a failure part way leaves no state that grants access either way.
+   */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+/** What `database:` takes: an adapter that binds to the schema the core and plugins declare. */
+export interface Adapter {
+  readonly name: string;
+  bind(schema: Schema): Store;
+  /** Create collections/indexes for the schema (`kernia generate`). Idempotent. */
+  generate?(schema: Schema, options?: { dryRun?: boolean; log?: (line: string) => void }): Promise<void>;
+}

@@ -1,0 +1,57 @@
+/**
+ * Errors that reach HTTP. Every 4xx/5xx body is `{message, code}` (key order as Better Auth sends it),
+ * except the two Better Auth answers that carry no code (rate limiter, backup-code write race), which
+ * are built with `code: null`. Anything thrown that is not an APIError becomes a 500 with a generic
+ * body; its details are never sent to the client.
+ */
+
+export const BASE_ERROR_CODES = {
+  UNAUTHORIZED: "Unauthorized",
+  INVALID_PASSWORD: "Invalid password",
+  INVALID_EMAIL_OR_PASSWORD: "Invalid email or password",
+  INVALID_EMAIL: "Invalid email",
+  PASSWORD_TOO_SHORT: "Password too short",
+  PASSWORD_TOO_LONG: "Password too long",
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "User already exists. Use another email.",
+  EMAIL_NOT_VERIFIED: "Email not verified",
+  EMAIL_PASSWORD_DISABLED: "Email and password is not enabled",
+  EMAIL_PASSWORD_SIGN_UP_DISABLED: "Email and password sign up is not enabled",
+  FAILED_TO_CREATE_USER: "Failed to create user",
+  FAILED_TO_CREATE_SESSION: "Failed to create session",
+  FAILED_TO_GET_SESSION: "Failed to get session",
+  INVALID_ORIGIN: "Invalid origin",
+  MISSING_OR_NULL_ORIGIN: "Missing or null Origin",
+  CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
+  INVALID_CALLBACK_URL: "Invalid callbackURL",
+  METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED:
+    "POST method requires deferSessionRefresh to be enabled in session config",
+  BAD_REQUEST: "Bad request",
+  PAYLOAD_TOO_LARGE: "Request body is too large",
+  INTERNAL_SERVER_ERROR: "Internal server error",
+} as const;
+
+export type BaseErrorCode = keyof typeof BASE_ERROR_CODES;
+
+export class APIError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  readonly headers: Record<string, string>;
+
+  /** `code` null gives a body with only `message` (Better Auth's rate-limit and 409 race answers). */
+  constructor(status: number, code: string | null, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = "APIError";
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+
+  get body(): { message: string; code?: string } {
+    return this.code === null ? { message: this.message } : { message: this.message, code: this.code };
+  }
+
+  /** An error from a code table: `APIError.from(400, BASE_ERROR_CODES, "INVALID_PASSWORD")`. */
+  static from<T extends Record<string, string>>(status: number, table: T, code: keyof T & string): APIError {
+    return new APIError(status, code, table[code]);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The contracts between the auth core, its plugins and its callers.
+ * Plugins see only what is declared here; the core implements it in src/auth/.
+ */
+import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
+import type { CryptoPort } from "../crypto/port.js";
+
+export interface User extends Row {
+  name: string;
+  email: string;
+  emailVerified: boolean;
+  image: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Session extends Row {
+  token: string;
+  userId: string;
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  ipAddress: string;
+  userAgent: string;
+}
+
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+}
+
+export interface RateLimitRule {
+  /** Path relative to basePath, e.g. "/two-factor/verify-totp". */
+  matches(path: string): boolean;
+  window: number; // seconds
+  max: number;
+}
+
+export interface KerniaOptions {
+  /** Storage adapter. Default: memoryAdapter() (one process only). */
+  database?: Adapter;
+  /** Signs cookies and derives encryption keys. Default: env KERNIA_SECRET, then BETTER_AUTH_SECRET; required in production. */
+  secret?: string;
+  /** Public origin (and optional path) of the server, e.g. "https://example.com". Its origin is trusted. */
+  baseURL?: string;
+  /** Default "/api/auth". */
+  basePath?: string;
+  /** Used as the TOTP issuer when none is configured. Default "Kernia". */
+  appName?: string;
+  plugins?: Plugin[];
+  trustedOrigins?: string[] | ((request: Request | undefined) => string[] | Promise<string[]>);
+  rateLimit?: {
+    /** Default: on when NODE_ENV=production. */
+    enabled?: boolean;
+    window?: number; // default 10 s
+    max?: number; // default 100
+    /** Path prefix -> rule, or false to exempt. Checked before the built-in rules. */
+    customRules?: Record<string, { window: number; max: number } | false>;
+  };
+  emailAndPassword?: {
+    enabled?: boolean; // default true
+    disableSignUp?: boolean;
+    minPasswordLength?: number; // default 8
+    maxPasswordLength?: number; // default 128
+    requireEmailVerification?: boolean;
+    autoSignIn?: boolean; // default true
+  };
+  session?: {
+    expiresIn?: number; // seconds, default 604800
+    updateAge?: number; // seconds, default 86400
+  };
+  advanced?: {
+    useSecureCookies?: boolean;
+    cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
+    disableCSRFCheck?: boolean;
+    disableOriginCheck?: boolean;
+    /** Crypto implementation. Default: kernia/crypto (WASM). */
+    crypto?: CryptoPort;
+    /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
+    now?: () => number;
+    /** Largest accepted request body in bytes. Default 1 MiB... see README. */
+    maxBodySize?: number;
+    /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
+    ipAddressHeaders?: string[];
+    /** Plugin settings by plugin id, e.g. advanced["two-factor"]. */
+    [pluginId: string]: unknown;
+  };
+}
+
+/** Body/query validation rules. Unknown fields are dropped; messages follow Better Auth's zod wording. */
+export type FieldRule =
+  | { type: "string"; optional?: boolean; email?: boolean; minLength?: number; maxLength?: number }
+  | { type: "boolean"; optional?: boolean }
+  | { type: "number"; optional?: boolean }
+  | { type: "enum"; values: readonly string[]; optional?: boolean };
+export type InputSchema = Record<string, FieldRule>;
+
+export interface SetCookie {
+  /** Full wire name, e.g. "__Secure-better-auth.session_token". */
+  name: string;
+  /** Wire value, already signed and encoded. "" for an expiring cookie. */
+  value: string;
+  maxAge?: number; // undefined: browser-session cookie; 0: expire
+}
+
+/** The response being built. Hooks may change any part of it. */
+export interface ResponseState {
+  status: number;
+  /** JSON body; undefined gives an empty body. */
+  body: unknown;
+  headers: Headers;
+  /** Set-Cookie lines in wire order; at most one per name (setting a name again moves it to the end). */
+  cookies: SetCookie[];
+}
+
+export interface EndpointContext {
+  readonly auth: AuthContext;
+  /** The incoming request; for auth.api calls, a synthetic one carrying the caller's headers. */
+  readonly request: Request;
+  /** Path relative to basePath, e.g. "/sign-in/email". */
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Headers;
+  /** Validated body (unknown fields removed). */
+  readonly body: Record<string, unknown>;
+  readonly query: Record<string, unknown>;
+  /** True for auth.api calls (no origin check, no rate limit). */
+  readonly isServerCall: boolean;
+  /** Response under construction. The handler's return value becomes `response.body` with status 200. */
+  readonly response: ResponseState;
+  /** Set by credential sign-in/sign-up handlers: the session they created, for after-hooks. */
+  newSession: SessionWithUser | null;
+
+  /** A cookie's verified value by short name ("two_factor"), or null if absent or its signature is bad. */
+  getSignedCookie(name: string): Promise<string | null>;
+  /** Set a signed cookie by short name. maxAge undefined: browser-session cookie. */
+  setSignedCookie(name: string, value: string, maxAge?: number): Promise<void>;
+  /** Expire a cookie by short name (Max-Age=0), removing any earlier line for it from this response. */
+  expireCookie(name: string): void;
+  /** The valid session from the session cookie (cached for the request), or null. Never refreshes. */
+  getSession(): Promise<SessionWithUser | null>;
+  /** getSession() or throw 401 UNAUTHORIZED. */
+  requireSession(): Promise<SessionWithUser>;
+  /** Create a session for the user and set its cookies (honours dont_remember). The one place sessions are issued. */
+  issueSession(user: User, options?: { dontRemember?: boolean }): Promise<SessionWithUser>;
+  /** Replace the current session by a fresh one (delete old row, new cookie). Returns the new one. */
+  rotateSession(current: SessionWithUser): Promise<SessionWithUser>;
+  /** Expire session_token, session_data and dont_remember. */
+  clearSessionCookies(): void;
+}
+
+export type EndpointHandler = (ctx: EndpointContext) => Promise<unknown>;
+
+export interface Endpoint {
+  method: "GET" | "POST";
+  /** Path under basePath. Absent: server-only (reachable through auth.api only). */
+  path?: string;
+  body?: InputSchema;
+  query?: InputSchema;
+  /** Also accept application/x-www-form-urlencoded (Better Auth does for sign-in/up email). */
+  allowFormBody?: boolean;
+  handler: EndpointHandler;
+}
+
+export interface Hook {
+  matches(ctx: EndpointContext): boolean;
+  /**
+   * before: runs after validation, before the handler; may throw APIError, or return true to skip the
+   * handler (the response as left in ctx.response is sent).
+   * after: runs after the handler (also when it threw an APIError: ctx.response then holds the error);
+   * may change ctx.response freely.
+   */
+  handler(ctx: EndpointContext): Promise<void | boolean>;
+}
+
+export interface Plugin {
+  id: string;
+  /** New models, or extra fields on existing ones (merged by model name). */
+  schema?: Schema;
+  /** API name -> endpoint, e.g. { enableTwoFactor: {...} }. */
+  endpoints?: Record<string, Endpoint>;
+  hooks?: { before?: Hook[]; after?: Hook[] };
+  rateLimit?: RateLimitRule[];
+  /** Called once when init() builds the context. */
+  init?(auth: AuthContext): void;
+}
+
+export interface AuthContext {
+  readonly options: KerniaOptions;
+  readonly appName: string;
+  readonly baseURL: string;
+  readonly basePath: string;
+  readonly secret: string;
+  readonly store: Store;
+  readonly schema: Schema;
+  readonly crypto: CryptoPort;
+  readonly plugins: readonly Plugin[];
+  /** Unix ms. */
+  now(): number;
+  /** 32 chars of [A-Za-z0-9], for ids and session tokens. */
+  generateId(): string;
+  randomString(length: number, alphabet: string): string;
+  /** Full cookie name for a short name, with prefix and __Secure- as configured. */
+  cookieName(name: string): string;
+  /** HMAC-SHA-256 under the secret, through the crypto port. */
+  hmacSecret(data: string): Uint8Array;
+  /** Plugin settings: plugin defaults overlaid with advanced[id]. */
+  pluginOptions<T extends object>(id: string, defaults: T): T;
+
+  users: {
+    findById(id: string): Promise<User | null>;
+    findByEmail(email: string): Promise<User | null>;
+    update(id: string, data: Partial<User>): Promise<User | null>;
+  };
+  sessions: {
+    find(token: string): Promise<SessionWithUser | null>;
+    delete(token: string): Promise<void>;
+    deleteForUser(userId: string): Promise<void>;
+  };
+  passwords: {
+    hash(password: string): Promise<string>;
+    verify(stored: string, password: string): Promise<boolean>;
+    /** The user's credential password matches (false when the user has none). */
+    check(userId: string, password: string): Promise<boolean>;
+  };
+  /** The user as sent to clients: schema fields with returned:false removed, image only when set. */
+  publicUser(user: User): Record<string, unknown>;
+  publicSession(session: Session): Record<string, unknown>;
+}
+
+export type ApiInput = {
+  body?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  headers?: HeadersInit;
+  /** Return the Response instead of the body. */
+  asResponse?: boolean;
+};
+
+/** Server-side calls: resolve to the JSON body, reject with APIError on a non-2xx. */
+export type ApiFunction = (input?: ApiInput) => Promise<any>;
+
+export interface Kernia {
+  handler(request: Request): Promise<Response>;
+  api: Record<string, ApiFunction>;
+  options: KerniaOptions;
+  /** Resolved context (store, crypto, schema...). */
+  context: AuthContext;
+}
