@@ -1,0 +1,247 @@
+/**
+ * The MongoDB adapter's driver-facing behaviour, checked without a server against BOTH supported
+ * driver majors installed side by side (`mongodb` = 7, `mongodb6` = 6): duplicate-key errors built by
+ * each driver map to UniqueConstraintError, other errors pass through untouched, and documents
+ * round-trip through each driver's own BSON serializer with ids as strings and dates as Dates.
+ * A recording fake Db then checks that every atomic port operation is ONE driver call of the right kind.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as mongo7 from "mongodb";
+import * as mongo6 from "mongodb6";
+import fc from "fast-check";
+import type { Db } from "mongodb";
+import { mongodbAdapter } from "../../src/adapters/mongodb.js";
+import { fromDocument, idFromMongo, toDocument, toFilter, uniqueErrorFrom } from "../../src/adapters/mongodb-mapping.js";
+import { UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
+
+const drivers = [
+  { major: 7, m: mongo7 as unknown as typeof mongo7 },
+  { major: 6, m: mongo6 as unknown as typeof mongo7 },
+];
+
+test("the two driver packages really are majors 7 and 6", async () => {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  assert.match(require("mongodb/package.json").version, /^7\./);
+  assert.match(require("mongodb6/package.json").version, /^6\./);
+  assert.notEqual(mongo7.ObjectId, mongo6.ObjectId, "two distinct bson copies");
+});
+
+for (const { major, m } of drivers) {
+  describe(`mongodb driver ${major}`, () => {
+    const dupKey = (index: string, keyPattern: object | undefined, keyValue: object | undefined, value: string) =>
+      new m.MongoServerError({
+        message: `E11000 duplicate key error collection: kernia.user index: ${index} dup key: { ${Object.keys(keyPattern ?? keyValue ?? { email: 1 })[0]}: "${value}" }`,
+        code: 11000,
+        ...(keyPattern && { keyPattern }),
+        ...(keyValue && { keyValue }),
+      });
+
+    test("E11000 with keyPattern/keyValue maps to UniqueConstraintError naming the field", () => {
+      const e = uniqueErrorFrom(dupKey("kernia_email_unique", { email: 1 }, { email: "a@x.io" }, "a@x.io"), "user");
+      assert.ok(e instanceof UniqueConstraintError);
+      assert.equal(e.model, "user");
+      assert.equal(e.field, "email");
+    });
+
+    test("a duplicate _id maps to field id", () => {
+      const e = uniqueErrorFrom(dupKey("_id_", { _id: 1 }, { _id: "abc" }, "abc"), "session");
+      assert.equal(e?.field, "id");
+      assert.equal(e?.model, "session");
+    });
+
+    test("without keyPattern the field comes from keyValue, then from the message", () => {
+      assert.equal(uniqueErrorFrom(dupKey("i", undefined, { token: "t" }, "t"), "session")?.field, "token");
+      const bare = new m.MongoServerError({
+        message: 'E11000 duplicate key error collection: kernia.user index: username_1 dup key: { username: "bob" }',
+        code: 11000,
+      });
+      assert.equal(uniqueErrorFrom(bare, "user")?.field, "username");
+    });
+
+    test("other server errors and plain errors are not mapped", () => {
+      const validation = new m.MongoServerError({ message: "Document failed validation", code: 121 });
+      assert.equal(uniqueErrorFrom(validation, "user"), undefined);
+      assert.equal(uniqueErrorFrom(new Error("E11000 in a message only"), "user"), undefined);
+      assert.equal(uniqueErrorFrom(null, "user"), undefined);
+    });
+
+    test("through the adapter: E11000 becomes UniqueConstraintError, anything else is rethrown as the same object", async () => {
+      const schema: Schema = { user: { fields: { email: { type: "string", unique: true } } } };
+      let next: unknown;
+      const fake = fakeDb(() => {
+        throw next;
+      });
+      const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+      next = dupKey("kernia_email_unique", { email: 1 }, { email: "a" }, "a");
+      await assert.rejects(store.create("user", { id: "u1", email: "a" }), (e: unknown) => e instanceof UniqueConstraintError && e.field === "email");
+      await assert.rejects(store.update("user", [{ field: "id", value: "u1" }], { email: "a" }), UniqueConstraintError);
+      const other = new m.MongoServerError({ message: "Document failed validation", code: 121 });
+      next = other;
+      await assert.rejects(store.create("user", { id: "u2", email: "b" }), (e: unknown) => e === other);
+      const network = new m.MongoNetworkError("connection reset");
+      next = network;
+      await assert.rejects(store.increment("user", [], "n", 1), (e: unknown) => e === network);
+    });
+
+    test("ObjectId _id of this driver's bson reads back as its 24-hex string", () => {
+      const oid = new m.ObjectId();
+      assert.equal(idFromMongo(oid), oid.toHexString());
+      const row = fromDocument({ _id: oid, name: "x" });
+      assert.equal(row.id, oid.toHexString());
+      assert.equal(typeof row.id, "string");
+    });
+
+    test("rows round-trip through this driver's BSON: id stays a string (24-hex too), dates stay Dates", () => {
+      const at = new Date("2026-11-28T01:02:03.456Z");
+      for (const id of ["k".repeat(32), "0123456789abcdef01234567"]) {
+        const row: Row = { id, email: "a@x.io", at, n: 3, f: 1.5, ok: false, none: null };
+        const doc = toDocument(row);
+        assert.deepEqual(Object.keys(doc).sort(), ["_id", "at", "email", "f", "n", "none", "ok"]);
+        const bytes = m.BSON.serialize(doc);
+        const back = fromDocument(m.BSON.deserialize(bytes));
+        assert.deepEqual(back, row);
+        assert.ok(back.at instanceof Date);
+        assert.equal(typeof back.id, "string");
+        // The stored _id is a BSON string (type 0x02), not an ObjectId (0x07): the byte after the
+        // document length is the type of the first element, _id.
+        assert.equal(bytes[4], 0x02);
+      }
+    });
+
+    test("wrapped numerics of this driver's bson (promoteValues off) read back as numbers", () => {
+      const raw = m.BSON.deserialize(m.BSON.serialize({ _id: "a", i: new m.Int32(7), d: new m.Double(2.5), l: m.Long.fromNumber(9007199254740991) }), {
+        promoteValues: false,
+      });
+      const row = fromDocument(raw);
+      assert.deepEqual(row, { id: "a", i: 7, d: 2.5, l: 9007199254740991 });
+    });
+
+    test("property: any row survives toDocument -> BSON -> fromDocument", () => {
+      const value = fc.oneof(
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+        fc.boolean(),
+        fc.date({ noInvalidDate: true }),
+        fc.constant(null),
+      );
+      const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !k.startsWith("$") && !k.includes(".") && !k.includes("\0") && k !== "id" && k !== "_id" && k !== "__proto__");
+      fc.assert(
+        fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes("\0")), fc.dictionary(key, value, { maxKeys: 6 }), (id, fields) => {
+          const row = { id, ...fields } as Row;
+          assert.deepEqual(fromDocument(m.BSON.deserialize(m.BSON.serialize(toDocument(row)))), row);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
+}
+
+describe("filters", () => {
+  test("each operator maps to its MongoDB operator; id maps to _id; several conditions are an $and", () => {
+    assert.deepEqual(toFilter([]), {});
+    assert.deepEqual(toFilter([{ field: "id", value: "x" }]), { _id: { $eq: "x" } });
+    assert.deepEqual(toFilter([{ field: "n", value: null }]), { n: { $eq: null } });
+    for (const op of ["ne", "lt", "lte", "gt", "gte"] as const) {
+      assert.deepEqual(toFilter([{ field: "n", value: 1, operator: op }]), { n: { [`$${op}`]: 1 } });
+    }
+    assert.deepEqual(toFilter([{ field: "n", value: [1, null], operator: "in" }]), { n: { $in: [1, null] } });
+    assert.deepEqual(toFilter([{ field: "n", value: 1, operator: "gt" }, { field: "n", value: 5, operator: "lt" }]), {
+      $and: [{ n: { $gt: 1 } }, { n: { $lt: 5 } }],
+    });
+  });
+
+  test("a value shaped like an operator object is rejected before it reaches a filter", async () => {
+    const store = mongodbAdapter(fakeDb(() => null).db, { transactions: false }).bind({ user: { fields: { email: { type: "string" } } } });
+    await assert.rejects(store.findOne("user", [{ field: "email", value: { $ne: "" } as never }]), TypeError);
+  });
+});
+
+/** A Db whose collections record every call and answer with `reply(method, args)`. */
+function fakeDb(reply: (method: string, args: unknown[]) => unknown) {
+  const calls: { collection: string; method: string; args: unknown[] }[] = [];
+  const collection = (name: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_t, method: string) =>
+          (...args: unknown[]) => {
+            calls.push({ collection: name, method, args });
+            if (method === "find") return { toArray: async () => reply(method, args) ?? [] };
+            return Promise.resolve().then(() => reply(method, args));
+          },
+      },
+    );
+  const db = { collection, client: undefined } as unknown as Db;
+  return { db, calls };
+}
+
+describe("one driver call per port operation", () => {
+  const schema: Schema = {
+    challenge: { fields: { used: { type: "boolean" }, attempts: { type: "number" }, expiresAt: { type: "date" } } },
+  };
+  const doc = { _id: "c1", used: true, attempts: 3, expiresAt: new Date(7) };
+
+  test("update is one findOneAndUpdate: the guard as filter, $set, returnDocument after", async () => {
+    const fake = fakeDb(() => doc);
+    const store = mongodbAdapter(fake.db, { transactions: false, collectionPrefix: "auth_" }).bind(schema);
+    const row = await store.update("challenge", [{ field: "id", value: "c1" }, { field: "used", value: false }], { used: true });
+    assert.deepEqual(row, { id: "c1", used: true, attempts: 3, expiresAt: new Date(7) });
+    assert.equal(fake.calls.length, 1);
+    const [call] = fake.calls;
+    assert.equal(call.collection, "auth_challenge");
+    assert.equal(call.method, "findOneAndUpdate");
+    assert.deepEqual(call.args[0], { $and: [{ _id: { $eq: "c1" } }, { used: { $eq: false } }] });
+    assert.deepEqual(call.args[1], { $set: { used: true } });
+    assert.equal((call.args[2] as { returnDocument: string }).returnDocument, "after");
+    assert.equal((call.args[2] as { includeResultMetadata: boolean }).includeResultMetadata, false);
+  });
+
+  test("increment is one findOneAndUpdate with $inc and $set together", async () => {
+    const fake = fakeDb(() => doc);
+    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    await store.increment("challenge", [{ field: "attempts", value: 5, operator: "lt" }], "attempts", 1, { expiresAt: new Date(9) });
+    assert.equal(fake.calls.length, 1);
+    assert.equal(fake.calls[0].method, "findOneAndUpdate");
+    assert.deepEqual(fake.calls[0].args[0], { attempts: { $lt: 5 } });
+    assert.deepEqual(fake.calls[0].args[1], { $inc: { attempts: 1 }, $set: { expiresAt: new Date(9) } });
+    await store.increment("challenge", [], "attempts", 2);
+    assert.deepEqual(fake.calls[1].args[1], { $inc: { attempts: 2 } }, "no empty $set");
+  });
+
+  test("deleteOne is one findOneAndDelete returning the removed row", async () => {
+    const fake = fakeDb(() => doc);
+    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const row = await store.deleteOne("challenge", [{ field: "id", value: "c1" }]);
+    assert.equal(row?.id, "c1");
+    assert.deepEqual(
+      fake.calls.map((c) => c.method),
+      ["findOneAndDelete"],
+    );
+    fake.calls.length = 0;
+    const none = fakeDb(() => null);
+    assert.equal(await mongodbAdapter(none.db, { transactions: false }).bind(schema).deleteOne("challenge", []), null);
+  });
+
+  test("create is one insertOne of the document with _id; findMany passes sort and limit to the server", async () => {
+    const fake = fakeDb((method) => (method === "find" ? [doc] : { acknowledged: true }));
+    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const created = await store.create("challenge", { id: "c2", used: false, expiresAt: new Date(1) });
+    assert.deepEqual(fake.calls[0].args[0], { _id: "c2", used: false, expiresAt: new Date(1) });
+    assert.equal(created.id, "c2");
+    await store.findMany("challenge", [], { sortBy: { field: "id", direction: "desc" }, limit: 3 });
+    const opts = fake.calls[1].args[1] as { sort: unknown; limit: number };
+    assert.deepEqual(opts.sort, { _id: -1 });
+    assert.equal(opts.limit, 3);
+    assert.deepEqual(await store.findMany("challenge", [], { limit: 0 }), [], "limit 0 means no rows, not MongoDB's no limit");
+    assert.equal(fake.calls.length, 2);
+  });
+
+  test("transactions: false runs fn directly without a session", async () => {
+    const fake = fakeDb(() => doc);
+    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    assert.equal(await store.transaction(async (tx) => (await tx.findOne("challenge", []))?.id), "c1");
+    assert.equal((fake.calls[0].args[1] as { session?: unknown }).session, undefined);
+  });
+});
