@@ -1,0 +1,407 @@
+/**
+ * The demo page: plain DOM driving Kernia through the official Better Auth client, unchanged.
+ * Bundled by scripts/build-example.mjs into example/web/dist/app.js.
+ */
+import { createAuthClient } from "better-auth/client";
+import { twoFactorClient, usernameClient } from "better-auth/client/plugins";
+import QRCode from "qrcode";
+
+type Method = "totp" | "otp" | "backup";
+
+interface ClientError {
+  code?: string;
+  message?: string;
+  status?: number;
+}
+
+interface TrustedDevice {
+  id: string;
+  createdAt?: string | Date;
+  expiresAt?: string | Date;
+  userAgent?: string | null;
+  current?: boolean;
+}
+
+const client = createAuthClient({
+  baseURL: `${location.origin}/api/auth`,
+  plugins: [
+    usernameClient(),
+    twoFactorClient({
+      // Called from the client's fetch hook whenever a sign-in answers { twoFactorRedirect: true }.
+      onTwoFactorRedirect({ twoFactorMethods }) {
+        showTwoFactor(twoFactorMethods ?? ["totp"]);
+      },
+    }),
+  ],
+});
+
+// ---- error messages a person can act on (codes from Better Auth 1.7.25 and Kernia) ----
+
+const MESSAGES: Record<string, string> = {
+  INVALID_EMAIL_OR_PASSWORD: "That email and password don't match an account.",
+  INVALID_USERNAME_OR_PASSWORD: "That username and password don't match an account.",
+  INVALID_EMAIL: "That doesn't look like an email address.",
+  INVALID_PASSWORD: "That password isn't right.",
+  PASSWORD_TOO_SHORT: "Choose a password of at least 8 characters.",
+  PASSWORD_TOO_LONG: "Choose a password of at most 128 characters.",
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "An account with that email already exists. Sign in instead, or use another email.",
+  USERNAME_IS_ALREADY_TAKEN: "That username is taken. Please choose another.",
+  USERNAME_TOO_SHORT: "Usernames need at least 3 characters.",
+  USERNAME_TOO_LONG: "Usernames can have at most 30 characters.",
+  INVALID_USERNAME: "Usernames may contain only letters, digits, dots and underscores.",
+  VALIDATION_ERROR: "Some fields are missing or not valid. Please check the form.",
+  INVALID_CODE: "That code isn't right. Check it and try again.",
+  INVALID_BACKUP_CODE: "That backup code isn't valid or has already been used.",
+  OTP_HAS_EXPIRED: "That code has expired or was never sent. Ask for a new one.",
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes. Ask for a new code, or sign in again.",
+  ACCOUNT_TEMPORARILY_LOCKED: "Too many failed attempts: two-factor sign-in is locked for a while. Try again later.",
+  INVALID_TWO_FACTOR_COOKIE: "This sign-in attempt has expired. Please sign in again.",
+  TOTP_ALREADY_ENABLED: "Two-factor authentication is already on.",
+  TOTP_NOT_ENABLED: "Set up an authenticator app first.",
+  TWO_FACTOR_NOT_ENABLED: "Two-factor authentication isn't on.",
+  BACKUP_CODES_NOT_ENABLED: "This account has no backup codes.",
+  OTP_NOT_CONFIGURED: "Email codes aren't available on this server.",
+  UNAUTHORIZED: "You've been signed out. Please sign in again.",
+  INVALID_ORIGIN: "The server doesn't trust this page's address. Open the demo at the URL the server printed.",
+  MISSING_OR_NULL_ORIGIN: "The server doesn't trust this page's address. Open the demo at the URL the server printed.",
+};
+
+function describe(error: ClientError): string {
+  if (error.code && MESSAGES[error.code]) return MESSAGES[error.code];
+  if (error.status === 429) return "Too many requests. Wait a few seconds and try again.";
+  if (!error.status) return "Couldn't reach the server. Check that it is running.";
+  return error.message || "Something went wrong. Please try again.";
+}
+
+// ---- small DOM helpers ----
+
+function $(id: string): HTMLElement {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`missing #${id}`);
+  return element;
+}
+const input = (id: string) => $(id) as HTMLInputElement;
+
+function showError(error: ClientError | string): void {
+  const banner = $("error");
+  banner.textContent = typeof error === "string" ? error : describe(error);
+  banner.hidden = false;
+  $("notice").hidden = true;
+}
+
+function showNotice(text: string): void {
+  const banner = $("notice");
+  banner.textContent = text;
+  banner.hidden = false;
+  $("error").hidden = true;
+}
+
+function clearBanners(): void {
+  $("error").hidden = true;
+  $("notice").hidden = true;
+}
+
+function showView(name: "loading" | "signed-out" | "two-factor" | "account"): void {
+  for (const view of ["loading", "signed-out", "two-factor", "account"]) $(`view-${view}`).hidden = view !== name;
+}
+
+function fillList(id: string, items: string[]): void {
+  $(id).replaceChildren(...items.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+}
+
+function formatDate(value: string | Date | undefined): string {
+  return value ? new Date(value).toLocaleDateString(undefined, { dateStyle: "medium" }) : "unknown";
+}
+
+/**
+ * Runs a request for a form or button: disables it meanwhile and shows the error, if any, as a sentence.
+ * The callback returns the client's `{ error }`; a thrown error (network down) is reported the same way.
+ */
+async function run(trigger: HTMLElement, action: () => Promise<{ error?: ClientError | null } | void>): Promise<boolean> {
+  const buttons = trigger instanceof HTMLFormElement ? Array.from(trigger.querySelectorAll("button")) : [trigger as HTMLButtonElement];
+  buttons.forEach((button) => (button.disabled = true));
+  try {
+    const result = await action();
+    if (result && result.error) {
+      showError(result.error);
+      return false;
+    }
+    return true;
+  } catch {
+    showError({});
+    return false;
+  } finally {
+    buttons.forEach((button) => (button.disabled = false));
+  }
+}
+
+function onSubmit(id: string, action: (form: HTMLFormElement) => Promise<unknown>): void {
+  const form = $(id) as HTMLFormElement;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void action(form);
+  });
+}
+
+// ---- screens ----
+
+async function refresh(): Promise<void> {
+  const { data, error } = await client.getSession();
+  if (error) showError(error);
+  if (!data) {
+    showView("signed-out");
+    return;
+  }
+  const user = data.user as typeof data.user & { username?: string; twoFactorEnabled?: boolean };
+  $("account-name").textContent = user.name;
+  $("account-email").textContent = user.email;
+  $("account-username").textContent = user.username ?? "";
+  $("tf-status").textContent = user.twoFactorEnabled ? "on" : "off";
+  $("tf-off").hidden = !!user.twoFactorEnabled || !$("tf-setup").hidden;
+  $("tf-on").hidden = !user.twoFactorEnabled;
+  showView("account");
+  if (user.twoFactorEnabled) await Promise.all([loadBackupStatus(), loadTrustedDevices()]);
+}
+
+function showTwoFactor(methods: string[]): void {
+  const available: Method[] = [];
+  if (methods.includes("totp")) available.push("totp");
+  if (methods.includes("otp")) available.push("otp");
+  // Backup codes come with an authenticator enrolment.
+  if (methods.includes("totp")) available.push("backup");
+  for (const method of ["totp", "otp", "backup"] as Method[]) $(`tab-${method}`).hidden = !available.includes(method);
+  input("tf-trust-device").checked = false;
+  for (const id of ["tf-totp-code", "tf-otp-code", "tf-backup-code"]) input(id).value = "";
+  selectMethod(available[0] ?? "backup");
+  showView("two-factor");
+}
+
+function selectMethod(method: Method): void {
+  for (const tab of Array.from(document.querySelectorAll<HTMLButtonElement>("[data-method]"))) {
+    tab.setAttribute("aria-selected", String(tab.dataset.method === method));
+  }
+  for (const panel of Array.from(document.querySelectorAll<HTMLElement>("[data-panel]"))) panel.hidden = panel.dataset.panel !== method;
+}
+
+async function loadBackupStatus(): Promise<void> {
+  const { data, error } = await client.$fetch<{ total: number; remaining: number }>("/two-factor/backup-codes/status", {
+    method: "GET",
+  });
+  if (error || !data) {
+    $("backup-remaining").textContent = "Couldn't load your backup codes.";
+    return;
+  }
+  $("backup-remaining").textContent =
+    data.remaining === 1 ? `1 of ${data.total} backup codes left.` : `${data.remaining} of ${data.total} backup codes left.`;
+}
+
+async function loadTrustedDevices(): Promise<void> {
+  const { data, error } = await client.$fetch<TrustedDevice[] | { devices: TrustedDevice[] }>("/two-factor/trusted-devices", {
+    method: "GET",
+  });
+  const devices = error || !data ? [] : Array.isArray(data) ? data : data.devices ?? [];
+  $("trusted-devices").replaceChildren(
+    ...devices.map((device) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "trusted-device";
+      const label = document.createElement("span");
+      const who = device.userAgent ? describeAgent(device.userAgent) : "A browser";
+      label.textContent = `${who}${device.current ? " (this device)" : ""}, trusted since ${formatDate(device.createdAt)}, until ${formatDate(device.expiresAt)}`;
+      const revoke = Object.assign(document.createElement("button"), { type: "button", className: "secondary", textContent: "Revoke" });
+      revoke.addEventListener("click", () => void revokeDevices(revoke, { id: device.id }));
+      item.append(label, revoke);
+      return item;
+    }),
+  );
+  $("trusted-devices-empty").hidden = devices.length > 0;
+  $("revoke-all-devices").hidden = devices.length < 2;
+}
+
+function describeAgent(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent) ? "Edge" : /Chrom(e|ium)\//.test(userAgent) ? "Chrome" : /Firefox\//.test(userAgent) ? "Firefox" : /Safari\//.test(userAgent) ? "Safari" : "A browser";
+  const system = /Windows/.test(userAgent) ? "Windows" : /Mac OS X/.test(userAgent) ? "macOS" : /Android/.test(userAgent) ? "Android" : /iPhone|iPad/.test(userAgent) ? "iOS" : /Linux/.test(userAgent) ? "Linux" : "";
+  return system ? `${browser} on ${system}` : browser;
+}
+
+async function revokeDevices(trigger: HTMLElement, body: { id: string } | { all: true }): Promise<void> {
+  const ok = await run(trigger, () => client.$fetch("/two-factor/trusted-devices/revoke", { method: "POST", body }));
+  if (ok) {
+    showNotice("all" in body ? "All trusted devices were revoked." : "The device was revoked. It will be asked for a code next time.");
+    await loadTrustedDevices();
+  }
+}
+
+async function startSetup(totpURI: string, backupCodes: string[]): Promise<void> {
+  await QRCode.toCanvas($("tf-qr") as HTMLCanvasElement, totpURI, { width: 220, margin: 2, errorCorrectionLevel: "M" });
+  const secret = new URL(totpURI).searchParams.get("secret") ?? "";
+  $("tf-secret").textContent = secret.replace(/(.{4})(?=.)/g, "$1 ");
+  fillList("tf-setup-backup-codes", backupCodes);
+  input("enable-verify-code").value = "";
+  $("tf-off").hidden = true;
+  $("tf-setup").hidden = false;
+}
+
+// ---- wiring ----
+
+onSubmit("sign-up-form", (form) =>
+  run(form, async () => {
+    const result = await client.signUp.email({
+      name: input("sign-up-name").value.trim(),
+      email: input("sign-up-email").value.trim(),
+      username: input("sign-up-username").value.trim(),
+      password: input("sign-up-password").value,
+    });
+    if (!result.error) {
+      form.reset();
+      showNotice("Your account is ready. You're signed in.");
+      await refresh();
+    }
+    return result;
+  }),
+);
+
+onSubmit("sign-in-form", (form) =>
+  run(form, async () => {
+    clearBanners();
+    const identifier = input("sign-in-identifier").value.trim();
+    const password = input("sign-in-password").value;
+    const result = identifier.includes("@")
+      ? await client.signIn.email({ email: identifier, password })
+      : await client.signIn.username({ username: identifier, password });
+    if (result.error) return result;
+    input("sign-in-password").value = "";
+    // With two-factor on, onTwoFactorRedirect has already shown the second step.
+    if (!(result.data && "twoFactorRedirect" in result.data && result.data.twoFactorRedirect)) {
+      showNotice("You're signed in.");
+      await refresh();
+    }
+    return result;
+  }),
+);
+
+for (const tab of Array.from(document.querySelectorAll<HTMLButtonElement>("[data-method]"))) {
+  tab.addEventListener("click", () => {
+    clearBanners();
+    selectMethod(tab.dataset.method as Method);
+  });
+}
+
+async function finishTwoFactor(result: { error?: ClientError | null }): Promise<typeof result> {
+  if (result.error) {
+    if (result.error.code === "INVALID_TWO_FACTOR_COOKIE" || result.error.code === "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE") {
+      showView("signed-out");
+    }
+    return result;
+  }
+  showNotice(input("tf-trust-device").checked ? "You're signed in. This device is now trusted." : "You're signed in.");
+  await refresh();
+  return result;
+}
+
+const trustDevice = () => input("tf-trust-device").checked;
+
+onSubmit("tf-totp-form", (form) =>
+  run(form, async () => finishTwoFactor(await client.twoFactor.verifyTotp({ code: input("tf-totp-code").value.trim(), trustDevice: trustDevice() }))),
+);
+onSubmit("tf-otp-form", (form) =>
+  run(form, async () => finishTwoFactor(await client.twoFactor.verifyOtp({ code: input("tf-otp-code").value.trim(), trustDevice: trustDevice() }))),
+);
+onSubmit("tf-backup-form", (form) =>
+  run(form, async () =>
+    finishTwoFactor(await client.twoFactor.verifyBackupCode({ code: input("tf-backup-code").value.trim(), trustDevice: trustDevice() })),
+  ),
+);
+
+$("tf-otp-send").addEventListener("click", (event) => {
+  const button = event.currentTarget as HTMLButtonElement;
+  void run(button, async () => {
+    const result = await client.twoFactor.sendOtp();
+    if (!result.error) showNotice("We sent you a code. It is valid for 3 minutes.");
+    return result;
+  });
+});
+
+$("tf-cancel").addEventListener("click", () => {
+  clearBanners();
+  showView("signed-out");
+});
+
+$("sign-out").addEventListener("click", (event) => {
+  void run(event.currentTarget as HTMLElement, async () => {
+    const result = await client.signOut();
+    if (!result.error) {
+      $("tf-setup").hidden = true;
+      $("new-backup-codes").hidden = true;
+      showNotice("You're signed out.");
+      showView("signed-out");
+    }
+    return result;
+  });
+});
+
+onSubmit("enable-form", (form) =>
+  run(form, async () => {
+    clearBanners();
+    const result = await client.twoFactor.enable({ password: input("enable-password").value });
+    if (result.data && "totpURI" in result.data && result.data.totpURI) {
+      form.reset();
+      await startSetup(result.data.totpURI, result.data.backupCodes ?? []);
+    }
+    return result;
+  }),
+);
+
+onSubmit("enable-verify-form", (form) =>
+  run(form, async () => {
+    const result = await client.twoFactor.verifyTotp({ code: input("enable-verify-code").value.trim() });
+    if (!result.error) {
+      $("tf-setup").hidden = true;
+      fillList("tf-setup-backup-codes", []);
+      showNotice("Two-factor authentication is on. You'll be asked for a code the next time you sign in.");
+      await refresh();
+    }
+    return result;
+  }),
+);
+
+onSubmit("regenerate-form", (form) =>
+  run(form, async () => {
+    clearBanners();
+    const result = await client.twoFactor.generateBackupCodes({ password: input("regenerate-password").value });
+    if (result.data) {
+      form.reset();
+      fillList("new-backup-codes-list", result.data.backupCodes);
+      $("new-backup-codes").hidden = false;
+      await loadBackupStatus();
+    }
+    return result;
+  }),
+);
+
+$("revoke-all-devices").addEventListener("click", (event) => void revokeDevices(event.currentTarget as HTMLElement, { all: true }));
+
+onSubmit("disable-form", (form) =>
+  run(form, async () => {
+    clearBanners();
+    const result = await client.twoFactor.disable({ password: input("disable-password").value });
+    if (!result.error) {
+      form.reset();
+      $("new-backup-codes").hidden = true;
+      showNotice("Two-factor authentication is off.");
+      await refresh();
+    }
+    return result;
+  }),
+);
+
+// The outbox exists only in development; show its links when it answers.
+fetch("/dev/outbox.json", { method: "HEAD" })
+  .then((response) => {
+    if (response.ok) for (const element of Array.from(document.querySelectorAll<HTMLElement>(".dev-only"))) element.hidden = false;
+  })
+  .catch(() => undefined);
+
+refresh().catch(() => {
+  showView("signed-out");
+  showError({});
+});

@@ -1,0 +1,300 @@
+/**
+ * End to end: the demo app in-process, its page in headless Debian Chromium, driven like a person would.
+ * The official Better Auth client on the page talks to Kernia; the test reads only what is on screen,
+ * the QR code's pixels (as an authenticator app would) and the development outbox (as a mailbox would).
+ * Time is injected into the server (createDemoApp({ now })) so later TOTP steps need no sleeping.
+ * Screenshots of each screen go to test-artifacts/e2e/.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import jsQR from "jsqr";
+import { createDemoApp, type DemoApp } from "../../example/app.js";
+import { memoryAdapter } from "../../src/adapters/memory.js";
+import { nodeCrypto } from "../../src/crypto/node.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join("test-artifacts", "e2e");
+const STEP_MS = 30_000;
+
+// No browser is ever downloaded: CI installs Debian's chromium, and without it the run must fail there.
+const missingBrowser = !existsSync(CHROMIUM);
+if (missingBrowser && !process.env.CI) console.log(`# e2e demo test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+const skip = missingBrowser && !process.env.CI ? `${CHROMIUM} is not installed` : false;
+
+const person = {
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+  username: "ada_l",
+  password: "analytical-engine-1843",
+};
+
+let clockOffset = 0;
+const now = () => Date.now() + clockOffset;
+
+let demo: DemoApp;
+let browser: Browser;
+let page: Page;
+let shot = 0;
+
+async function screenshot(name: string): Promise<void> {
+  shot += 1;
+  await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, "0")}-${name}.png`), fullPage: true });
+}
+
+/** Waits until the text is visible on the page (a person reading the screen). */
+async function sees(text: string): Promise<void> {
+  await page.getByText(text, { exact: false }).first().waitFor({ state: "visible" });
+}
+
+async function textOf(selector: string): Promise<string> {
+  return (await page.locator(selector).innerText()).trim();
+}
+
+async function signIn(identifier: string, password = person.password): Promise<void> {
+  await page.fill("#sign-in-identifier", identifier);
+  await page.fill("#sign-in-password", password);
+  await page.click("#sign-in-submit");
+}
+
+async function signOut(): Promise<void> {
+  await page.click("#sign-out");
+  await sees("You're signed out.");
+  await page.locator("#view-signed-out").waitFor({ state: "visible" });
+}
+
+/** The TOTP an authenticator app holding `key` shows at the server's current time. */
+function authenticatorCode(key: Uint8Array): string {
+  return nodeCrypto.totp(key, { time: now(), period: 30, digits: 6 });
+}
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  demo = await createDemoApp({ port: 0, host: "127.0.0.1", database: memoryAdapter(), now, log: () => undefined });
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required for the e2e test in CI (apt-get install chromium)`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+test("a person signs up, enrols an authenticator from the QR code, and signs in with each second factor", { skip }, async (t) => {
+  let totpKey = new Uint8Array();
+  let backupCodes: string[] = [];
+  let enrolmentCode = "";
+
+  await t.test("the page offers sign-in and sign-up", async () => {
+    await page.goto(demo.url);
+    await sees("Create an account");
+    assert.equal(await textOf("#view-signed-out h1"), "Sign in");
+    await screenshot("signed-out");
+  });
+
+  await t.test("signs up with name, email, username and password", async () => {
+    await page.fill("#sign-up-name", person.name);
+    await page.fill("#sign-up-email", person.email);
+    await page.fill("#sign-up-username", person.username);
+    await page.fill("#sign-up-password", person.password);
+    await page.click("#sign-up-submit");
+    await sees(`Welcome, ${person.name}`);
+    await sees("Your account is ready. You're signed in.");
+    assert.equal(await textOf("#tf-status"), "off");
+    assert.equal(await textOf("#account-username"), person.username);
+    await screenshot("signed-up");
+  });
+
+  await t.test("starts two-factor setup and reads the secret from the QR code", async () => {
+    await page.fill("#enable-password", "not-the-password");
+    await page.click("#enable-form button[type=submit]");
+    await sees("That password isn't right.");
+
+    await page.fill("#enable-password", person.password);
+    await page.click("#enable-form button[type=submit]");
+    await sees("Scan this QR code");
+
+    // What an authenticator app does: decode the QR image, parse the otpauth URI, base32-decode the secret.
+    const image = await page.locator("#tf-qr").evaluate((element) => {
+      const canvas = element as HTMLCanvasElement;
+      const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      return { width: pixels.width, height: pixels.height, data: Array.from(pixels.data) };
+    });
+    const qr = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+    assert.ok(qr, "the QR code on the page decodes");
+    const uri = new URL(qr.data);
+    assert.equal(uri.protocol, "otpauth:");
+    assert.equal(uri.host, "totp");
+    assert.equal(decodeURIComponent(uri.pathname), `/Kernia Demo:${person.email}`);
+    assert.equal(uri.searchParams.get("issuer"), "Kernia Demo");
+    const secret = uri.searchParams.get("secret") ?? "";
+    assert.match(secret, /^[A-Z2-7]+$/);
+    totpKey = nodeCrypto.base32Decode(secret);
+    assert.ok(totpKey.length >= 20, "the secret carries at least 160 bits (RFC 4226 section 4)");
+
+    // The same key is printed for typing by hand.
+    assert.equal((await textOf("#tf-secret")).replace(/\s/g, ""), secret);
+
+    // Backup codes are shown once; a person writes them down.
+    backupCodes = (await page.locator("#tf-setup-backup-codes li").allInnerTexts()).map((code) => code.trim());
+    assert.equal(backupCodes.length, 10);
+    for (const code of backupCodes) assert.match(code, /^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$/);
+    await screenshot("setup-qr-code");
+  });
+
+  await t.test("a mistyped code is refused with a readable message", async () => {
+    const right = authenticatorCode(totpKey);
+    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, "0");
+    await page.fill("#enable-verify-code", wrong);
+    await page.click("#enable-verify-form button[type=submit]");
+    await sees("That code isn't right. Check it and try again.");
+    assert.equal(await page.getByText("INVALID_CODE").count(), 0, "no raw error code on screen");
+    await screenshot("setup-wrong-code");
+  });
+
+  await t.test("the code from the authenticator turns two-factor on", async () => {
+    enrolmentCode = authenticatorCode(totpKey);
+    await page.fill("#enable-verify-code", enrolmentCode);
+    await page.click("#enable-verify-form button[type=submit]");
+    await sees("Two-factor authentication is on.");
+    assert.equal(await textOf("#tf-status"), "on");
+    await sees("10 of 10 backup codes left.");
+    assert.equal(await page.locator("#tf-setup").isVisible(), false, "the secret and backup codes are gone from the screen");
+    await screenshot("two-factor-on");
+  });
+
+  await t.test("signing in again asks for a second factor; an emailed code works", async () => {
+    await signOut();
+    await signIn(person.email, "wrong-password-123");
+    await sees("That email and password don't match an account.");
+
+    await signIn(person.email);
+    await sees("Two-factor verification");
+    assert.equal(await page.locator("#view-account").isVisible(), false);
+    await screenshot("two-factor-challenge");
+
+    await page.click("#tab-otp");
+    await page.click("#tf-otp-send");
+    await sees("We sent you a code.");
+    const response = await fetch(`${demo.url}/dev/outbox.json`);
+    const outbox = (await response.json()) as { to: string; subject: string; otp: string; at: string }[];
+    const mail = outbox.find((message) => message.to === person.email);
+    assert.ok(mail, "the code was delivered to the outbox");
+    assert.match(mail.otp, /^\d{6}$/);
+    await screenshot("email-code-sent");
+
+    await page.fill("#tf-otp-code", mail.otp);
+    await page.click("#tf-otp-form button[type=submit]");
+    await sees(`Welcome, ${person.name}`);
+    await sees("You're signed in.");
+    await screenshot("signed-in-with-email-code");
+  });
+
+  await t.test("the development outbox shows the message as a page", async () => {
+    const outboxPage = await page.context().newPage();
+    await outboxPage.goto(`${demo.url}/dev/outbox`);
+    await outboxPage.getByText("Development outbox").waitFor();
+    assert.match(await outboxPage.locator("#outbox tbody tr").first().innerText(), /ada@example\.com/);
+    await outboxPage.screenshot({ path: join(ARTIFACTS, `${String(++shot).padStart(2, "0")}-dev-outbox.png`), fullPage: true });
+    await outboxPage.close();
+  });
+
+  await t.test("a backup code works once, with username sign-in", async () => {
+    await signOut();
+    await signIn(person.username);
+    await sees("Two-factor verification");
+    await page.click("#tab-backup");
+    await page.fill("#tf-backup-code", backupCodes[0]);
+    await page.click("#tf-backup-form button[type=submit]");
+    await sees(`Welcome, ${person.name}`);
+    await sees("9 of 10 backup codes left.");
+    await screenshot("signed-in-with-backup-code");
+
+    await signOut();
+    await signIn(person.username);
+    await sees("Two-factor verification");
+    await page.click("#tab-backup");
+    await page.fill("#tf-backup-code", backupCodes[0]);
+    await page.click("#tf-backup-form button[type=submit]");
+    await sees("That backup code isn't valid or has already been used.");
+    await screenshot("backup-code-reused");
+  });
+
+  await t.test("the authenticator code already used is refused; a later one signs in and trusts the device", async () => {
+    await page.click("#tf-cancel");
+    await signIn(person.email);
+    await sees("Two-factor verification");
+    // RFC 6238 section 5.2: a code is accepted once, even inside the window.
+    await page.fill("#tf-totp-code", enrolmentCode);
+    await page.click("#tf-totp-form button[type=submit]");
+    await sees("That code isn't right. Check it and try again.");
+
+    clockOffset += 2 * STEP_MS; // the next code the app shows, a minute later
+    await page.fill("#tf-totp-code", authenticatorCode(totpKey));
+    await page.check("#tf-trust-device");
+    await screenshot("totp-with-trust-device");
+    await page.click("#tf-totp-form button[type=submit]");
+    await sees("You're signed in. This device is now trusted.");
+    await page.locator("[data-testid=trusted-device]").first().waitFor();
+    assert.equal(await page.locator("[data-testid=trusted-device]").count(), 1);
+    await screenshot("signed-in-device-trusted");
+  });
+
+  await t.test("a trusted device signs in without a challenge", async () => {
+    await signOut();
+    await signIn(person.email);
+    await sees(`Welcome, ${person.name}`);
+    assert.equal(await page.locator("#view-two-factor").isVisible(), false);
+    assert.equal(await textOf("#tf-status"), "on");
+  });
+
+  await t.test("new backup codes replace the old ones", async () => {
+    await page.fill("#regenerate-password", person.password);
+    await page.click("#regenerate-form button[type=submit]");
+    await sees("Your new backup codes.");
+    const fresh = await page.locator("#new-backup-codes-list li").allInnerTexts();
+    assert.equal(fresh.length, 10);
+    assert.ok(!fresh.includes(backupCodes[1]));
+    await sees("10 of 10 backup codes left.");
+    await screenshot("new-backup-codes");
+  });
+
+  await t.test("revoking the device brings the challenge back", async () => {
+    await page.locator("[data-testid=trusted-device] button").first().click();
+    await sees("The device was revoked.");
+    await sees("No trusted devices.");
+    await signOut();
+    await signIn(person.email);
+    await sees("Two-factor verification");
+    clockOffset += 2 * STEP_MS;
+    await page.fill("#tf-totp-code", authenticatorCode(totpKey));
+    await page.click("#tf-totp-form button[type=submit]");
+    await sees(`Welcome, ${person.name}`);
+  });
+
+  await t.test("two-factor can be turned off with the password", async () => {
+    await page.fill("#disable-password", "not-the-password");
+    await page.click("#disable-form button[type=submit]");
+    await sees("That password isn't right.");
+    await page.fill("#disable-password", person.password);
+    await page.click("#disable-form button[type=submit]");
+    await sees("Two-factor authentication is off.");
+    assert.equal(await textOf("#tf-status"), "off");
+    await sees("Turn on two-factor authentication");
+    await screenshot("two-factor-off");
+
+    await signOut();
+    await signIn(person.username);
+    await sees(`Welcome, ${person.name}`);
+    assert.equal(await page.locator("#view-two-factor").isVisible(), false);
+  });
+});
