@@ -1,0 +1,87 @@
+/**
+ * Backup codes: shown once, stored as HMAC-SHA-256 under a key derived from the auth secret (one row per
+ * code), checked with the port's constant-time findBackupCode over all of the user's unused hashes, and
+ * spent by one conditional update (usedAt: null -> now), so two concurrent requests never both use one.
+ *
+ * Codes: `length` chars of [A-Za-z0-9] with a hyphen after the fifth (Better Auth's "xxxxx-xxxxx";
+ * 10 chars = about 59.5 bits each). The hyphen is part of the code, as in Better Auth.
+ */
+import type { Row } from "../../adapters/types.js";
+import type { AuthContext } from "../../auth/types.js";
+import type { TwoFactorRow } from "./lockout.js";
+import type { ResolvedOptions } from "./options.js";
+import { MODELS } from "./schema.js";
+import type { PluginKeys } from "./secret-box.js";
+import { ALNUM, fromHex, toHex } from "./state.js";
+
+interface BackupCodeRow extends Row {
+  userId: string;
+  generation: string;
+  codeHash: string;
+  usedAt: Date | null;
+}
+
+/** Create a fresh set of code rows under a new generation id. The caller makes it current. */
+export async function createBackupCodes(
+  auth: AuthContext,
+  options: ResolvedOptions,
+  keys: PluginKeys,
+  userId: string,
+): Promise<{ codes: string[]; generation: string }> {
+  const generation = auth.generateId();
+  const codes: string[] = [];
+  for (let i = 0; i < options.backupCodes.amount; i++) {
+    const raw = auth.randomString(options.backupCodes.length, ALNUM);
+    const code = `${raw.slice(0, 5)}-${raw.slice(5)}`;
+    codes.push(code);
+    await auth.store.create<BackupCodeRow>(MODELS.backupCode, {
+      id: auth.generateId(),
+      userId,
+      generation,
+      codeHash: toHex(auth.crypto.hashBackupCode(keys.backupCode, code)),
+      usedAt: null,
+    });
+  }
+  return { codes, generation };
+}
+
+/** Drop every code row of the user that is not in `keep` (null: drop all). */
+export async function pruneBackupCodes(auth: AuthContext, userId: string, keep: string | null): Promise<void> {
+  const where = [{ field: "userId", value: userId }];
+  await auth.store.deleteMany(
+    MODELS.backupCode,
+    keep === null ? where : [...where, { field: "generation", operator: "ne" as const, value: keep }],
+  );
+}
+
+/** True when `code` is one of the user's unused codes and this request spent it. */
+export async function spendBackupCode(auth: AuthContext, keys: PluginKeys, row: TwoFactorRow, code: string): Promise<boolean> {
+  if (row.backupCodes === null || code.length > 128) return false;
+  const unused = await auth.store.findMany<BackupCodeRow>(MODELS.backupCode, [
+    { field: "userId", value: row.userId },
+    { field: "generation", value: row.backupCodes },
+    { field: "usedAt", value: null },
+  ]);
+  const index = auth.crypto.findBackupCode(keys.backupCode, code, unused.map((r) => fromHex(r.codeHash)));
+  if (index < 0) return false;
+  const spent = await auth.store.update(
+    MODELS.backupCode,
+    [
+      { field: "id", value: unused[index].id },
+      { field: "usedAt", value: null },
+    ],
+    { usedAt: new Date(auth.now()) },
+  );
+  return spent !== null;
+}
+
+export async function backupCodeStatus(auth: AuthContext, row: TwoFactorRow | null): Promise<{ total: number; remaining: number }> {
+  if (!row || row.backupCodes === null) return { total: 0, remaining: 0 };
+  const where = [
+    { field: "userId", value: row.userId },
+    { field: "generation", value: row.backupCodes },
+  ];
+  const total = await auth.store.count(MODELS.backupCode, where);
+  const remaining = await auth.store.count(MODELS.backupCode, [...where, { field: "usedAt", value: null }]);
+  return { total, remaining };
+}

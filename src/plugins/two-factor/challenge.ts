@@ -1,0 +1,84 @@
+/**
+ * The pending sign-in challenge (twoFactorConfirmation row, id = value of the signed two_factor cookie)
+ * and how the verify endpoints find their user (spec section 4.1).
+ *
+ * Budget: every TOTP/backup-code attempt first reserves a slot with one atomic increment, and only a
+ * request whose slot is within maxChallengeAttempts may check its code. So a burst of N concurrent
+ * guesses gets at most maxChallengeAttempts checks, and the request after the last failure is refused
+ * even with the right code (spec section 4.3). An over-budget request leaves the row in place: its
+ * counter is already past the cap, so the challenge can never be used again, while a verification
+ * that reserved a slot in time can still finish (one session, not zero, for a burst of right codes).
+ * Success consumes the row with one deleteOne: one winner, one session.
+ */
+import type { Row } from "../../adapters/types.js";
+import type { AuthContext, EndpointContext, SessionWithUser, User } from "../../auth/types.js";
+import { twoFactorError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import { MODELS } from "./schema.js";
+import { ID_ALPHABET } from "./state.js";
+
+export const TWO_FACTOR_COOKIE = "two_factor";
+
+interface ChallengeRow extends Row {
+  userId: string;
+  expiresAt: Date;
+  attempts: number;
+}
+
+export type Target =
+  | { kind: "session"; session: SessionWithUser; user: User }
+  | { kind: "challenge"; challengeId: string; user: User };
+
+export async function createChallenge(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
+  const auth = ctx.auth;
+  const id = "2fa-" + auth.randomString(20, ID_ALPHABET);
+  await auth.store.create<ChallengeRow>(MODELS.challenge, {
+    id,
+    userId,
+    expiresAt: new Date(auth.now() + options.twoFactorCookieMaxAge * 1000),
+    attempts: 0,
+  });
+  await ctx.setSignedCookie(TWO_FACTOR_COOKIE, id, options.twoFactorCookieMaxAge);
+}
+
+function invalidCookie(): Error {
+  return twoFactorError(401, "INVALID_TWO_FACTOR_COOKIE");
+}
+
+const live = (auth: AuthContext, row: ChallengeRow): boolean => row.expiresAt.getTime() > auth.now();
+
+/** A valid session wins (step-up / enrolment); otherwise the two_factor cookie must name a live challenge. */
+export async function resolveTarget(ctx: EndpointContext): Promise<Target> {
+  const session = await ctx.getSession();
+  if (session) return { kind: "session", session, user: session.user };
+  const id = await ctx.getSignedCookie(TWO_FACTOR_COOKIE);
+  if (!id) throw invalidCookie();
+  const auth = ctx.auth;
+  const row = await auth.store.findOne<ChallengeRow>(MODELS.challenge, [{ field: "id", value: id }]);
+  if (!row || !live(auth, row)) throw invalidCookie();
+  const user = await auth.users.findById(row.userId);
+  if (!user) throw invalidCookie();
+  return { kind: "challenge", challengeId: id, user };
+}
+
+/** Reserve one attempt on the challenge; throws when the budget is spent (and ends the cookie). */
+export async function reserveAttempt(ctx: EndpointContext, options: ResolvedOptions, challengeId: string): Promise<void> {
+  const row = await ctx.auth.store.increment<ChallengeRow>(MODELS.challenge, [{ field: "id", value: challengeId }], "attempts", 1);
+  if (!row || !live(ctx.auth, row)) {
+    ctx.expireCookie(TWO_FACTOR_COOKIE);
+    throw invalidCookie();
+  }
+  if (row.attempts > options.maxChallengeAttempts) {
+    ctx.expireCookie(TWO_FACTOR_COOKIE);
+    throw twoFactorError(400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
+  }
+}
+
+/** Take the challenge: exactly one caller gets it. */
+export async function consumeChallenge(ctx: EndpointContext, challengeId: string): Promise<void> {
+  const row = await ctx.auth.store.deleteOne<ChallengeRow>(MODELS.challenge, [{ field: "id", value: challengeId }]);
+  if (!row || !live(ctx.auth, row)) {
+    ctx.expireCookie(TWO_FACTOR_COOKIE);
+    throw invalidCookie();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * `kernia/plugins/two-factor`: TOTP, emailed/SMS one-time codes and backup codes as a second step after
+ * credential sign-in, on the Better Auth 1.7.x wire protocol (the official twoFactorClient works
+ * unchanged). Options: `twoFactor(options)`, overridden key by key by `advanced["two-factor"]`.
+ *
+ * Server-only Better Auth endpoints not offered: `viewBackupCodes` (codes are stored as one-way hashes,
+ * so they cannot be shown again; `GET /two-factor/backup-codes/status` reports how many remain) and
+ * `generateTOTP`.
+ */
+import type { Plugin } from "../../auth/types.js";
+import { createEndpoints } from "./endpoints.js";
+import { signInGate } from "./gate.js";
+import type { TwoFactorOptions } from "./options.js";
+import { twoFactorSchema } from "./schema.js";
+import { StateRegistry } from "./state.js";
+
+export { TWO_FACTOR_ERROR_CODES, type TwoFactorErrorCode } from "./errors.js";
+export type {
+  AccountLockoutOptions,
+  BackupCodeOptions,
+  OtpOptions,
+  SendOtpData,
+  TotpOptions,
+  TwoFactorOptions,
+} from "./options.js";
+
+export function twoFactor(options?: TwoFactorOptions): Plugin {
+  const states = new StateRegistry(options);
+  return {
+    id: "two-factor",
+    schema: twoFactorSchema,
+    endpoints: createEndpoints(states),
+    hooks: { after: [signInGate(states)] },
+    // Better Auth's plugin rule: 3 requests per 10 s per IP and path under /two-factor/ (when rate
+    // limiting is on). The store-backed caps above hold regardless of it.
+    rateLimit: [{ matches: (path) => path.startsWith("/two-factor/"), window: 10, max: 3 }],
+    init(auth) {
+      states.init(auth);
+    },
+  };
+}

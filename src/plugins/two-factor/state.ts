@@ -1,0 +1,38 @@
+/**
+ * Per-auth plugin state: resolved options and derived keys, computed once in Plugin.init and looked up
+ * by the AuthContext (a twoFactor() object may serve several init() calls with different secrets).
+ */
+import type { AuthContext } from "../../auth/types.js";
+import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from "./options.js";
+import { deriveKeys, type PluginKeys } from "./secret-box.js";
+
+export interface PluginState {
+  options: ResolvedOptions;
+  keys: PluginKeys;
+}
+
+export class StateRegistry {
+  private readonly states = new WeakMap<AuthContext, PluginState>();
+  constructor(private readonly passed: TwoFactorOptions | undefined) {}
+
+  init(auth: AuthContext): PluginState {
+    const state = { options: resolveOptions(auth, this.passed), keys: deriveKeys(auth.secret) };
+    this.states.set(auth, state);
+    return state;
+  }
+
+  get(auth: AuthContext): PluginState {
+    return this.states.get(auth) ?? this.init(auth);
+  }
+}
+
+const encoder = new TextEncoder();
+
+export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
+export const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, "hex"));
+export const base64urlNoPad = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
+
+/** [A-Za-z0-9_-], the alphabet Better Auth uses for 2FA identifiers and TOTP secrets. */
+export const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

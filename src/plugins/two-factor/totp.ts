@@ -1,0 +1,69 @@
+/**
+ * TOTP (RFC 6238) over the crypto port: secrets, the otpauth URI, and single-use verification.
+ *
+ * Secret: 32 random chars of [A-Za-z0-9_-] whose ASCII bytes are the HMAC key, as Better Auth does
+ * (192 bits, above RFC 4226 section 4's 128-bit minimum); the URI carries their base32 (52 chars).
+ */
+import type { AuthContext } from "../../auth/types.js";
+import type { TwoFactorRow } from "./lockout.js";
+import type { ResolvedOptions } from "./options.js";
+import { MODELS } from "./schema.js";
+import { decryptSecret, type PluginKeys } from "./secret-box.js";
+import { ID_ALPHABET, utf8 } from "./state.js";
+
+export function generateTotpSecret(auth: AuthContext): string {
+  return auth.randomString(32, ID_ALPHABET);
+}
+
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/** Key URI Format (Google Authenticator wiki): otpauth://totp/ISSUER:ACCOUNT?secret=...&issuer=... */
+export function totpUri(auth: AuthContext, options: ResolvedOptions, secret: string, issuer: string, account: string): string {
+  const base32 = auth.crypto.base32Encode(utf8(secret), { padding: false });
+  return (
+    `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(account)}` +
+    `?secret=${base32}&issuer=${formEncode(issuer)}&digits=${options.totp.digits}&period=${options.totp.period}`
+  );
+}
+
+export function openSecret(keys: PluginKeys, row: TwoFactorRow): string {
+  const secret = row.secret === null ? null : decryptSecret(keys.secretBox, row.userId, row.secret);
+  // A row we cannot decrypt means a changed auth secret or a tampered database: a server fault, not a
+  // wrong code, so it surfaces as a 500 with a generic body.
+  if (secret === null) throw new Error("two-factor: stored TOTP secret cannot be decrypted");
+  return secret;
+}
+
+/**
+ * True when `code` is valid now AND this request claimed its time step. RFC 6238 section 5.2: "the
+ * verifier MUST NOT accept the second attempt of the OTP after the successful validation has been
+ * issued for the first OTP". verifyTotp already skips steps <= lastUsedStep; the claim is one
+ * conditional update, so of two concurrent requests with the same code only one wins, in any process.
+ */
+export async function verifyAndClaimTotp(
+  auth: AuthContext,
+  options: ResolvedOptions,
+  keys: PluginKeys,
+  row: TwoFactorRow,
+  code: string,
+): Promise<boolean> {
+  const secret = openSecret(keys, row);
+  if (code.length !== options.totp.digits || !/^[0-9]+$/.test(code)) return false;
+  const result = auth.crypto.verifyTotp(utf8(secret), code, {
+    time: auth.now(),
+    period: options.totp.period,
+    digits: options.totp.digits,
+    window: options.totp.window,
+    afterStep: row.lastUsedStep ?? undefined,
+  });
+  if (!result.valid) return false;
+  const user = { field: "userId", value: row.userId };
+  const claimed =
+    (await auth.store.update(MODELS.twoFactor, [user, { field: "lastUsedStep", operator: "lt", value: result.step }], {
+      lastUsedStep: result.step,
+    })) ??
+    (await auth.store.update(MODELS.twoFactor, [user, { field: "lastUsedStep", value: null }], { lastUsedStep: result.step }));
+  return claimed !== null;
+}

@@ -1,0 +1,164 @@
+/**
+ * Trusted devices (spec section 2.4), with server-side records in our own model so a user can list and
+ * revoke them (Better Auth keeps them in `verification`, keyed by the secret id, with no per-user view).
+ *
+ * Cookie value (signed like every cookie): base64url-no-pad(HMAC-SHA-256(secret, userId + "!" + trustId))
+ * + "!" + trustId, trustId = "trust-device-" + 32 chars of [A-Za-z0-9_-]. The row stores only
+ * SHA-256(trustId): a database reader cannot forge a cookie, and the public row id is not the secret.
+ * Use rotates the trustId with one conditional update guarded on the old hash: one winner per cookie.
+ */
+import type { Row } from "../../adapters/types.js";
+import type { EndpointContext } from "../../auth/types.js";
+import type { ResolvedOptions } from "./options.js";
+import { MODELS } from "./schema.js";
+import { base64urlNoPad, ID_ALPHABET, toHex, utf8 } from "./state.js";
+
+export const TRUST_DEVICE_COOKIE = "trust_device";
+const TRUST_ID = /^trust-device-[A-Za-z0-9_-]{32}$/;
+
+interface TrustedDeviceRow extends Row {
+  userId: string;
+  trustIdHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+}
+
+export interface TrustedDeviceView {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  current: boolean;
+}
+
+function cookieMac(ctx: EndpointContext, userId: string, trustId: string): string {
+  return base64urlNoPad(ctx.auth.hmacSecret(`${userId}!${trustId}`));
+}
+
+function hashTrustId(ctx: EndpointContext, trustId: string): string {
+  return toHex(ctx.auth.crypto.sha256(utf8(trustId)));
+}
+
+/** present: a validly signed trust_device cookie was sent; trustId: set only if it also belongs to userId. */
+async function readCookie(ctx: EndpointContext, userId: string): Promise<{ present: boolean; trustId: string | null }> {
+  const raw = await ctx.getSignedCookie(TRUST_DEVICE_COOKIE);
+  if (!raw) return { present: false, trustId: null };
+  const bang = raw.indexOf("!");
+  const mac = bang > 0 ? raw.slice(0, bang) : "";
+  const trustId = bang > 0 ? raw.slice(bang + 1) : "";
+  if (!mac || !TRUST_ID.test(trustId)) return { present: true, trustId: null };
+  const ok = ctx.auth.crypto.timingSafeEqual(utf8(mac), utf8(cookieMac(ctx, userId, trustId)));
+  return { present: true, trustId: ok ? trustId : null };
+}
+
+function newTrustId(ctx: EndpointContext): string {
+  return "trust-device-" + ctx.auth.randomString(32, ID_ALPHABET);
+}
+
+async function setCookie(ctx: EndpointContext, options: ResolvedOptions, userId: string, trustId: string): Promise<void> {
+  await ctx.setSignedCookie(TRUST_DEVICE_COOKIE, `${cookieMac(ctx, userId, trustId)}!${trustId}`, options.trustDeviceMaxAge);
+}
+
+/** After a verified second factor with trustDevice: a new record and cookie. */
+export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
+  const auth = ctx.auth;
+  const trustId = newTrustId(ctx);
+  const now = auth.now();
+  await auth.store.create<TrustedDeviceRow>(MODELS.trustedDevice, {
+    id: auth.generateId(),
+    userId,
+    trustIdHash: hashTrustId(ctx, trustId),
+    createdAt: new Date(now),
+    expiresAt: new Date(now + options.trustDeviceMaxAge * 1000),
+    userAgent: ctx.headers.get("user-agent")?.slice(0, 512) ?? null,
+  });
+  await setCookie(ctx, options, userId, trustId);
+}
+
+/**
+ * At sign-in: true when the request carries a valid trust cookie for this user, which is then rotated
+ * (fresh trustId and lifetime). A signed cookie that fails any check is expired.
+ */
+export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<boolean> {
+  const { present, trustId } = await readCookie(ctx, userId);
+  if (!trustId) {
+    if (present) ctx.expireCookie(TRUST_DEVICE_COOKIE);
+    return false;
+  }
+  const auth = ctx.auth;
+  const now = auth.now();
+  const next = newTrustId(ctx);
+  const rotated = await auth.store.update<TrustedDeviceRow>(
+    MODELS.trustedDevice,
+    [
+      { field: "trustIdHash", value: hashTrustId(ctx, trustId) },
+      { field: "userId", value: userId },
+      { field: "expiresAt", operator: "gt", value: new Date(now) },
+    ],
+    { trustIdHash: hashTrustId(ctx, next), expiresAt: new Date(now + options.trustDeviceMaxAge * 1000) },
+  );
+  if (!rotated) {
+    ctx.expireCookie(TRUST_DEVICE_COOKIE);
+    return false;
+  }
+  await setCookie(ctx, options, userId, next);
+  return true;
+}
+
+async function currentHash(ctx: EndpointContext, userId: string): Promise<string | null> {
+  const { trustId } = await readCookie(ctx, userId);
+  return trustId ? hashTrustId(ctx, trustId) : null;
+}
+
+export async function listTrustedDevices(ctx: EndpointContext, userId: string): Promise<TrustedDeviceView[]> {
+  const auth = ctx.auth;
+  const now = new Date(auth.now());
+  await auth.store.deleteMany(MODELS.trustedDevice, [
+    { field: "userId", value: userId },
+    { field: "expiresAt", operator: "lte", value: now },
+  ]);
+  const rows = await auth.store.findMany<TrustedDeviceRow>(
+    MODELS.trustedDevice,
+    [
+      { field: "userId", value: userId },
+      { field: "expiresAt", operator: "gt", value: now },
+    ],
+    { sortBy: { field: "createdAt", direction: "desc" } },
+  );
+  const current = await currentHash(ctx, userId);
+  return rows.map((row) => ({
+    id: row.id,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    userAgent: row.userAgent ?? null,
+    current: current !== null && ctx.auth.crypto.timingSafeEqual(utf8(row.trustIdHash), utf8(current)),
+  }));
+}
+
+/** Revoke one record (by its public id) or all of the user's; expires the cookie if it was this device's. */
+export async function revokeTrustedDevices(ctx: EndpointContext, userId: string, id: string | null): Promise<number> {
+  const auth = ctx.auth;
+  const current = await currentHash(ctx, userId);
+  let revoked: number;
+  let hitCurrent = false;
+  if (id === null) {
+    revoked = await auth.store.deleteMany(MODELS.trustedDevice, [{ field: "userId", value: userId }]);
+    hitCurrent = current !== null;
+  } else {
+    const row = await auth.store.deleteOne<TrustedDeviceRow>(MODELS.trustedDevice, [
+      { field: "id", value: id },
+      { field: "userId", value: userId },
+    ]);
+    revoked = row ? 1 : 0;
+    hitCurrent = row !== null && current !== null && row.trustIdHash === current;
+  }
+  if (hitCurrent) ctx.expireCookie(TRUST_DEVICE_COOKIE);
+  return revoked;
+}
+
+/** On disable: every record of the user goes; the cookie is expired if a validly signed one was sent. */
+export async function forgetAllDevices(ctx: EndpointContext, userId: string): Promise<void> {
+  await ctx.auth.store.deleteMany(MODELS.trustedDevice, [{ field: "userId", value: userId }]);
+  if (await ctx.getSignedCookie(TRUST_DEVICE_COOKIE)) ctx.expireCookie(TRUST_DEVICE_COOKIE);
+}
