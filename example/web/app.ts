@@ -56,6 +56,8 @@ const MESSAGES: Record<string, string> = {
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes. Ask for a new code, or sign in again.",
   ACCOUNT_TEMPORARILY_LOCKED: "Too many failed attempts: two-factor sign-in is locked for a while. Try again later.",
   INVALID_TWO_FACTOR_COOKIE: "This sign-in attempt has expired. Please sign in again.",
+  TOO_MANY_OTP_REQUESTS: "Too many codes requested. Wait a little before asking for another.",
+  TRUSTED_DEVICE_NOT_FOUND: "That device was already removed.",
   TOTP_ALREADY_ENABLED: "Two-factor authentication is already on.",
   TOTP_NOT_ENABLED: "Set up an authenticator app first.",
   TWO_FACTOR_NOT_ENABLED: "Two-factor authentication isn't on.",
@@ -225,10 +227,8 @@ function describeAgent(userAgent: string): string {
 
 async function revokeDevices(trigger: HTMLElement, body: { id: string } | { all: true }): Promise<void> {
   const ok = await run(trigger, () => client.$fetch("/two-factor/trusted-devices/revoke", { method: "POST", body }));
-  if (ok) {
-    showNotice("all" in body ? "All trusted devices were revoked." : "The device was revoked. It will be asked for a code next time.");
-    await loadTrustedDevices();
-  }
+  if (ok) showNotice("all" in body ? "All trusted devices were revoked." : "The device was revoked. It will be asked for a code next time.");
+  await loadTrustedDevices();
 }
 
 async function startSetup(totpURI: string, backupCodes: string[]): Promise<void> {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import jsQR from "jsqr";
+import jsqr from "jsqr";
 import { createDemoApp, type DemoApp } from "../../example/app.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
@@ -90,7 +90,7 @@ after(async () => {
 });
 
 test("a person signs up, enrols an authenticator from the QR code, and signs in with each second factor", { skip }, async (t) => {
-  let totpKey = new Uint8Array();
+  let totpKey: Uint8Array = new Uint8Array();
   let backupCodes: string[] = [];
   let enrolmentCode = "";
 
@@ -129,7 +129,8 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
       const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
       return { width: pixels.width, height: pixels.height, data: Array.from(pixels.data) };
     });
-    const qr = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+    // jsqr is CommonJS; under NodeNext its default export is reached through the module object.
+    const qr = jsqr.default(Uint8ClampedArray.from(image.data), image.width, image.height);
     assert.ok(qr, "the QR code on the page decodes");
     const uri = new URL(qr.data);
     assert.equal(uri.protocol, "otpauth:");
