@@ -1,0 +1,148 @@
+// HOTP (RFC 4226 section 5.3) over a table of jobs; TOTP (RFC 6238) is HOTP with counter T = floor(t / X),
+// computed by the caller. Each job names a prepared HMAC slot and a counter; the kernel computes every job
+// (no early exit) and writes the code and/or a match flag.
+//
+// Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
+// +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
+import { SHA1, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, blockSize, digestSize, writeDigest } from "./layout";
+import { compress } from "./hash";
+import { sha1x4Compress } from "./sha1x4";
+import { sha256x4Compress } from "./sha256x4";
+import { sha512x2Compress } from "./sha512x2";
+
+const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000]);
+
+/**
+ * RFC 4226 5.3 dynamic truncation of the big-endian MAC at `mac`: the low nibble of the last byte picks
+ * an offset, the 31 bits there (top bit masked so signed/unsigned readers agree) are reduced mod 10^digits.
+ * The value is below 2^31, so for 10 digits the reduction is the identity and the caller zero-pads.
+ */
+// @ts-ignore: decorator
+@inline function truncate(mac: usize, macLen: i32, digits: u32): u32 {
+  const offset = <usize>(load<u8>(mac + <usize>macLen - 1) & 0x0f);
+  const p = mac + offset;
+  const bin: u32 = ((<u32>load<u8>(p) & 0x7f) << 24) | (<u32>load<u8>(p, 1) << 16) | (<u32>load<u8>(p, 2) << 8) | <u32>load<u8>(p, 3);
+  return <u32>(<u64>bin % load<u64>(POW10 + (<usize>digits << 3)));
+}
+
+/** Writes the outcome for one job: the code when `emit`, and a constant-time equality flag. */
+// @ts-ignore: decorator
+@inline function finishJob(job: usize, code: u32, emit: i32): void {
+  const x = code ^ load<u32>(job, 16);
+  store<u32>(job, ((x | (0 - x)) >>> 31) ^ 1, 24);
+  store<u32>(job, emit ? code : 0, 20);
+}
+
+function hotpScalar(alg: i32, job: usize, emit: i32): void {
+  const slot = <usize>load<u32>(job);
+  const bs = blockSize(alg);
+  const ds = digestSize(alg);
+  // Inner hash: state after key^ipad, then the 8-byte big-endian counter as the whole message.
+  memory.copy(CTX_H, slot, 64);
+  memory.fill(BLK, 0, <usize>bs);
+  store<u32>(BLK, bswap<u32>(load<u32>(job, 4)));
+  store<u32>(BLK, bswap<u32>(load<u32>(job, 8)), 4);
+  store<u8>(BLK, 0x80, 8);
+  store<u32>(BLK + <usize>bs - 4, bswap<u32>(<u32>(bs + 8) << 3));
+  compress(alg, CTX_H, BLK);
+  // Outer hash: state after key^opad, then the inner digest.
+  memory.fill(BLK, 0, <usize>bs);
+  writeDigest(alg, CTX_H, BLK);
+  store<u8>(BLK + <usize>ds, 0x80);
+  store<u32>(BLK + <usize>bs - 4, bswap<u32>(<u32>(bs + ds) << 3));
+  memory.copy(CTX_H, slot + 64, 64);
+  compress(alg, CTX_H, BLK);
+  writeDigest(alg, CTX_H, LD);
+  finishJob(job, truncate(LD, ds, load<u32>(job, 12)), emit);
+}
+
+/**
+ * Lane-parallel HOTP for up to `lanes` jobs starting at `first` (4 for SHA-1/256 in i32 lanes, 2 for
+ * SHA-512 in i64 lanes). Missing lanes repeat the last job; their results are discarded.
+ */
+function hotpLanes(alg: i32, first: usize, count: i32): void {
+  const wide = alg == SHA512;
+  const lanes = wide ? 2 : 4;
+  const words = alg == SHA1 ? 5 : 8; // state and digest words
+  const bs = blockSize(alg);
+  const ds = digestSize(alg);
+  // Inner block: counter, 0x80 pad, zeros, bit length (block + 8 bytes).
+  memory.fill(XW, 0, 256);
+  for (let j = 0; j < lanes; j++) {
+    const job = first + <usize>(min(j, count - 1) * JOB_SIZE);
+    const slot = <usize>load<u32>(job);
+    if (wide) {
+      for (let k = 0; k < 8; k++) store<u64>(XS + <usize>(k * 16 + j * 8), load<u64>(slot + <usize>(k * 8)));
+      store<u64>(XW + <usize>(j * 8), (<u64>load<u32>(job, 4) << 32) | <u64>load<u32>(job, 8));
+    } else {
+      for (let k = 0; k < words; k++) store<u32>(XS + <usize>(k * 16 + j * 4), load<u32>(slot + <usize>(k * 4)));
+      store<u32>(XW + <usize>(j * 4), load<u32>(job, 4));
+      store<u32>(XW + 16 + <usize>(j * 4), load<u32>(job, 8));
+    }
+  }
+  if (wide) {
+    v128.store(XW + 16, i64x2.splat(<i64>0x8000000000000000));
+    v128.store(XW + 240, i64x2.splat(<i64>((bs + 8) << 3)));
+    sha512x2Compress();
+  } else {
+    v128.store(XW + 32, i32x4.splat(<i32>0x80000000));
+    v128.store(XW + 240, i32x4.splat((bs + 8) << 3));
+    if (alg == SHA1) sha1x4Compress();
+    else sha256x4Compress();
+  }
+  // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
+  memory.fill(XW, 0, 256);
+  memory.copy(XW, XS, <usize>(words * 16));
+  for (let j = 0; j < lanes; j++) {
+    const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
+    if (wide) {
+      for (let k = 0; k < 8; k++) store<u64>(XS + <usize>(k * 16 + j * 8), load<u64>(slot + <usize>(k * 8)));
+    } else {
+      for (let k = 0; k < words; k++) store<u32>(XS + <usize>(k * 16 + j * 4), load<u32>(slot + <usize>(k * 4)));
+    }
+  }
+  if (wide) {
+    v128.store(XW + 128, i64x2.splat(<i64>0x8000000000000000));
+    v128.store(XW + 240, i64x2.splat(<i64>((bs + ds) << 3)));
+    sha512x2Compress();
+  } else {
+    v128.store(XW + <usize>(words * 16), i32x4.splat(<i32>0x80000000));
+    v128.store(XW + 240, i32x4.splat((bs + ds) << 3));
+    if (alg == SHA1) sha1x4Compress();
+    else sha256x4Compress();
+  }
+  // Per lane: big-endian digest, then truncation.
+  for (let j = 0; j < count; j++) {
+    const mac = LD + <usize>(j * 64);
+    if (wide) {
+      for (let k = 0; k < 8; k++) store<u64>(mac + <usize>(k * 8), bswap<u64>(load<u64>(XS + <usize>(k * 16 + j * 8))));
+    } else {
+      for (let k = 0; k < words; k++) store<u32>(mac + <usize>(k * 4), bswap<u32>(load<u32>(XS + <usize>(k * 16 + j * 4))));
+    }
+  }
+}
+
+/** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
+export function hotpJobs(alg: i32, n: i32, emit: i32): void {
+  if (ASC_FEATURE_SIMD && n > 1) {
+    const lanes = alg == SHA512 ? 2 : 4;
+    const ds = digestSize(alg);
+    for (let i = 0; i < n; i += lanes) {
+      const first = JOBS + <usize>(i * JOB_SIZE);
+      const count = min(lanes, n - i);
+      hotpLanes(alg, first, count);
+      for (let j = 0; j < count; j++) {
+        const job = first + <usize>(j * JOB_SIZE);
+        finishJob(job, truncate(LD + <usize>(j * 64), ds, load<u32>(job, 12)), emit);
+      }
+    }
+    memory.fill(XW, 0, 1280);
+    memory.fill(XS, 0, 128);
+  } else {
+    for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
+    memory.fill(W, 0, 640);
+    memory.fill(BLK, 0, 128);
+    memory.fill(CTX_H, 0, 64);
+  }
+  memory.fill(LD, 0, 256);
+}

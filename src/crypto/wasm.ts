@@ -1,0 +1,546 @@
+/**
+ * The crypto port over the WASM core (assembly/). Validation happens here; the core only sees integers.
+ * Every call wipes the scratch it used (IO bytes, digests, job rows, temporary key states) before returning,
+ * including when it throws, so no key material outlives the call in WASM memory.
+ */
+import { getCore, JOB_SIZE, SLOT_SIZE, type Core } from "./core.js";
+import type {
+  CryptoPort,
+  HashAlgorithm,
+  HotpOptions,
+  KeyInput,
+  PreparedKey,
+  TotpBatchRequest,
+  TotpOptions,
+  VerifyTotpOptions,
+  VerifyTotpResult,
+} from "./port.js";
+import {
+  ALGORITHM_ID,
+  BLOCK_SIZE,
+  DIGEST_SIZE,
+  LIMITS,
+  afterStep as checkAfterStep,
+  algorithmId,
+  bytes,
+  counter as checkCounter,
+  describe,
+  integerIn,
+  options as checkOptions,
+  parseCode,
+  timeStep,
+} from "./validate.js";
+
+const ALGORITHMS: readonly HashAlgorithm[] = ["SHA-1", "SHA-256", "SHA-512"];
+const NO_MATCH = 0xffffffff; // expected code for ineligible steps: real codes are < 2^31
+const TWO_32 = 4294967296;
+const encoder = new TextEncoder();
+const INVALID: VerifyTotpResult = Object.freeze({ valid: false, step: -1, delta: 0 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Hashing and HMAC (streamed through IO in chunks, so inputs of any size work without growing memory)
+
+/** Feeds `data` through IO; returns the number of IO bytes that need wiping. */
+function feed(c: Core, alg: number, data: Uint8Array): number {
+  let used = 0;
+  for (let off = 0; off < data.length; off += c.ioSize) {
+    const n = Math.min(c.ioSize, data.length - off);
+    c.u8.set(data.subarray(off, off + n), c.io);
+    c.x.hashUpdate(alg, n);
+    if (n > used) used = n;
+  }
+  return used;
+}
+
+function hash(alg: number, data: unknown): Uint8Array {
+  const input = bytes(data, "data");
+  const c = getCore();
+  let used = 0;
+  try {
+    c.x.hashInit(alg);
+    used = feed(c, alg, input);
+    c.x.hashFinal(alg);
+    return c.u8.slice(c.out, c.out + DIGEST_SIZE[alg]);
+  } finally {
+    c.x.wipe(used);
+  }
+}
+
+/** Computes the HMAC inner/outer states of `key` into the slot at `slot` (RFC 2104: long keys hashed first). */
+function prepareInto(c: Core, alg: number, key: Uint8Array, slot: number): void {
+  if (key.length > BLOCK_SIZE[alg]) {
+    c.x.hashInit(alg);
+    const used = feed(c, alg, key);
+    c.x.hashFinal(alg);
+    c.x.hmacPrepare(alg, c.out, DIGEST_SIZE[alg], slot);
+    c.x.wipe(used);
+  } else {
+    c.u8.set(key, c.io);
+    c.x.hmacPrepare(alg, c.io, key.length, slot);
+  }
+}
+
+/** HMAC into OUT (not copied out); the caller wipes OUT and the temp slot. */
+function hmacToOut(c: Core, alg: number, key: Uint8Array, data: Uint8Array): number {
+  prepareInto(c, alg, key, c.temp);
+  c.x.hmacInit(alg, c.temp);
+  const used = feed(c, alg, data);
+  c.x.hmacFinal(alg, c.temp);
+  return used;
+}
+
+function hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const alg = algorithmId(algorithm, undefined);
+  bytes(key, "key");
+  bytes(data, "data");
+  const c = getCore();
+  let used = 0;
+  try {
+    used = hmacToOut(c, alg, key, data);
+    return c.u8.slice(c.out, c.out + DIGEST_SIZE[alg]);
+  } finally {
+    c.x.wipe(used);
+    c.u8.fill(0, c.temp, c.temp + SLOT_SIZE);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prepared keys
+
+/**
+ * Slots: the core has a fixed number of long-lived key slots (1024). `prepareKey` takes a free one; when
+ * none is free, the handle keeps the 128-byte state in JS instead and it is copied into a temporary slot
+ * on each use (slower by one copy, same results). `dispose()` wipes the state and frees the slot; a handle
+ * that is garbage-collected without `dispose()` has its slot wiped and freed by a FinalizationRegistry.
+ */
+let freeSlots: number[] | undefined;
+
+function slotRegistry(): FinalizationRegistry<number> | undefined {
+  return typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<number>((index) => releaseSlot(index))
+    : undefined;
+}
+const registry = slotRegistry();
+
+function releaseSlot(index: number): void {
+  const c = getCore();
+  const ptr = c.slots + index * SLOT_SIZE;
+  c.u8.fill(0, ptr, ptr + SLOT_SIZE);
+  freeSlots!.push(index);
+}
+
+function takeSlot(c: Core): number {
+  freeSlots ??= Array.from({ length: c.slotCount }, (_, i) => c.slotCount - 1 - i);
+  return freeSlots.pop() ?? -1;
+}
+
+class WasmPreparedKey implements PreparedKey {
+  /** Slot index in the core, or -1 when the state lives in `state`. */
+  slot: number;
+  state: Uint8Array | null;
+  disposed = false;
+  readonly algorithm: HashAlgorithm;
+  readonly alg: number;
+
+  constructor(algorithm: HashAlgorithm, slot: number, state: Uint8Array | null) {
+    this.algorithm = algorithm;
+    this.alg = ALGORITHM_ID[algorithm];
+    this.slot = slot;
+    this.state = state;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.slot >= 0) {
+      registry?.unregister(this);
+      releaseSlot(this.slot);
+      this.slot = -1;
+    }
+    this.state?.fill(0);
+    this.state = null;
+  }
+}
+
+function prepareKey(key: Uint8Array, algorithm: HashAlgorithm = "SHA-1"): PreparedKey {
+  const alg = algorithmId(algorithm, "SHA-1");
+  otpKey(key);
+  const c = getCore();
+  const slot = takeSlot(c);
+  try {
+    if (slot >= 0) {
+      prepareInto(c, alg, key, c.slots + slot * SLOT_SIZE);
+      const handle = new WasmPreparedKey(ALGORITHMS[alg], slot, null);
+      registry?.register(handle, slot, handle);
+      return handle;
+    }
+    prepareInto(c, alg, key, c.temp);
+    return new WasmPreparedKey(ALGORITHMS[alg], -1, c.u8.slice(c.temp, c.temp + SLOT_SIZE));
+  } catch (error) {
+    if (slot >= 0) releaseSlot(slot);
+    throw error;
+  } finally {
+    c.u8.fill(0, c.temp, c.temp + SLOT_SIZE);
+  }
+}
+
+function otpKey(key: unknown): Uint8Array {
+  const k = bytes(key, "key");
+  if (k.length === 0) throw new RangeError("expected a non-empty HMAC key, got 0 bytes");
+  return k;
+}
+
+/** Checks a key argument and the algorithm it will be used with; returns the algorithm id. */
+function keyAlgorithm(key: unknown, algorithm: unknown): number {
+  if (key instanceof WasmPreparedKey) {
+    if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
+    const alg = algorithmId(algorithm, key.algorithm);
+    if (alg !== key.alg) {
+      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describe(algorithm)}`);
+    }
+    return alg;
+  }
+  if (key instanceof Uint8Array) {
+    otpKey(key);
+    return algorithmId(algorithm, "SHA-1");
+  }
+  throw new TypeError(`expected key to be a Uint8Array or a key from prepareKey, got ${describe(key)}`);
+}
+
+/**
+ * The slot pointer holding `key`'s HMAC states: its own slot, or temporary slot `temp` (filled here from a
+ * raw key or a JS-held state). Returns [pointer, usedTemp].
+ */
+function keySlot(c: Core, key: KeyInput, alg: number, temp: number): number {
+  if (key instanceof WasmPreparedKey) {
+    if (key.slot >= 0) return c.slots + key.slot * SLOT_SIZE;
+    const ptr = c.temp + temp * SLOT_SIZE;
+    c.u8.set(key.state!, ptr);
+    return ptr;
+  }
+  const ptr = c.temp + temp * SLOT_SIZE;
+  prepareInto(c, alg, key as Uint8Array, ptr);
+  return ptr;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// HOTP / TOTP
+
+/** Writes job row `index` (see assembly/hotp.ts). */
+function writeJob(c: Core, index: number, slot: number, step: number, digits: number, expected: number): void {
+  const w = (c.jobs + index * JOB_SIZE) >>> 2;
+  const u32 = c.u32;
+  u32[w] = slot;
+  u32[w + 1] = Math.floor(step / TWO_32);
+  u32[w + 2] = step >>> 0;
+  u32[w + 3] = digits;
+  u32[w + 4] = expected;
+}
+
+function clearJobs(c: Core, count: number): void {
+  const w = c.jobs >>> 2;
+  c.u32.fill(0, w, w + count * (JOB_SIZE >>> 2));
+}
+
+function clearTemps(c: Core, count: number): void {
+  if (count > 0) c.u8.fill(0, c.temp, c.temp + count * SLOT_SIZE);
+}
+
+function hotpAt(key: KeyInput, step: number, alg: number, digits: number): string {
+  const c = getCore();
+  const usesTemp = !(key instanceof WasmPreparedKey && key.slot >= 0);
+  try {
+    writeJob(c, 0, keySlot(c, key, alg, 0), step, digits, NO_MATCH);
+    c.x.hotpJobs(alg, 1, 1);
+    return String(c.u32[((c.jobs + 20) >>> 2)]).padStart(digits, "0");
+  } finally {
+    clearJobs(c, 1);
+    if (usesTemp) clearTemps(c, 1);
+    c.x.wipe(0);
+  }
+}
+
+function hotp(key: KeyInput, counter: number, options?: HotpOptions): string {
+  const opts = checkOptions(options);
+  const alg = keyAlgorithm(key, opts.algorithm);
+  const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
+  return hotpAt(key, checkCounter(counter), alg, digits);
+}
+
+function totp(key: KeyInput, options?: TotpOptions): string {
+  const opts = checkOptions(options);
+  const alg = keyAlgorithm(key, opts.algorithm);
+  const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
+  return hotpAt(key, timeStep(opts), alg, digits);
+}
+
+/** A validated verification: everything the kernel needs, as numbers. */
+interface Check {
+  key: KeyInput;
+  alg: number;
+  digits: number;
+  current: number;
+  window: number;
+  after: number;
+  code: number; // -1 when the string is not `digits` decimal digits
+}
+
+function check(key: KeyInput, code: unknown, options: unknown): Check {
+  const opts = checkOptions(options);
+  const alg = keyAlgorithm(key, opts.algorithm);
+  const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
+  const window = integerIn(opts.window, "window", 1, 0, LIMITS.maxWindow);
+  const current = timeStep(opts);
+  const after = checkAfterStep(opts.afterStep);
+  return { key, alg, digits, current, window, after, code: parseCode(code, digits) };
+}
+
+/** Writes the 2w+1 candidate jobs of `v` from row `row`; ineligible steps (negative, <= afterStep) never match. */
+function writeCandidates(c: Core, v: Check, row: number, slot: number): number {
+  const expected = v.code > 0x7fffffff ? NO_MATCH : v.code;
+  for (let delta = -v.window; delta <= v.window; delta++) {
+    const step = v.current + delta;
+    const eligible = step >= 0 && step > v.after;
+    writeJob(c, row++, slot, eligible ? step : 0, v.digits, eligible ? expected : NO_MATCH);
+  }
+  return row;
+}
+
+/** The first matching candidate from row `row` (scanning all of them), as a result. */
+function readResult(c: Core, v: Check, row: number): VerifyTotpResult {
+  const n = 2 * v.window + 1;
+  const base = ((c.jobs + row * JOB_SIZE) >>> 2) + 6;
+  let matched = -1;
+  for (let i = 0; i < n; i++) {
+    const hit = c.u32[base + i * (JOB_SIZE >>> 2)];
+    matched = hit === 1 && matched < 0 ? i : matched;
+  }
+  if (matched < 0) return { valid: false, step: -1, delta: 0 };
+  const delta = matched - v.window;
+  return { valid: true, step: v.current + delta, delta };
+}
+
+function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): VerifyTotpResult {
+  const v = check(key, code, options);
+  if (v.code < 0) return { ...INVALID };
+  const c = getCore();
+  const n = 2 * v.window + 1;
+  const usesTemp = !(key instanceof WasmPreparedKey && key.slot >= 0);
+  try {
+    writeCandidates(c, v, 0, keySlot(c, key, v.alg, 0));
+    c.x.hotpJobs(v.alg, n, 0);
+    return readResult(c, v, 0);
+  } finally {
+    clearJobs(c, n);
+    if (usesTemp) clearTemps(c, 1);
+  }
+}
+
+/**
+ * Many verifications with few WASM calls: requests are grouped by algorithm and packed into job tables
+ * (up to the core's job and temporary-slot capacity per call), so SIMD lanes run across requests too.
+ * Every request is validated before any work; a malformed code string yields {valid:false} like verifyTotp.
+ */
+function verifyTotpBatch(requests: readonly TotpBatchRequest[]): VerifyTotpResult[] {
+  if (!Array.isArray(requests)) throw new TypeError(`expected an array of requests, got ${describe(requests)}`);
+  const checks = requests.map((r, i) => {
+    if (r === null || typeof r !== "object") throw new TypeError(`expected request ${i} to be an object, got ${describe(r)}`);
+    return check(r.key, r.code, r);
+  });
+  const results: VerifyTotpResult[] = checks.map(() => ({ ...INVALID }));
+  const c = getCore();
+  for (let alg = 0; alg < 3; alg++) {
+    let pending: number[] = [];
+    let rows = 0;
+    let temps = 0;
+    const flush = (): void => {
+      if (rows === 0) return;
+      try {
+        c.x.hotpJobs(alg, rows, 0);
+        let row = 0;
+        for (const i of pending) {
+          results[i] = readResult(c, checks[i], row);
+          row += 2 * checks[i].window + 1;
+        }
+      } finally {
+        clearJobs(c, rows);
+        clearTemps(c, temps);
+        pending = [];
+        rows = 0;
+        temps = 0;
+      }
+    };
+    for (let i = 0; i < checks.length; i++) {
+      const v = checks[i];
+      if (v.alg !== alg || v.code < 0) continue;
+      const n = 2 * v.window + 1;
+      const needsTemp = !(v.key instanceof WasmPreparedKey && v.key.slot >= 0);
+      if (rows + n > c.maxJobs || (needsTemp && temps === c.tempSlots)) flush();
+      try {
+        const slot = keySlot(c, v.key, alg, needsTemp ? temps : 0);
+        if (needsTemp) temps++;
+        rows = writeCandidates(c, v, rows, slot);
+        pending.push(i);
+      } catch (error) {
+        clearJobs(c, rows + n);
+        clearTemps(c, c.tempSlots);
+        throw error;
+      }
+    }
+    flush();
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Comparison, base32, backup codes
+
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  bytes(a, "a");
+  bytes(b, "b");
+  if (a.length !== b.length) return false;
+  const c = getCore();
+  const half = c.ioSize >>> 1;
+  let diff = 0;
+  let used = 0;
+  try {
+    for (let off = 0; off < a.length; off += half) {
+      const n = Math.min(half, a.length - off);
+      c.u8.set(a.subarray(off, off + n), c.io);
+      c.u8.set(b.subarray(off, off + n), c.io + half);
+      diff |= c.x.ctDiff(c.io, c.io + half, n);
+      used = Math.max(used, half + n);
+    }
+  } finally {
+    c.x.wipe(used);
+  }
+  return diff === 0;
+}
+
+const ENCODE_CHUNK = 20480; // bytes: a multiple of 5 whose 8/5 expansion (32768 chars) fills IO's upper half
+const DECODE_CHUNK = 32768; // characters: a multiple of 8
+const decoder = new TextDecoder();
+
+function base32Encode(data: Uint8Array, options?: { padding?: boolean }): string {
+  bytes(data, "data");
+  const opts = checkOptions(options);
+  if (opts.padding !== undefined && typeof opts.padding !== "boolean") {
+    throw new TypeError(`expected padding to be a boolean, got ${describe(opts.padding)}`);
+  }
+  const pad = opts.padding ?? true;
+  const c = getCore();
+  let out = "";
+  try {
+    for (let off = 0; off === 0 || off < data.length; off += ENCODE_CHUNK) {
+      const n = Math.min(ENCODE_CHUNK, data.length - off);
+      c.u8.set(data.subarray(off, off + n), c.io);
+      const chars = c.x.b32Encode(n, pad && off + n === data.length ? 1 : 0);
+      out += decoder.decode(c.u8.subarray(c.io + 32768, c.io + 32768 + chars));
+      c.x.wipe(32768 + chars);
+    }
+  } finally {
+    c.x.wipe(c.ioSize);
+  }
+  return out;
+}
+
+/**
+ * RFC 4648 section 6, case-insensitive. Trailing '=' padding is accepted (any amount) and not required;
+ * '=' elsewhere, whitespace or any other character throws a RangeError naming it and its index.
+ * Leftover bits that do not fill a byte are ignored, as in the reference port.
+ */
+function base32Decode(text: string): Uint8Array {
+  if (typeof text !== "string") throw new TypeError(`expected text to be a string, got ${describe(text)}`);
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--;
+  const out = new Uint8Array(Math.floor((end * 5) / 8));
+  const c = getCore();
+  let written = 0;
+  try {
+    for (let off = 0; off < end; off += DECODE_CHUNK) {
+      const n = Math.min(DECODE_CHUNK, end - off);
+      for (let i = 0; i < n; i++) {
+        const ch = text.charCodeAt(off + i);
+        c.u8[c.io + i] = ch < 128 ? ch : 0;
+      }
+      const r = c.x.b32Decode(n);
+      if (r < 0) {
+        const at = off - r - 1;
+        throw new RangeError(`expected base32 characters A-Z and 2-7, got ${JSON.stringify(text[at])} at index ${at}`);
+      }
+      out.set(c.u8.subarray(c.io, c.io + r), written);
+      written += r;
+      c.x.wipe(n);
+    }
+  } finally {
+    c.x.wipe(Math.min(end, DECODE_CHUNK));
+  }
+  return out;
+}
+
+function codeBytes(code: unknown): Uint8Array {
+  if (typeof code === "string") return encoder.encode(code);
+  if (code instanceof Uint8Array) return code;
+  throw new TypeError(`expected code to be a string or Uint8Array, got ${describe(code)}`);
+}
+
+function serverKey(key: unknown): Uint8Array {
+  const k = bytes(key, "key");
+  if (k.length === 0) throw new RangeError("expected a non-empty server key, got 0 bytes");
+  return k;
+}
+
+function hashBackupCode(key: Uint8Array, code: string | Uint8Array): Uint8Array {
+  return hmac("SHA-256", serverKey(key), codeBytes(code));
+}
+
+function findBackupCode(key: Uint8Array, code: string | Uint8Array, hashes: readonly Uint8Array[]): number {
+  serverKey(key);
+  const data = codeBytes(code);
+  if (!Array.isArray(hashes)) throw new TypeError(`expected hashes to be an array of Uint8Array, got ${describe(hashes)}`);
+  hashes.forEach((h, i) => bytes(h, `hashes[${i}]`));
+  const c = getCore();
+  const perChunk = Math.floor(c.ioSize / 33); // 32 bytes per hash plus one validity byte
+  let found = -1;
+  let used = 0;
+  try {
+    used = hmacToOut(c, ALGORITHM_ID["SHA-256"], key, data);
+    c.x.wipe(used);
+    c.u8.fill(0, c.temp, c.temp + SLOT_SIZE);
+    for (let base = 0; base < hashes.length; base += perChunk) {
+      const n = Math.min(perChunk, hashes.length - base);
+      for (let i = 0; i < n; i++) {
+        const h = hashes[base + i];
+        const ok = h.length === 32;
+        if (ok) c.u8.set(h, c.io + i * 32);
+        else c.u8.fill(0, c.io + i * 32, c.io + i * 32 + 32);
+        c.u8[c.io + n * 32 + i] = ok ? 1 : 0;
+      }
+      const index = c.x.findHash(n);
+      found = found < 0 && index >= 0 ? base + index : found;
+      used = Math.max(used, n * 33);
+      c.x.wipe(n * 33);
+    }
+  } finally {
+    c.x.wipe(used);
+    c.u8.fill(0, c.temp, c.temp + SLOT_SIZE);
+  }
+  return found;
+}
+
+export const wasmCrypto: CryptoPort = {
+  sha1: (data) => hash(0, data),
+  sha256: (data) => hash(1, data),
+  sha512: (data) => hash(2, data),
+  hmac,
+  hotp,
+  totp,
+  verifyTotp,
+  verifyTotpBatch,
+  prepareKey,
+  timingSafeEqual,
+  base32Encode,
+  base32Decode,
+  hashBackupCode,
+  findBackupCode,
+};
