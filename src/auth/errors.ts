@@ -23,12 +23,22 @@ export const BASE_ERROR_CODES = {
   MISSING_OR_NULL_ORIGIN: "Missing or null Origin",
   CROSS_SITE_NAVIGATION_LOGIN_BLOCKED: "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
   INVALID_CALLBACK_URL: "Invalid callbackURL",
+  INVALID_REDIRECT_URL: "Invalid redirectURL",
+  INVALID_ERROR_CALLBACK_URL: "Invalid errorCallbackURL",
+  INVALID_NEW_USER_CALLBACK_URL: "Invalid newUserCallbackURL",
   METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED:
     "POST method requires deferSessionRefresh to be enabled in session config",
   BAD_REQUEST: "Bad request",
   PAYLOAD_TOO_LARGE: "Request body is too large",
   INTERNAL_SERVER_ERROR: "Internal server error",
+  /** Message is built per request (it names the content type); this entry is the fallback. */
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  /** Message is the joined zod-style issues; this entry is the fallback. */
+  VALIDATION_ERROR: "Validation error",
 } as const;
+
+/** Better Auth's rate-limit answer (429, no `code`). */
+export const RATE_LIMIT_MESSAGE = "Too many requests. Please try again later.";
 
 export type BaseErrorCode = keyof typeof BASE_ERROR_CODES;
 

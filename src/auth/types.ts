@@ -4,6 +4,7 @@
  */
 import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
+import type { APIError } from "./errors.js";
 
 export interface User extends Row {
   name: string;
@@ -137,7 +138,11 @@ export interface EndpointContext {
   setSignedCookie(name: string, value: string, maxAge?: number): Promise<void>;
   /** Expire a cookie by short name (Max-Age=0), removing any earlier line for it from this response. */
   expireCookie(name: string): void;
-  /** The valid session from the session cookie (cached for the request), or null. Never refreshes. */
+  /**
+   * The valid session from the session cookie (cached for the request), or null. Never refreshes.
+   * A correctly signed cookie whose session is missing or expired also expires the session cookies in
+   * this response (wire spec 4.1 / T#114), as Better Auth's getSessionFromCtx does.
+   */
   getSession(): Promise<SessionWithUser | null>;
   /** getSession() or throw 401 UNAUTHORIZED. */
   requireSession(): Promise<SessionWithUser>;
@@ -159,6 +164,11 @@ export interface Endpoint {
   query?: InputSchema;
   /** Also accept application/x-www-form-urlencoded (Better Auth does for sign-in/up email). */
   allowFormBody?: boolean;
+  /**
+   * Apply the fetch-metadata login-CSRF guard of wire spec section 6 step (3) even without cookies
+   * (Better Auth's formCsrfMiddleware on /sign-in/email and /sign-up/email).
+   */
+  loginCsrfGuard?: boolean;
   handler: EndpointHandler;
 }
 
@@ -181,6 +191,11 @@ export interface Plugin {
   endpoints?: Record<string, Endpoint>;
   hooks?: { before?: Hook[]; after?: Hook[] };
   rateLimit?: RateLimitRule[];
+  /**
+   * Errors for unique-constraint violations on this plugin's fields when the core creates a row
+   * (key "model.field", e.g. "user.username"): the race-safe twin of a before-hook's existence check.
+   */
+  uniqueErrors?: Record<string, () => APIError>;
   /** Called once when init() builds the context. */
   init?(auth: AuthContext): void;
 }

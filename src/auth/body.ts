@@ -1,0 +1,71 @@
+/**
+ * Reading a request body at the HTTP boundary: size cap, media type, JSON/form parsing, with
+ * better-call's error answers (415 UNSUPPORTED_MEDIA_TYPE, 400 "Invalid JSON in request body").
+ */
+import { APIError, BASE_ERROR_CODES } from "./errors.js";
+
+export function payloadTooLarge(): APIError {
+  return APIError.from(413, BASE_ERROR_CODES, "PAYLOAD_TOO_LARGE");
+}
+
+/** The body bytes, read incrementally; stops and throws 413 as soon as `limit` is passed. */
+async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge();
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The parsed body, or undefined when the request has none. Only `application/json` is accepted
+ * (parameters allowed), plus `application/x-www-form-urlencoded` when `allowForm`.
+ */
+export async function readBody(request: Request, allowForm: boolean, limit: number): Promise<unknown> {
+  if (request.body === null) return undefined;
+  const contentType = request.headers.get("content-type") ?? "";
+  const media = contentType.split(";")[0].trim().toLowerCase();
+  const allowed = allowForm ? ["application/x-www-form-urlencoded", "application/json"] : ["application/json"];
+  if (!allowed.includes(media)) {
+    const list = allowed.join(", ");
+    throw new APIError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      contentType ? `Content-Type "${contentType}" is not allowed. Allowed types: ${list}` : `Content-Type is required. Allowed types: ${list}`,
+    );
+  }
+  const bytes = await readCapped(request, limit);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new APIError(400, "BAD_REQUEST", "Invalid JSON in request body");
+  }
+  if (media === "application/x-www-form-urlencoded") {
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of new URLSearchParams(text)) out[k] = v; // last wins, as FormData.forEach does
+    return out;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new APIError(400, "BAD_REQUEST", "Invalid JSON in request body");
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * init(): builds the context, the endpoint table and the request pipeline shared by HTTP and auth.api.
+ *
+ * HTTP order (as Better Auth 1.7.25): route match (404) -> rate limit -> body (413/415/400) ->
+ * origin/CSRF checks -> validation -> before-hooks -> handler -> after-hooks.
+ */
+import { createContext, type CoreContext } from "./context.js";
+import { serializeSetCookie } from "./cookies.js";
+import { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./errors.js";
+import { readBody } from "./body.js";
+import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
+import { clientIp, consume, ruleFor } from "./rate-limit.js";
+import { RequestContext } from "./request-context.js";
+import { getSession, getSessionPost, signOut } from "./routes/session.js";
+import { signInEmail } from "./routes/sign-in.js";
+import { signUpEmail } from "./routes/sign-up.js";
+import type { ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, ResponseState } from "./types.js";
+import { validateInput } from "./validate.js";
+
+interface Route {
+  name: string;
+  endpoint: Endpoint;
+}
+
+interface RunInput {
+  request: Request;
+  path: string;
+  rawBody: unknown;
+  rawQuery: Record<string, unknown>;
+  isServerCall: boolean;
+}
+
+interface RunResult {
+  state: ResponseState;
+  /** A non-APIError thrown on the way (already turned into a 500 in `state`). */
+  unexpected?: unknown;
+}
+
+export function init(options: KerniaOptions): Kernia {
+  const auth = createContext(options);
+  const endpoints: Record<string, Endpoint> = {
+    signUpEmail: signUpEmail(auth),
+    signInEmail: signInEmail(auth),
+    getSession: getSession(auth),
+    signOut: signOut(auth),
+  };
+  for (const plugin of auth.plugins) {
+    for (const [name, endpoint] of Object.entries(plugin.endpoints ?? {})) {
+      if (name in endpoints) throw new Error(`kernia: endpoint "${name}" of plugin "${plugin.id}" is already defined`);
+      endpoints[name] = endpoint;
+    }
+  }
+  const routes = new Map<string, Map<string, Route>>();
+  const addRoute = (name: string, endpoint: Endpoint) => {
+    if (endpoint.path === undefined) return;
+    let byMethod = routes.get(endpoint.path);
+    if (!byMethod) routes.set(endpoint.path, (byMethod = new Map()));
+    if (byMethod.has(endpoint.method)) throw new Error(`kernia: two endpoints for ${endpoint.method} ${endpoint.path}`);
+    byMethod.set(endpoint.method, { name, endpoint });
+  };
+  for (const [name, endpoint] of Object.entries(endpoints)) addRoute(name, endpoint);
+  addRoute("getSession", getSessionPost());
+
+  for (const plugin of auth.plugins) plugin.init?.(auth);
+
+  const handler = (request: Request) => handle(auth, routes, request);
+  const api: Record<string, ApiFunction> = {};
+  for (const [name, endpoint] of Object.entries(endpoints)) api[name] = serverCall(auth, name, endpoint);
+  return { handler, api, options, context: auth };
+}
+
+const EMPTY_404 = () => new Response(null, { status: 404 });
+
+async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>, request: Request): Promise<Response> {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return EMPTY_404();
+  }
+  const prefix = `${auth.basePath}/`;
+  if (!url.pathname.startsWith(prefix)) return EMPTY_404();
+  const path = url.pathname.slice(auth.basePath.length);
+  // Unknown path, wrong method, trailing slash, "//", OPTIONS: all 404 with an empty body (T#86, T#87, T#120).
+  const route = routes.get(path)?.get(request.method);
+  if (!route || /\/{2,}/.test(path)) return EMPTY_404();
+  const { endpoint } = route;
+
+  try {
+    if (auth.settings.rateLimitEnabled) {
+      const rule = ruleFor(path, auth.options.rateLimit, auth.plugins);
+      if (rule !== null) {
+        const ip = clientIp(request.headers, auth.settings.ipAddressHeaders) ?? "no-ip";
+        const decision = await consume(auth.store, `${ip}|${path}`, rule, auth.now(), auth.generateId);
+        if (!decision.allowed) {
+          return new Response(JSON.stringify({ message: RATE_LIMIT_MESSAGE }), {
+            status: 429,
+            headers: { "content-type": "application/json", "x-retry-after": String(decision.retryAfter) },
+          });
+        }
+      }
+    }
+  } catch (e) {
+    console.error("kernia: rate limiter failed", e);
+    return toResponse(auth, internalError());
+  }
+
+  const rawQuery: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of url.searchParams) if (!(k in rawQuery)) rawQuery[k] = v;
+
+  let rawBody: unknown;
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    try {
+      rawBody = await readBody(request, endpoint.allowFormBody === true, auth.settings.maxBodySize);
+    } catch (e) {
+      if (e instanceof APIError) return toResponse(auth, errorState(e));
+      console.error("kernia: reading the request body failed", e);
+      return toResponse(auth, errorState(APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST")));
+    }
+  }
+  const { state } = await run(auth, route, { request, path, rawBody, rawQuery, isServerCall: false });
+  return toResponse(auth, state);
+}
+
+function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFunction {
+  return async (input: ApiInput = {}) => {
+    const path = endpoint.path ?? "";
+    const base = auth.baseURL || "http://localhost";
+    const request = new Request(`${base}${auth.basePath}${path || `/${name}`}`, {
+      method: endpoint.method,
+      headers: new Headers(input.headers),
+    });
+    const { state, unexpected } = await run(auth, { name, endpoint }, {
+      request,
+      path,
+      rawBody: input.body,
+      rawQuery: { ...(input.query ?? {}) },
+      isServerCall: true,
+    });
+    if (input.asResponse) return toResponse(auth, state);
+    if (unexpected !== undefined) throw unexpected;
+    if (state.status >= 400) {
+      const body = (state.body ?? {}) as { message?: string; code?: string };
+      const headers: Record<string, string> = {};
+      state.headers.forEach((v, k) => (headers[k] = v));
+      throw new APIError(state.status, body.code ?? null, body.message ?? "", headers);
+    }
+    return state.body;
+  };
+}
+
+async function run(auth: CoreContext, route: Route, input: RunInput): Promise<RunResult> {
+  const { endpoint } = route;
+  const ctx = new RequestContext(auth, input.request, input.path, endpoint.method, input.isServerCall);
+  let reachedHandler = false;
+  try {
+    if (!input.isServerCall && endpoint.method !== "GET") {
+      const trusted = await auth.trustedOrigins(input.request);
+      if (!auth.settings.skipCSRF) {
+        if (endpoint.loginCsrfGuard) checkLoginCsrf(input.request.headers, trusted);
+        else checkOrigin(input.request.headers, trusted, false);
+      }
+      if (!auth.settings.skipOriginCheck) checkCallbackURLs(input.rawBody, input.rawQuery, trusted);
+    }
+    ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body") : {};
+    ctx.query = endpoint.query ? validateInput(endpoint.query, input.rawQuery, "query") : { ...input.rawQuery };
+
+    let skip = false;
+    for (const plugin of auth.plugins) {
+      for (const hook of plugin.hooks?.before ?? []) {
+        if (!hook.matches(ctx)) continue;
+        if ((await hook.handler(ctx)) === true) {
+          skip = true;
+          break;
+        }
+      }
+      if (skip) break;
+    }
+    reachedHandler = true;
+    if (!skip) {
+      try {
+        const result = await endpoint.handler(ctx);
+        ctx.response.body = result;
+      } catch (e) {
+        if (!(e instanceof APIError)) throw e;
+        applyError(ctx.response, e);
+      }
+    }
+    for (const plugin of auth.plugins) {
+      for (const hook of plugin.hooks?.after ?? []) {
+        if (hook.matches(ctx)) await hook.handler(ctx);
+      }
+    }
+    return { state: ctx.response };
+  } catch (e) {
+    if (e instanceof APIError) {
+      applyError(ctx.response, e);
+      return { state: ctx.response };
+    }
+    console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}`, e);
+    return { state: internalError(), unexpected: e };
+  }
+}
+
+function applyError(state: ResponseState, e: APIError): void {
+  state.status = e.status;
+  state.body = e.body;
+  for (const [k, v] of Object.entries(e.headers)) state.headers.set(k, v);
+}
+
+function errorState(e: APIError): ResponseState {
+  const state: ResponseState = { status: 200, body: undefined, headers: new Headers(), cookies: [] };
+  applyError(state, e);
+  return state;
+}
+
+/** Never the real error: its text may carry store or stack details. */
+function internalError(): ResponseState {
+  return errorState(APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR"));
+}
+
+function toResponse(auth: CoreContext, state: ResponseState): Response {
+  const headers = new Headers(state.headers);
+  for (const cookie of state.cookies) headers.append("set-cookie", serializeSetCookie(cookie, auth.settings.secureCookies));
+  if (state.body === undefined) return new Response(null, { status: state.status, headers });
+  headers.set("content-type", "application/json");
+  return new Response(JSON.stringify(state.body), { status: state.status, headers });
+}

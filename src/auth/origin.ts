@@ -1,0 +1,130 @@
+/**
+ * Origin / CSRF checks (wire spec section 6), following Better Auth 1.7.25's origin-check middleware.
+ * The threat: a cross-site page making the victim's browser POST with its cookies (CSRF), or logging the
+ * victim into the attacker's account with a cross-site form (login CSRF).
+ */
+import { isIP } from "node:net";
+import { APIError, BASE_ERROR_CODES } from "./errors.js";
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function originOf(url: string): string | null {
+  try {
+    const o = new URL(url).origin;
+    return o === "null" ? null : o;
+  } catch {
+    return null;
+  }
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Glob to RegExp: `*` any run of characters, `?` one character, everything else literal. */
+function wildcard(pattern: string): RegExp {
+  let re = "";
+  for (const ch of pattern) {
+    if (ch === "*") re += ".*?";
+    else if (ch === "?") re += ".";
+    else re += ch.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "i");
+}
+
+/**
+ * A wildcard host made only of digits, dots and wildcards (`192.168.*.*`) names an address range: it
+ * admits only an IPv4 address, so `192.168.evil.com` cannot match (Better Auth's isAllowedIPv4Host).
+ */
+function ipRangeOk(patternHost: string, host: string): boolean {
+  const p = patternHost.split(":")[0] ?? "";
+  if (!/^(?=.*\d)[\d*?.]+$/.test(p)) return true;
+  return isIP(host.split(":")[0] ?? "") === 4;
+}
+
+/** Root-relative paths that every browser and router reads as same-origin (RFC 3986 4.2). */
+export function isSafeRelativeURL(value: string): boolean {
+  if (!value.startsWith("/") || value.startsWith("//") || value.includes("\\") || CONTROL.test(value)) return false;
+  const end = value.search(/[?#]/);
+  const path = end === -1 ? value : value.slice(0, end);
+  if (/%2f|%5c/i.test(path)) return false;
+  try {
+    return new URL(value, "https://kernia.invalid").origin === "https://kernia.invalid";
+  } catch {
+    return false;
+  }
+}
+
+/** Does `url` (an Origin header value or a full URL) match the trusted origin `pattern`? */
+export function matchesOriginPattern(url: string, pattern: string, allowRelativePaths = false): boolean {
+  if (url.startsWith("/")) return allowRelativePaths && isSafeRelativeURL(url);
+  const hasWildcard = pattern.includes("*") || pattern.includes("?");
+  if (hasWildcard && !pattern.includes("://")) {
+    const host = hostOf(url);
+    return host !== null && wildcard(pattern).test(host) && ipRangeOk(pattern, host);
+  }
+  const origin = originOf(url);
+  if (origin === null) return false;
+  if (!hasWildcard) return pattern === origin || originOf(pattern) === origin;
+  if (!wildcard(pattern).test(origin)) return false;
+  return ipRangeOk(pattern.slice(pattern.indexOf("://") + 3), origin.slice(origin.indexOf("://") + 3));
+}
+
+export function isTrusted(url: string, trusted: readonly string[], allowRelativePaths = false): boolean {
+  return trusted.some((p) => matchesOriginPattern(url, p, allowRelativePaths));
+}
+
+/**
+ * Step (2) of section 6: when the request carries cookies (or `force`), its Origin (else Referer) must be
+ * present, not "null", and trusted.
+ */
+export function checkOrigin(headers: Headers, trusted: readonly string[], force: boolean): void {
+  if (!force && !headers.has("cookie")) return;
+  const value = headers.get("origin") || headers.get("referer") || "";
+  if (!value || value === "null") throw APIError.from(403, BASE_ERROR_CODES, "MISSING_OR_NULL_ORIGIN");
+  if (!isTrusted(value, trusted)) throw APIError.from(403, BASE_ERROR_CODES, "INVALID_ORIGIN");
+}
+
+/**
+ * Step (3): the fetch-metadata guard of /sign-in/email and /sign-up/email, which must hold even before
+ * the browser has any cookie (login CSRF).
+ */
+export function checkLoginCsrf(headers: Headers, trusted: readonly string[]): void {
+  if (headers.has("cookie")) return checkOrigin(headers, trusted, false);
+  const site = headers.get("sec-fetch-site");
+  const mode = headers.get("sec-fetch-mode");
+  const dest = headers.get("sec-fetch-dest");
+  if (site?.trim() || mode?.trim() || dest?.trim()) {
+    if (site === "cross-site" && mode === "navigate") {
+      throw APIError.from(403, BASE_ERROR_CODES, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED");
+    }
+    return checkOrigin(headers, trusted, true);
+  }
+  if (headers.get("origin") || headers.get("referer")) checkOrigin(headers, trusted, true);
+}
+
+const URL_FIELDS = [
+  ["callbackURL", "INVALID_CALLBACK_URL", "callbackURL"],
+  ["redirectTo", "INVALID_REDIRECT_URL", "redirectURL"],
+  ["errorCallbackURL", "INVALID_ERROR_CALLBACK_URL", "errorCallbackURL"],
+  ["newUserCallbackURL", "INVALID_NEW_USER_CALLBACK_URL", "newUserCallbackURL"],
+] as const;
+
+/** Step (4): redirect targets must be trusted origins or safe relative paths (open-redirect guard). */
+export function checkCallbackURLs(
+  body: unknown,
+  query: Record<string, unknown>,
+  trusted: readonly string[],
+): void {
+  const b = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  for (const [field, code, label] of URL_FIELDS) {
+    const value = b[field] || (field === "callbackURL" ? query.callbackURL : undefined);
+    if (!value) continue;
+    if (typeof value !== "string") throw new APIError(400, "BAD_REQUEST", `Invalid ${label}: expected a string`);
+    if (!isTrusted(value, trusted, true)) throw APIError.from(403, BASE_ERROR_CODES, code);
+  }
+}

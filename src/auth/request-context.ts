@@ -1,0 +1,128 @@
+/**
+ * The per-request EndpointContext: the response under construction, signed cookies, and the one place
+ * where sessions are issued, rotated and cleared (STYLE.md item 12).
+ */
+import type { CoreContext } from "./context.js";
+import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";
+import { APIError, BASE_ERROR_CODES } from "./errors.js";
+import { clientIp } from "./rate-limit.js";
+import type { EndpointContext, ResponseState, Session, SessionWithUser, SetCookie, User } from "./types.js";
+
+const DONT_REMEMBER_SECONDS = 86400; // Better Auth: a "don't remember" session row lives one day
+
+export class RequestContext implements EndpointContext {
+  readonly response: ResponseState = { status: 200, body: undefined, headers: new Headers(), cookies: [] };
+  newSession: SessionWithUser | null = null;
+  body: Record<string, unknown> = {};
+  query: Record<string, unknown> = {};
+  readonly headers: Headers;
+  private cookies: Map<string, string> | null = null;
+  private session: Promise<SessionWithUser | null> | null = null;
+
+  constructor(
+    readonly auth: CoreContext,
+    readonly request: Request,
+    readonly path: string,
+    readonly method: string,
+    readonly isServerCall: boolean,
+  ) {
+    this.headers = request.headers;
+  }
+
+  private requestCookies(): Map<string, string> {
+    this.cookies ??= parseCookieHeader(this.headers.get("cookie"));
+    return this.cookies;
+  }
+
+  /** The raw (decoded) value of a request cookie by short name, unverified. */
+  hasCookie(name: string): boolean {
+    return this.requestCookies().has(this.auth.cookieName(name));
+  }
+
+  async getSignedCookie(name: string): Promise<string | null> {
+    const raw = this.requestCookies().get(this.auth.cookieName(name));
+    if (!raw) return null;
+    return verifyCookieValue(raw, this.auth.hmacSecret, (a, b) => this.auth.crypto.timingSafeEqual(a, b));
+  }
+
+  /** Append a Set-Cookie line, dropping any earlier line for the same name (wire spec 2.1). */
+  private putCookie(cookie: SetCookie): void {
+    const list = this.response.cookies;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].name === cookie.name) list.splice(i, 1);
+    list.push(cookie);
+  }
+
+  async setSignedCookie(name: string, value: string, maxAge?: number): Promise<void> {
+    this.putCookie({ name: this.auth.cookieName(name), value: signCookieValue(value, this.auth.hmacSecret), maxAge });
+  }
+
+  expireCookie(name: string): void {
+    this.putCookie({ name: this.auth.cookieName(name), value: "", maxAge: 0 });
+  }
+
+  getSession(): Promise<SessionWithUser | null> {
+    this.session ??= this.loadSession();
+    return this.session;
+  }
+
+  private async loadSession(): Promise<SessionWithUser | null> {
+    const token = await this.getSignedCookie("session_token");
+    if (token === null) return null;
+    const found = await this.auth.sessions.find(token);
+    if (found === null) {
+      // A well-signed cookie for a dead session: forget it on the client and in the store.
+      this.clearSessionCookies();
+      await this.auth.sessions.delete(token);
+    }
+    return found;
+  }
+
+  async requireSession(): Promise<SessionWithUser> {
+    const s = await this.getSession();
+    if (s === null) throw APIError.from(401, BASE_ERROR_CODES, "UNAUTHORIZED");
+    return s;
+  }
+
+  /** Set session_token (and dont_remember as it applies) for an existing session row. */
+  async setSessionCookie(session: Session, dontRemember?: boolean): Promise<void> {
+    const cookie = await this.getSignedCookie("dont_remember");
+    const dr = dontRemember ?? cookie !== null;
+    await this.setSignedCookie("session_token", session.token, dr ? undefined : this.auth.settings.expiresIn);
+    if (dr) await this.setSignedCookie("dont_remember", "true");
+    else if (cookie !== null) this.expireCookie("dont_remember");
+  }
+
+  async issueSession(user: User, options: { dontRemember?: boolean } = {}): Promise<SessionWithUser> {
+    const dr = options.dontRemember ?? (await this.getSignedCookie("dont_remember")) !== null;
+    const now = this.auth.now();
+    const lifetime = dr ? DONT_REMEMBER_SECONDS : this.auth.settings.expiresIn;
+    const session = await this.auth.store.create<Session>("session", {
+      id: this.auth.generateId(),
+      token: this.auth.generateId(),
+      userId: user.id,
+      expiresAt: new Date(now + lifetime * 1000),
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+      ipAddress: clientIp(this.headers, this.auth.settings.ipAddressHeaders) ?? "",
+      userAgent: (this.headers.get("user-agent") ?? "").slice(0, 512),
+    });
+    await this.setSessionCookie(session, dr);
+    const result = { session, user };
+    this.newSession = result;
+    return result;
+  }
+
+  async rotateSession(current: SessionWithUser): Promise<SessionWithUser> {
+    // New session first: a failure in between leaves the old one valid rather than none at all.
+    const fresh = await this.issueSession(current.user);
+    await this.auth.sessions.delete(current.session.token);
+    this.session = Promise.resolve(fresh);
+    return fresh;
+  }
+
+  clearSessionCookies(): void {
+    this.expireCookie("session_token");
+    this.expireCookie("session_data");
+    this.expireCookie("dont_remember");
+  }
+}

@@ -1,0 +1,102 @@
+/** POST /sign-up/email (wire spec 5.1). */
+import { UniqueConstraintError, type Row, type Schema, type Value } from "../../adapters/types.js";
+import type { CoreContext } from "../context.js";
+import { APIError, BASE_ERROR_CODES } from "../errors.js";
+import type { Endpoint, FieldRule, InputSchema, User } from "../types.js";
+
+/** Sign-up body: Better Auth's fields, plus every user field a plugin marks `input: true`. */
+function signUpBody(schema: Schema): InputSchema {
+  const body: InputSchema = {
+    name: { type: "string" },
+    email: { type: "string", email: true },
+    password: { type: "string", minLength: 1 },
+    image: { type: "string", optional: true },
+    callbackURL: { type: "string", optional: true },
+    rememberMe: { type: "boolean", optional: true },
+  };
+  for (const [name, def] of Object.entries(schema.user.fields)) {
+    if (!def.input || name in body) continue;
+    const rule: FieldRule | null =
+      def.type === "string" ? { type: "string", optional: true } :
+      def.type === "boolean" ? { type: "boolean", optional: true } :
+      def.type === "number" ? { type: "number", optional: true } : null;
+    if (rule) body[name] = rule;
+  }
+  return body;
+}
+
+export function signUpEmail(auth: CoreContext): Endpoint {
+  return {
+    method: "POST",
+    path: "/sign-up/email",
+    body: signUpBody(auth.schema),
+    allowFormBody: true,
+    loginCsrfGuard: true,
+    async handler(ctx) {
+      const opts = auth.options.emailAndPassword ?? {};
+      if (opts.enabled === false || opts.disableSignUp) throw APIError.from(400, BASE_ERROR_CODES, "EMAIL_PASSWORD_SIGN_UP_DISABLED");
+      const { name, password, image, rememberMe } = ctx.body as {
+        name: string; password: string; image?: string; rememberMe?: boolean;
+      };
+      const email = (ctx.body.email as string).toLowerCase();
+      if (password.length < auth.settings.minPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_SHORT");
+      if (password.length > auth.settings.maxPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+
+      // Better Auth answers a duplicate with a fake success when the answer would reveal which emails
+      // exist to someone who cannot sign in anyway (verification required / no auto sign-in).
+      const concealDuplicates = opts.requireEmailVerification === true || opts.autoSignIn === false;
+      const now = new Date(auth.now());
+      const row: Record<string, Value> = {
+        id: auth.generateId(), name, email, emailVerified: false, image: image ?? null, createdAt: now, updatedAt: now,
+      };
+      for (const [field, def] of Object.entries(auth.schema.user.fields)) {
+        const v = ctx.body[field];
+        if (def.input && !(field in row) && v !== undefined) row[field] = v as Value;
+      }
+
+      if ((await auth.users.findByEmail(email)) !== null) {
+        if (concealDuplicates) {
+          await auth.passwords.hash(password);
+          return { token: null, user: auth.publicUser(row as User) };
+        }
+        throw APIError.from(422, BASE_ERROR_CODES, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+      }
+      const hash = await auth.passwords.hash(password);
+
+      let user: User;
+      try {
+        user = await auth.store.create<User>("user", row as User);
+      } catch (e) {
+        throw uniqueError(auth, e, concealDuplicates);
+      }
+      try {
+        await auth.store.create<Row>("account", {
+          id: auth.generateId(), accountId: user.id, providerId: "credential", userId: user.id, password: hash,
+          createdAt: now, updatedAt: now,
+        });
+      } catch (e) {
+        // No half state: a user without its credential could never sign in but would block the email.
+        await auth.store.deleteMany("user", [{ field: "id", value: user.id }]);
+        throw e;
+      }
+      if (concealDuplicates) return { token: null, user: auth.publicUser(user) };
+      const { session } = await ctx.issueSession(user, { dontRemember: rememberMe === false });
+      return { token: session.token, user: auth.publicUser(user) };
+    },
+  };
+}
+
+/** Map a unique violation on user creation to the API error a concurrent duplicate deserves. */
+function uniqueError(auth: CoreContext, e: unknown, conceal: boolean): unknown {
+  if (!(e instanceof UniqueConstraintError)) return e;
+  if (e.field === "email") {
+    return conceal
+      ? APIError.from(422, BASE_ERROR_CODES, "FAILED_TO_CREATE_USER")
+      : APIError.from(422, BASE_ERROR_CODES, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+  }
+  for (const plugin of auth.plugins) {
+    const make = plugin.uniqueErrors?.[`${e.model}.${e.field}`];
+    if (make) return make();
+  }
+  return APIError.from(422, BASE_ERROR_CODES, "FAILED_TO_CREATE_USER");
+}

@@ -1,0 +1,30 @@
+/**
+ * kernia: a Better Auth 1.7-compatible authentication server whose two-factor plugin is the product.
+ * `init(options)` returns `{ handler, api, options, context }`; mount `handler` (or `kernia/express`).
+ */
+export { init } from "./auth/init.js";
+export { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./auth/errors.js";
+export type { BaseErrorCode } from "./auth/errors.js";
+export type {
+  ApiFunction,
+  ApiInput,
+  AuthContext,
+  Endpoint,
+  EndpointContext,
+  EndpointHandler,
+  FieldRule,
+  Hook,
+  InputSchema,
+  Kernia,
+  KerniaOptions,
+  Plugin,
+  RateLimitRule,
+  ResponseState,
+  Session,
+  SessionWithUser,
+  SetCookie,
+  User,
+} from "./auth/types.js";
+export type { Adapter, Schema, Store } from "./adapters/types.js";
+export { UniqueConstraintError } from "./adapters/types.js";
+export type { CryptoPort } from "./crypto/port.js";

@@ -1,0 +1,123 @@
+/**
+ * `kernia/express`: serve a Kernia instance from Express 5 or plain node:http.
+ *
+ *   app.all("/api/auth/*splat", toNodeHandler(auth));        // Express 5
+ *   http.createServer(toNodeHandler(auth));                   // node:http
+ *
+ * Converts IncomingMessage -> Fetch Request (URL from Host and x-forwarded-proto; body read with the
+ * size cap, so an oversized body is refused without being buffered) and Response -> ServerResponse
+ * (every Set-Cookie line kept). It never rejects: any failure becomes a 500 JSON answer.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { APIError, BASE_ERROR_CODES } from "../auth/errors.js";
+import type { Kernia } from "../auth/types.js";
+
+type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+
+class TooLarge extends Error {}
+
+function requestURL(req: NodeRequest): string {
+  const forwarded = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim().toLowerCase();
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const proto = forwarded === "https" || forwarded === "http" ? forwarded : encrypted ? "https" : "http";
+  const host = req.headers.host ?? "localhost";
+  return `${proto}://${host}${req.originalUrl ?? req.url ?? "/"}`;
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(":")) continue;
+    try {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else headers.set(name, value);
+    } catch {
+      /* a header value the Fetch API refuses: drop it */
+    }
+  }
+  return headers;
+}
+
+/** Body bytes, read chunk by chunk; throws TooLarge as soon as `limit` is passed. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new TooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        req.off("data", onData);
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(total === 0 ? null : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+/** A body a parser (express.json / urlencoded) already consumed, written back in its media type. */
+function reserialise(req: NodeRequest): Buffer | null {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  if (req.body === undefined) return null;
+  if (type === "application/x-www-form-urlencoded" && req.body !== null && typeof req.body === "object") {
+    return Buffer.from(new URLSearchParams(req.body as Record<string, string>).toString());
+  }
+  if (typeof req.body === "string") return Buffer.from(req.body);
+  if (Buffer.isBuffer(req.body)) return req.body;
+  return Buffer.from(JSON.stringify(req.body));
+}
+
+function sendJSON(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { "content-type": "application/json", ...extra });
+  res.end(JSON.stringify(body));
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
+  res.end(body);
+}
+
+export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limit = auth.context.options.advanced?.maxBodySize ?? 1024 * 1024;
+  return async (req: NodeRequest, res: ServerResponse) => {
+    try {
+      const method = (req.method ?? "GET").toUpperCase();
+      let body: Buffer | null = null;
+      if (method !== "GET" && method !== "HEAD") {
+        // express.json() and friends leave the stream consumed: use what they parsed.
+        body = req.readableEnded && req.body !== undefined ? reserialise(req) : await readBody(req, limit);
+      }
+      const request = new Request(requestURL(req), {
+        method,
+        headers: requestHeaders(req),
+        body: body === null ? undefined : new Uint8Array(body),
+      });
+      await writeResponse(res, await auth.handler(request));
+    } catch (e) {
+      if (e instanceof TooLarge) {
+        const err = APIError.from(413, BASE_ERROR_CODES, "PAYLOAD_TOO_LARGE");
+        // Close after answering; discard (not buffer) whatever the client is still sending.
+        sendJSON(res, 413, err.body, { connection: "close" });
+        req.resume();
+        return;
+      }
+      console.error("kernia: node handler failed", e);
+      sendJSON(res, 500, APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR").body);
+    }
+  };
+}
