@@ -1,0 +1,168 @@
+/**
+ * The store contract and `generate` against a real MongoDB, with driver 7 and driver 6.
+ *
+ * Server: MONGODB_URI when set (a failure to reach it fails the run); otherwise a one-member replica
+ * set from mongodb-memory-server-core, using only a mongod binary already on the machine (its cache or
+ * MONGOMS_SYSTEM_BINARY): runtime download is switched off unless MONGOMS_RUNTIME_DOWNLOAD is set,
+ * because nothing may fetch binaries at test time. When neither is available every test here is
+ * reported as skipped with the reason, never as passed.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { MongoClient, type Db } from "mongodb";
+import { MongoClient as MongoClient6 } from "mongodb6";
+import { mongodbAdapter } from "../../src/adapters/mongodb.js";
+import type { Schema } from "../../src/adapters/types.js";
+import { contractSchema, newId, storeContract } from "./contract.js";
+
+type Server = { uri: string; stop: () => Promise<void>; origin: string };
+
+async function startMongo(): Promise<Server | { skip: string }> {
+  const uri = process.env.MONGODB_URI;
+  if (uri) return { uri, stop: async () => {}, origin: "MONGODB_URI" };
+  const mms = await import("mongodb-memory-server-core").catch(() => undefined);
+  if (mms === undefined) return { skip: "MONGODB_URI not set and mongodb-memory-server-core is not installed" };
+  process.env.MONGOMS_RUNTIME_DOWNLOAD ??= "false";
+  try {
+    // Resolve the binary first: it fails quietly, where a failed start also logs a stack trace.
+    await mms.MongoBinary.getPath();
+    const rs = await mms.MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: "wiredTiger" } });
+    return { uri: rs.getUri(), stop: async () => void (await rs.stop()), origin: "mongodb-memory-server replica set" };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const why = /valid binary path/.test(message)
+      ? "no mongod binary on this machine, and runtime download is off: no internet to download mongod"
+      : message.split("\n")[0];
+    return { skip: `MONGODB_URI not set and mongodb-memory-server could not start (${why})` };
+  }
+}
+
+const server = await startMongo();
+const skip = "skip" in server ? server.skip : undefined;
+if (skip !== undefined) console.log(`mongodb: skipped: ${skip}`);
+
+const clients: { major: number; client: MongoClient }[] = [];
+if (!("skip" in server)) {
+  clients.push({ major: 7, client: await new MongoClient(server.uri, { serverSelectionTimeoutMS: 10_000 }).connect() });
+  const c6 = await new MongoClient6(server.uri, { serverSelectionTimeoutMS: 10_000 }).connect();
+  clients.push({ major: 6, client: c6 as unknown as MongoClient });
+}
+
+after(async () => {
+  for (const { client } of clients) await client.close();
+  if (!("skip" in server)) await server.stop();
+});
+
+const freshDb = (client: MongoClient): Db => client.db(`kernia_t_${randomBytes(6).toString("hex")}`);
+const quiet = () => {};
+
+for (const major of [7, 6]) {
+  const client = () => clients.find((c) => c.major === major)!.client;
+  storeContract(
+    `mongodb (driver ${major})`,
+    async (schema) => {
+      const db = freshDb(client());
+      const adapter = mongodbAdapter(db, { client: client() });
+      await adapter.generate!(schema, { log: quiet });
+      return { store: adapter.bind(schema), cleanup: async () => void (await db.dropDatabase()) };
+    },
+    { skip },
+  );
+}
+
+describe("mongodb generate (driver 7)", () => {
+  const client = () => clients.find((c) => c.major === 7)!.client;
+  const withDb = (title: string, body: (db: Db) => Promise<void>) =>
+    test(title, { skip }, async () => {
+      const db = freshDb(client());
+      try {
+        await body(db);
+      } finally {
+        await db.dropDatabase();
+      }
+    });
+  const run = async (db: Db, schema: Schema, options: { dryRun?: boolean; collectionPrefix?: string } = {}) => {
+    const lines: string[] = [];
+    await mongodbAdapter(db, { collectionPrefix: options.collectionPrefix }).generate!(schema, { dryRun: options.dryRun, log: (l) => lines.push(l) });
+    return lines;
+  };
+
+  withDb("first run creates collections, validators and indexes; the second creates nothing and finds each", async (db) => {
+    const first = await run(db, contractSchema);
+    assert.ok(first.length > 0);
+    assert.ok(first.every((l) => l.startsWith("created ")), first.join("\n"));
+    assert.ok(first.includes("created collection item (validator: 7 fields)"));
+    assert.ok(first.includes("created index item.email (unique email)"));
+    assert.ok(first.includes("created index item.owner (lookup owner)"));
+    assert.ok(first.includes("created index challenge.expiresAt (TTL expiresAt)"));
+    assert.ok(first.includes("created index challenge.identifier (lookup identifier)"));
+    const indexesBefore = await db.collection("item").listIndexes().toArray();
+
+    const second = await run(db, contractSchema);
+    assert.equal(second.length, first.length);
+    assert.ok(second.every((l) => l.startsWith("found ")), second.join("\n"));
+    assert.deepEqual(await db.collection("item").listIndexes().toArray(), indexesBefore);
+
+    const email = indexesBefore.find((ix) => ix.key.email === 1)!;
+    assert.equal(email.unique, true);
+    assert.deepEqual(email.partialFilterExpression, { email: { $type: "string" } });
+    const ttl = (await db.collection("challenge").listIndexes().toArray()).find((ix) => ix.key.expiresAt === 1)!;
+    assert.equal(ttl.expireAfterSeconds, 0);
+  });
+
+  withDb("dry run prints the plan and writes nothing", async (db) => {
+    const lines = await run(db, contractSchema, { dryRun: true });
+    assert.ok(lines.length > 0 && lines.every((l) => l.startsWith("would ")), lines.join("\n"));
+    assert.deepEqual(await db.listCollections().toArray(), []);
+    // After a real run, a dry run only finds.
+    await run(db, contractSchema);
+    const again = await run(db, contractSchema, { dryRun: true });
+    assert.ok(again.every((l) => l.startsWith("found ")), again.join("\n"));
+  });
+
+  withDb("the validator rejects wrong types and missing required fields written around the adapter", async (db) => {
+    await run(db, contractSchema);
+    const items = db.collection<Record<string, unknown>>("item");
+    await assert.rejects(items.insertOne({ _id: "a" as never, name: "n", count: "seven" }), (e: unknown) => (e as { code?: number }).code === 121);
+    await assert.rejects(items.insertOne({ _id: "b" as never, count: 1 }), (e: unknown) => (e as { code?: number }).code === 121);
+    await items.insertOne({ _id: "c" as never, name: "n", count: 1, extra: { any: "thing" } });
+  });
+
+  withDb("a schema change updates the validator; a conflicting non-unique index is an error", async (db) => {
+    await run(db, contractSchema);
+    const grown: Schema = { ...contractSchema, item: { fields: { ...contractSchema.item.fields, phone: { type: "string", unique: true } } } };
+    const lines = await run(db, grown);
+    assert.ok(lines.includes("updated validator of collection item"), lines.join("\n"));
+    assert.ok(lines.includes("created index item.phone (unique phone)"), lines.join("\n"));
+    await db.collection("item").createIndex({ nick: 1 });
+    const clash: Schema = { ...grown, item: { fields: { ...grown.item.fields, nick: { type: "string", unique: true } } } };
+    await assert.rejects(run(db, clash), /not unique/);
+  });
+
+  withDb("collectionPrefix names every collection", async (db) => {
+    await run(db, contractSchema, { collectionPrefix: "auth_" });
+    const names = (await db.listCollections().toArray()).map((c) => c.name).sort();
+    assert.deepEqual(names, ["auth_challenge", "auth_item"]);
+    const store = mongodbAdapter(db, { collectionPrefix: "auth_" }).bind(contractSchema);
+    await store.create("item", { id: newId(), name: "p" });
+    assert.equal(await db.collection("auth_item").countDocuments(), 1);
+  });
+
+  withDb("transaction rolls back every step when fn throws (replica set), or runs steps in order (standalone)", async (db) => {
+    await run(db, contractSchema);
+    const hello = await db.admin().command({ hello: 1 });
+    const replicated = typeof hello.setName === "string" || hello.msg === "isdbgrid";
+    const store = mongodbAdapter(db, { client: client() }).bind(contractSchema);
+    const id = newId();
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.create("item", { id, name: "tx" });
+        assert.equal((await tx.findOne("item", [{ field: "id", value: id }]))?.name, "tx");
+        throw new Error("abort");
+      }),
+      /abort/,
+    );
+    assert.equal(await store.count("item", [{ field: "id", value: id }]), replicated ? 0 : 1);
+  });
+});
