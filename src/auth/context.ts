@@ -5,7 +5,7 @@
 import type { Row, Schema, Store } from "../adapters/types.js";
 import { memoryAdapter } from "../adapters/memory.js";
 import type { CryptoPort } from "../crypto/port.js";
-import { nodeCrypto } from "../crypto/node.js";
+import { wasmCrypto } from "../crypto/index.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { generateId, randomString } from "./random.js";
 import { buildSchema } from "./schema.js";
@@ -65,7 +65,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   }
   const schema: Schema = buildSchema(plugins);
   const store: Store = (options.database ?? memoryAdapter()).bind(schema);
-  const crypto: CryptoPort = options.advanced?.crypto ?? nodeCrypto;
+  const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
   const secret = resolveSecret(options.secret);
   const secretKey = encoder.encode(secret);
   const baseURL = (options.baseURL ?? env.KERNIA_URL ?? env.BETTER_AUTH_URL ?? "").replace(/\/+$/, "");
@@ -123,6 +123,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     randomString,
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
     hmacSecret: (data) => crypto.hmac("SHA-256", secretKey, encoder.encode(data)),
+    passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 
     async trustedOrigins(request) {

@@ -219,6 +219,8 @@ export interface AuthContext {
   cookieName(name: string): string;
   /** HMAC-SHA-256 under the secret, through the crypto port. */
   hmacSecret(data: string): Uint8Array;
+  /** emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128). */
+  readonly passwordLength: { readonly min: number; readonly max: number };
   /** Plugin settings: plugin defaults overlaid with advanced[id]. */
   pluginOptions<T extends object>(id: string, defaults: T): T;
 

@@ -1,0 +1,83 @@
+/**
+ * `phoneNumber(options?)`: a phone number at sign-up (E.164, unique) and POST /sign-in/phone-number
+ * with {phoneNumber, password, rememberMe?}. Error codes and the {token, user} answer follow Better
+ * Auth 1.7.25's phone-number plugin. Deliberate difference: Better Auth only lets a number be set by
+ * verifying it with an SMS OTP; Kernia accepts it at sign-up and keeps `phoneNumberVerified: false`
+ * (OTP verification of the number itself is not implemented).
+ */
+import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
+import { passwordSignIn } from "../../auth/routes/sign-in.js";
+import type { Plugin, User } from "../../auth/types.js";
+
+export const PHONE_NUMBER_ERROR_CODES = {
+  INVALID_PHONE_NUMBER: "Invalid phone number",
+  PHONE_NUMBER_EXIST: "Phone number already exists",
+  PHONE_NUMBER_NOT_EXIST: "phone number isn't registered",
+  INVALID_PHONE_NUMBER_OR_PASSWORD: "Invalid phone number or password",
+  UNEXPECTED_ERROR: "Unexpected error",
+  PHONE_NUMBER_NOT_VERIFIED: "Phone number not verified",
+} as const;
+export type PhoneNumberErrorCode = keyof typeof PHONE_NUMBER_ERROR_CODES;
+
+export interface PhoneNumberOptions {
+  /** Default: E.164, "+" then 2 to 15 digits, no leading zero (ITU-T E.164 section 6). */
+  phoneNumberValidator?: (phoneNumber: string) => boolean | Promise<boolean>;
+  /** Refuse password sign-in until phoneNumberVerified is true. Default false. */
+  requireVerification?: boolean;
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const err = (status: number, code: PhoneNumberErrorCode) => APIError.from(status, PHONE_NUMBER_ERROR_CODES, code);
+
+export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
+  const valid = options.phoneNumberValidator ?? ((p: string) => E164.test(p));
+  return {
+    id: "phone-number",
+    schema: {
+      user: {
+        fields: {
+          phoneNumber: { type: "string", unique: true, input: true },
+          phoneNumberVerified: { type: "boolean", defaultValue: false },
+        },
+      },
+    },
+    uniqueErrors: { "user.phoneNumber": () => err(400, "PHONE_NUMBER_EXIST") },
+    hooks: {
+      before: [
+        {
+          matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.phoneNumber !== undefined,
+          async handler(ctx) {
+            const phone = ctx.body.phoneNumber as string;
+            if (!(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
+            const taken = await ctx.auth.store.findOne("user", [{ field: "phoneNumber", value: phone }]);
+            if (taken) throw err(400, "PHONE_NUMBER_EXIST");
+          },
+        },
+      ],
+    },
+    endpoints: {
+      signInPhoneNumber: {
+        method: "POST",
+        path: "/sign-in/phone-number",
+        body: {
+          phoneNumber: { type: "string" },
+          password: { type: "string" },
+          rememberMe: { type: "boolean", optional: true },
+        },
+        async handler(ctx) {
+          const { phoneNumber: phone, password, rememberMe } = ctx.body as {
+            phoneNumber: string; password: string; rememberMe?: boolean;
+          };
+          if (!(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
+          if (password.length > ctx.auth.passwordLength.max) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+          const user = await ctx.auth.store.findOne<User>("user", [{ field: "phoneNumber", value: phone }]);
+          if (user !== null && options.requireVerification && user.phoneNumberVerified !== true) {
+            throw err(401, "PHONE_NUMBER_NOT_VERIFIED");
+          }
+          const { session } = await passwordSignIn(ctx, user, password, rememberMe, () => err(401, "INVALID_PHONE_NUMBER_OR_PASSWORD"));
+          return { token: session.token, user: ctx.auth.publicUser(user as User) };
+        },
+      },
+    },
+  };
+}
