@@ -18,22 +18,54 @@ export function sha1Compress(h: usize, block: usize): void {
     store<u32>(W + i, rotl<u32>(x, 1));
   }
   let a = load<u32>(h), b = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12), e = load<u32>(h, 16);
-  // Four loops of 20 rounds so each has one fixed f and K (no per-round branch).
-  for (let i: usize = 0; i < 80; i += 4) {
-    const t = rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + load<u32>(W + i);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  // Five rounds per iteration with the roles of a..e rotating (no moves); one loop per f and K (no branch).
+  for (let i: usize = 0; i < 80; i += 20) {
+    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + load<u32>(W + i, 0);
+    b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + load<u32>(W + i, 4);
+    a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + load<u32>(W + i, 8);
+    e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + load<u32>(W + i, 12);
+    d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + load<u32>(W + i, 16);
+    c = rotl<u32>(c, 30);
   }
-  for (let i: usize = 80; i < 160; i += 4) {
-    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0x6ed9eba1 + load<u32>(W + i);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  for (let i: usize = 80; i < 160; i += 20) {
+    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + load<u32>(W + i, 0);
+    b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + load<u32>(W + i, 4);
+    a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + load<u32>(W + i, 8);
+    e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + load<u32>(W + i, 12);
+    d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + load<u32>(W + i, 16);
+    c = rotl<u32>(c, 30);
   }
-  for (let i: usize = 160; i < 240; i += 4) {
-    const t = rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + e + 0x8f1bbcdc + load<u32>(W + i);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  for (let i: usize = 160; i < 240; i += 20) {
+    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + load<u32>(W + i, 0);
+    b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + load<u32>(W + i, 4);
+    a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + load<u32>(W + i, 8);
+    e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + load<u32>(W + i, 12);
+    d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + load<u32>(W + i, 16);
+    c = rotl<u32>(c, 30);
   }
-  for (let i: usize = 240; i < 320; i += 4) {
-    const t = rotl<u32>(a, 5) + (b ^ c ^ d) + e + 0xca62c1d6 + load<u32>(W + i);
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = t;
+  for (let i: usize = 240; i < 320; i += 20) {
+    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + load<u32>(W + i, 0);
+    b = rotl<u32>(b, 30);
+    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + load<u32>(W + i, 4);
+    a = rotl<u32>(a, 30);
+    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + load<u32>(W + i, 8);
+    e = rotl<u32>(e, 30);
+    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + load<u32>(W + i, 12);
+    d = rotl<u32>(d, 30);
+    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + load<u32>(W + i, 16);
+    c = rotl<u32>(c, 30);
   }
   store<u32>(h, load<u32>(h) + a);
   store<u32>(h, load<u32>(h, 4) + b, 4);

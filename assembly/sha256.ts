@@ -36,11 +36,32 @@ export function sha256Compress(h: usize, block: usize): void {
   }
   let a = load<u32>(h), b = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12);
   let e = load<u32>(h, 16), f = load<u32>(h, 20), g = load<u32>(h, 24), hh = load<u32>(h, 28);
-  for (let i: usize = 0; i < 256; i += 4) {
-    const t1 = hh + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) +
-      load<u32>(K256 + i) + load<u32>(W + i);
-    const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) | (c & (a | b)));
-    hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  // Eight rounds per iteration with the roles of a..h rotating, so no values move between registers.
+  for (let i: usize = 0; i < 256; i += 32) {
+    hh += (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(K256 + i, 0) + load<u32>(W + i, 0);
+    d += hh;
+    hh += (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) | (c & (a | b)));
+    g += (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(K256 + i, 4) + load<u32>(W + i, 4);
+    c += g;
+    g += (rotr<u32>(hh, 2) ^ rotr<u32>(hh, 13) ^ rotr<u32>(hh, 22)) + ((hh & a) | (b & (hh | a)));
+    f += (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(K256 + i, 8) + load<u32>(W + i, 8);
+    b += f;
+    f += (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + ((g & hh) | (a & (g | hh)));
+    e += (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(K256 + i, 12) + load<u32>(W + i, 12);
+    a += e;
+    e += (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + ((f & g) | (hh & (f | g)));
+    d += (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(K256 + i, 16) + load<u32>(W + i, 16);
+    hh += d;
+    d += (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + ((e & f) | (g & (e | f)));
+    c += (rotr<u32>(hh, 6) ^ rotr<u32>(hh, 11) ^ rotr<u32>(hh, 25)) + (b ^ (hh & (a ^ b))) + load<u32>(K256 + i, 20) + load<u32>(W + i, 20);
+    g += c;
+    c += (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + ((d & e) | (f & (d | e)));
+    b += (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (hh ^ a))) + load<u32>(K256 + i, 24) + load<u32>(W + i, 24);
+    f += b;
+    b += (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + ((c & d) | (e & (c | d)));
+    a += (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (hh ^ (f & (g ^ hh))) + load<u32>(K256 + i, 28) + load<u32>(W + i, 28);
+    e += a;
+    a += (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + ((b & c) | (d & (b | c)));
   }
   store<u32>(h, load<u32>(h) + a);
   store<u32>(h, load<u32>(h, 4) + b, 4);

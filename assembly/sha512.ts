@@ -44,11 +44,32 @@ export function sha512Compress(h: usize, block: usize): void {
   }
   let a = load<u64>(h), b = load<u64>(h, 8), c = load<u64>(h, 16), d = load<u64>(h, 24);
   let e = load<u64>(h, 32), f = load<u64>(h, 40), g = load<u64>(h, 48), hh = load<u64>(h, 56);
-  for (let i: usize = 0; i < 640; i += 8) {
-    const t1 = hh + (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) +
-      load<u64>(K512 + i) + load<u64>(W + i);
-    const t2 = (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + ((a & b) | (c & (a | b)));
-    hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  // Eight rounds per iteration with the roles of a..h rotating, so no values move between registers.
+  for (let i: usize = 0; i < 640; i += 64) {
+    hh += (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) + load<u64>(K512 + i, 0) + load<u64>(W + i, 0);
+    d += hh;
+    hh += (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + ((a & b) | (c & (a | b)));
+    g += (rotr<u64>(d, 14) ^ rotr<u64>(d, 18) ^ rotr<u64>(d, 41)) + (f ^ (d & (e ^ f))) + load<u64>(K512 + i, 8) + load<u64>(W + i, 8);
+    c += g;
+    g += (rotr<u64>(hh, 28) ^ rotr<u64>(hh, 34) ^ rotr<u64>(hh, 39)) + ((hh & a) | (b & (hh | a)));
+    f += (rotr<u64>(c, 14) ^ rotr<u64>(c, 18) ^ rotr<u64>(c, 41)) + (e ^ (c & (d ^ e))) + load<u64>(K512 + i, 16) + load<u64>(W + i, 16);
+    b += f;
+    f += (rotr<u64>(g, 28) ^ rotr<u64>(g, 34) ^ rotr<u64>(g, 39)) + ((g & hh) | (a & (g | hh)));
+    e += (rotr<u64>(b, 14) ^ rotr<u64>(b, 18) ^ rotr<u64>(b, 41)) + (d ^ (b & (c ^ d))) + load<u64>(K512 + i, 24) + load<u64>(W + i, 24);
+    a += e;
+    e += (rotr<u64>(f, 28) ^ rotr<u64>(f, 34) ^ rotr<u64>(f, 39)) + ((f & g) | (hh & (f | g)));
+    d += (rotr<u64>(a, 14) ^ rotr<u64>(a, 18) ^ rotr<u64>(a, 41)) + (c ^ (a & (b ^ c))) + load<u64>(K512 + i, 32) + load<u64>(W + i, 32);
+    hh += d;
+    d += (rotr<u64>(e, 28) ^ rotr<u64>(e, 34) ^ rotr<u64>(e, 39)) + ((e & f) | (g & (e | f)));
+    c += (rotr<u64>(hh, 14) ^ rotr<u64>(hh, 18) ^ rotr<u64>(hh, 41)) + (b ^ (hh & (a ^ b))) + load<u64>(K512 + i, 40) + load<u64>(W + i, 40);
+    g += c;
+    c += (rotr<u64>(d, 28) ^ rotr<u64>(d, 34) ^ rotr<u64>(d, 39)) + ((d & e) | (f & (d | e)));
+    b += (rotr<u64>(g, 14) ^ rotr<u64>(g, 18) ^ rotr<u64>(g, 41)) + (a ^ (g & (hh ^ a))) + load<u64>(K512 + i, 48) + load<u64>(W + i, 48);
+    f += b;
+    b += (rotr<u64>(c, 28) ^ rotr<u64>(c, 34) ^ rotr<u64>(c, 39)) + ((c & d) | (e & (c | d)));
+    a += (rotr<u64>(f, 14) ^ rotr<u64>(f, 18) ^ rotr<u64>(f, 41)) + (hh ^ (f & (g ^ hh))) + load<u64>(K512 + i, 56) + load<u64>(W + i, 56);
+    e += a;
+    a += (rotr<u64>(b, 28) ^ rotr<u64>(b, 34) ^ rotr<u64>(b, 39)) + ((b & c) | (d & (b | c)));
   }
   store<u64>(h, load<u64>(h) + a);
   store<u64>(h, load<u64>(h, 8) + b, 8);
