@@ -64,7 +64,10 @@ export function makeAuth(
       crypto: nodeCrypto,
       now: clock.now,
       ...config.options?.advanced,
-      "two-factor": { ...(sendOtp ? { otpOptions: { sendOtp } } : {}), ...config.advanced },
+      "two-factor": {
+        ...config.advanced,
+        ...(sendOtp ? { otpOptions: { sendOtp, ...config.advanced?.otpOptions } } : {}),
+      },
     },
   });
   return { auth, clock, box: box ?? outbox() };
