@@ -12,7 +12,8 @@ export function randomString(length: number, alphabet: string): string {
   const n = alphabet.length;
   if (n < 2 || n > 256) throw new RangeError(`expected an alphabet of 2..256 characters, got ${n}`);
   const limit = 256 - (256 % n);
-  const buf = new Uint8Array(Math.max(16, length + (length >> 1)));
+  // getRandomValues fills at most 65536 bytes per call.
+  const buf = new Uint8Array(Math.min(65536, Math.max(16, length + (length >> 1))));
   let out = "";
   while (out.length < length) {
     crypto.getRandomValues(buf);

@@ -2,7 +2,7 @@
  * Loopback servers for tests: `startServer(auth)` serves a Kernia instance with toNodeHandler on
  * 127.0.0.1 and an OS-chosen port; `expressApp(auth)` gives an Express 5 app for supertest.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import type { Kernia } from "../../src/auth/types.js";
@@ -23,9 +23,12 @@ export function expressApp(auth: Kernia, configure?: (app: express.Express) => v
   return app;
 }
 
-/** Serve `auth` (plain node:http, or the given Express app) on 127.0.0.1:0. */
-export async function startServer(auth: Kernia, app?: express.Express): Promise<RunningServer> {
-  const server = createServer(app ?? toNodeHandler(auth));
+/**
+ * Serve on 127.0.0.1:0: a Kernia instance through toNodeHandler, or any listener (an Express app, or a
+ * late-bound function when the instance needs the server's URL as its baseURL).
+ */
+export async function startServer(target: Kernia | RequestListener): Promise<RunningServer> {
+  const server = createServer(typeof target === "function" ? target : toNodeHandler(target));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
