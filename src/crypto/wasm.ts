@@ -504,8 +504,9 @@ function findBackupCode(key: Uint8Array, code: string | Uint8Array, hashes: read
   let found = -1;
   let used = 0;
   try {
+    // The MAC stays in OUT for findHash; only the IO bytes and the key state are wiped here.
     used = hmacToOut(c, ALGORITHM_ID["SHA-256"], key, data);
-    c.x.wipe(used);
+    c.u8.fill(0, c.io, c.io + used);
     c.u8.fill(0, c.temp, c.temp + SLOT_SIZE);
     for (let base = 0; base < hashes.length; base += perChunk) {
       const n = Math.min(perChunk, hashes.length - base);
@@ -519,7 +520,7 @@ function findBackupCode(key: Uint8Array, code: string | Uint8Array, hashes: read
       const index = c.x.findHash(n);
       found = found < 0 && index >= 0 ? base + index : found;
       used = Math.max(used, n * 33);
-      c.x.wipe(n * 33);
+      c.u8.fill(0, c.io, c.io + n * 33);
     }
   } finally {
     c.x.wipe(used);
