@@ -52,6 +52,7 @@ export async function readBody(request: Request, allowForm: boolean, limit: numb
     );
   }
   const bytes = await readCapped(request, limit);
+  if (bytes.byteLength === 0) return undefined; // same as no body, whichever way the adapter built it
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
