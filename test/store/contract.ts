@@ -37,6 +37,13 @@ export const contractSchema: Schema = {
   },
 };
 
+/**
+ * Expiry dates far in the future: MongoDB's TTL monitor (about once a minute) would otherwise be free to
+ * delete challenge rows in the middle of a test.
+ */
+const LATER = Date.UTC(2100, 0, 1);
+const later = (ms = 0) => new Date(LATER + ms);
+
 let seq = 0;
 /** Ids shaped like Kernia's (32 chars), unique per process. */
 export function newId(): string {
@@ -453,9 +460,8 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       });
 
       it("100 concurrent conditional updates with the same guard: exactly one wins", async (store) => {
-        const now = new Date(1_800_000_000_000);
         const id = newId();
-        await store.create("challenge", { id, identifier: "c", used: false, expiresAt: now });
+        await store.create("challenge", { id, identifier: "c", used: false, expiresAt: later() });
         const guard = [
           { field: "id", value: id },
           { field: "used", value: false },
@@ -469,13 +475,13 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
     describe("increment", () => {
       it("adds to the field, counts a missing field as 0, applies set and returns the row after", async (store) => {
         const id = newId();
-        await store.create("challenge", { id, identifier: "i", used: false, expiresAt: new Date(10) });
+        await store.create("challenge", { id, identifier: "i", used: false, expiresAt: later(10) });
         const first = await store.increment("challenge", byId(id), "attempts", 1);
         assert.equal(first?.attempts, 1);
-        const second = await store.increment("challenge", byId(id), "attempts", 2, { used: true, expiresAt: new Date(20) });
+        const second = await store.increment("challenge", byId(id), "attempts", 2, { used: true, expiresAt: later(20) });
         assert.equal(second?.attempts, 3);
         assert.equal(second?.used, true);
-        assert.equal((second?.expiresAt as Date).getTime(), 20);
+        assert.equal((second?.expiresAt as Date).getTime(), LATER + 20);
         assert.equal((await store.increment("challenge", byId(id), "attempts", -1))?.attempts, 2);
         assert.equal(await store.increment("challenge", byId(newId()), "attempts", 1), null);
       });
@@ -492,7 +498,7 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
 
       it("a guarded increment is a budget: 100 concurrent attempts under a cap of 5 admit exactly 5", async (store) => {
         const id = newId();
-        await store.create("challenge", { id, identifier: "b", used: false, attempts: 0, expiresAt: new Date(1) });
+        await store.create("challenge", { id, identifier: "b", used: false, attempts: 0, expiresAt: later() });
         const guard = [
           { field: "id", value: id },
           { field: "attempts", value: 5, operator: "lt" as const },
@@ -527,7 +533,7 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
 
       it("100 concurrent deleteOne of one row: exactly one gets it", async (store) => {
         const id = newId();
-        await store.create("challenge", { id, identifier: "once", used: false, expiresAt: new Date(1) });
+        await store.create("challenge", { id, identifier: "once", used: false, expiresAt: later() });
         const results = await Promise.all(Array.from({ length: 100 }, () => store.deleteOne("challenge", [{ field: "identifier", value: "once" }])));
         const winners = results.filter((r) => r !== null);
         assert.equal(winners.length, 1);
