@@ -241,8 +241,9 @@ function bindMemory(schema: Schema): Store {
         throw new TypeError(`kernia store: ${model}.${field} holds a ${typeof current}, cannot increment`);
       }
       if (current === null) throw new TypeError(`kernia store: ${model}.${field} is null, cannot increment`);
-      t.checkUnique([row], changes);
-      t.apply(row, { ...changes, [field]: (current ?? 0) + by });
+      const next = { ...changes, [field]: (current ?? 0) + by };
+      t.checkUnique([row], next);
+      t.apply(row, next);
       return copyRow<T>(row);
     },
 
