@@ -202,7 +202,6 @@ async function generate(
     const validator = validatorFor(def);
     const stored = existing.get(name);
     if (stored === undefined) {
-      log(`${dryRun ? "would create" : "created"} collection ${name} (validator: ${Object.keys(def.fields).length} fields)`);
       if (!dryRun) {
         try {
           await db.createCollection(name, { validator, validationLevel: "moderate" });
@@ -210,10 +209,11 @@ async function generate(
           if ((e as { code?: unknown }).code !== NAMESPACE_EXISTS) throw e;
         }
       }
+      log(`${dryRun ? "would create" : "created"} collection ${name} (validator: ${Object.keys(def.fields).length} fields)`);
     } else if (stored.validator === undefined || canonical(stored.validator) !== canonical(validator) || stored.validationLevel !== "moderate") {
       // A plugin added or changed fields since the last run: bring the validator up to date.
-      log(`${dryRun ? "would update" : "updated"} validator of collection ${name}`);
       if (!dryRun) await db.command({ collMod: name, validator, validationLevel: "moderate" });
+      log(`${dryRun ? "would update" : "updated"} validator of collection ${name}`);
     } else {
       log(`found collection ${name}`);
     }
@@ -226,7 +226,6 @@ async function generate(
         log(`found index ${name}.${Object.keys(plan.key).join(",")} (${plan.describe})`);
         continue;
       }
-      log(`${dryRun ? "would create" : "created"} index ${name}.${Object.keys(plan.key).join(",")} (${plan.describe})`);
       if (!dryRun) {
         await db.collection(name).createIndex(plan.key, {
           name: plan.name,
@@ -235,6 +234,7 @@ async function generate(
           ...(plan.expireAfterSeconds !== undefined && { expireAfterSeconds: plan.expireAfterSeconds }),
         });
       }
+      log(`${dryRun ? "would create" : "created"} index ${name}.${Object.keys(plan.key).join(",")} (${plan.describe})`);
     }
   }
 }
@@ -249,8 +249,9 @@ function checkCompatible(collection: string, found: Document, plan: IndexPlan): 
       ? "is not unique"
       : plan.expireAfterSeconds !== undefined && found.expireAfterSeconds !== plan.expireAfterSeconds
         ? `has expireAfterSeconds ${String(found.expireAfterSeconds)} instead of ${plan.expireAfterSeconds}`
-        : plan.unique === true && found.partialFilterExpression === undefined && found.sparse !== true
-          ? "is unique over null and missing values too (they would collide)"
+        : plan.unique === true && found.partialFilterExpression === undefined
+          ? // sparse is not enough: it skips missing fields but still indexes explicit nulls.
+            "is unique over null values too (rows without a value would collide)"
           : undefined;
   if (problem !== undefined) {
     throw new Error(
