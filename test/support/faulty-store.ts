@@ -1,0 +1,108 @@
+/**
+ * A fault-injecting Store wrapper for failure tests: the Nth store operation (counted across every
+ * method, 1-based, transactions included) fails.
+ *
+ * Two failure modes, because a real database fails in both:
+ * - "before": the operation throws without touching the data (connection refused, timeout before send);
+ * - "after":  the operation is applied, then throws (the write reached MongoDB, the reply was lost).
+ * A flow that is correct under "after" cannot rely on "an error means nothing happened".
+ *
+ * `FaultController.enabled = false` pauses counting and injection (for test set-up and invariant walks);
+ * `controller.inner` is the unwrapped store for the same purpose.
+ */
+import type { Adapter, FindManyOptions, Row, Schema, Store, Value, Where } from "../../src/adapters/types.js";
+
+export type FaultMode = "before" | "after";
+
+export interface InjectedFault {
+  index: number;
+  operation: string;
+  model: string;
+  mode: FaultMode;
+}
+
+export class InjectedStoreError extends Error {
+  constructor(readonly fault: InjectedFault) {
+    super(`injected store fault: operation #${fault.index} ${fault.operation}(${fault.model}) ${fault.mode}`);
+    this.name = "InjectedStoreError";
+  }
+}
+
+export class FaultController {
+  /** Operations counted since the last reset(). */
+  ops = 0;
+  /** 1-based index of the operation to fail; 0 = none. */
+  failAt = 0;
+  mode: FaultMode = "before";
+  enabled = true;
+  /** Every operation counted since the last reset(), as "op(model)": shows which step a fault hit. */
+  readonly trace: string[] = [];
+  readonly injected: InjectedFault[] = [];
+  /** The store that was wrapped (set when the adapter binds). */
+  inner: Store | null = null;
+
+  /** Start counting from zero; fail operation `failAt` (0 = never) in `mode`. */
+  reset(failAt = 0, mode: FaultMode = "before"): void {
+    this.ops = 0;
+    this.failAt = failAt;
+    this.mode = mode;
+    this.trace.length = 0;
+    this.enabled = true;
+  }
+
+  /** Counts one operation; returns the fault to inject for it, if any. */
+  next(operation: string, model: string): InjectedFault | null {
+    if (!this.enabled) return null;
+    this.ops += 1;
+    this.trace.push(`${operation}(${model})`);
+    if (this.ops !== this.failAt) return null;
+    const fault = { index: this.ops, operation, model, mode: this.mode };
+    this.injected.push(fault);
+    return fault;
+  }
+}
+
+async function guarded<T>(ctl: FaultController, operation: string, model: string, run: () => Promise<T>): Promise<T> {
+  const fault = ctl.next(operation, model);
+  if (fault === null) return run();
+  if (fault.mode === "before") throw new InjectedStoreError(fault);
+  await run();
+  throw new InjectedStoreError(fault);
+}
+
+export function faultyStore(inner: Store, ctl: FaultController): Store {
+  const store: Store = {
+    create: <T extends Row>(model: string, data: T) => guarded(ctl, "create", model, () => inner.create<T>(model, data)),
+    findOne: <T extends Row>(model: string, where: readonly Where[]) =>
+      guarded(ctl, "findOne", model, () => inner.findOne<T>(model, where)),
+    findMany: <T extends Row>(model: string, where: readonly Where[], options?: FindManyOptions) =>
+      guarded(ctl, "findMany", model, () => inner.findMany<T>(model, where, options)),
+    count: (model: string, where: readonly Where[]) => guarded(ctl, "count", model, () => inner.count(model, where)),
+    update: <T extends Row>(model: string, where: readonly Where[], data: Partial<T>) =>
+      guarded(ctl, "update", model, () => inner.update<T>(model, where, data)),
+    updateMany: (model: string, where: readonly Where[], data: Record<string, Value>) =>
+      guarded(ctl, "updateMany", model, () => inner.updateMany(model, where, data)),
+    increment: <T extends Row>(model: string, where: readonly Where[], field: string, by: number, set?: Record<string, Value>) =>
+      guarded(ctl, "increment", model, () => inner.increment<T>(model, where, field, by, set)),
+    deleteOne: <T extends Row>(model: string, where: readonly Where[]) =>
+      guarded(ctl, "deleteOne", model, () => inner.deleteOne<T>(model, where)),
+    deleteMany: (model: string, where: readonly Where[]) => guarded(ctl, "deleteMany", model, () => inner.deleteMany(model, where)),
+    // The transaction call counts as one operation, and every step inside it counts too (through the
+    // wrapped inner store), so a fault can land on the opening or on any step.
+    transaction: <T>(fn: (tx: Store) => Promise<T>) =>
+      guarded(ctl, "transaction", "-", () => inner.transaction((tx) => fn(faultyStore(tx, ctl)))),
+  };
+  return store;
+}
+
+/** Wraps an adapter so that the store it binds injects faults under `ctl`. */
+export function faultyAdapter(inner: Adapter, ctl: FaultController): Adapter {
+  return {
+    name: `faulty(${inner.name})`,
+    bind(schema: Schema): Store {
+      const bound = inner.bind(schema);
+      ctl.inner = bound;
+      return faultyStore(bound, ctl);
+    },
+  };
+}
