@@ -62,7 +62,7 @@ export const JOB_SIZE = 32;
 let core: Core | undefined;
 let choice: BuildChoice = "auto";
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
