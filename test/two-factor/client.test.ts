@@ -91,9 +91,11 @@ describe("official twoFactorClient against Kernia", () => {
     // enable -> URI + backup codes, 2FA still off until verified
     const enabled = await a.client.twoFactor.enable({ password: PASSWORD });
     assert.equal(enabled.error, null);
-    const uri = enabled.data!.totpURI;
+    assert.equal(enabled.data?.method, "totp");
+    const totpEnabled = enabled.data as { totpURI: string; backupCodes: string[] };
+    const uri = totpEnabled.totpURI;
     assert.match(uri, /^otpauth:\/\/totp\/Kernia%20Test:client-2fa%40example\.com\?secret=[A-Z2-7]{52}&issuer=Kernia\+Test&digits=6&period=30$/);
-    const backupCodes = enabled.data!.backupCodes;
+    const backupCodes = totpEnabled.backupCodes;
     assert.equal(backupCodes.length, 10);
     assert.equal((await a.client.getSession()).data?.user.twoFactorEnabled, false);
     const wrongPassword = await a.client.twoFactor.enable({ password: "not-the-password" });

@@ -365,7 +365,9 @@ describe("secrets stay on the server", () => {
       };
       assert.ok(raw.length === 32 && base32.length === 52);
       for (const { path, reply } of replies) {
-        const wire = [reply.text, ...reply.setCookies, ...[...reply.headers].map(([k, v]) => `${k}: ${v}`)].join("\n");
+        const headerLines: string[] = [];
+        reply.headers.forEach((v, k) => headerLines.push(`${k}: ${v}`));
+        const wire = [reply.text, ...reply.setCookies, ...headerLines].join("\n");
         for (const [kind, list] of Object.entries(needles)) {
           if (kind === "base32" && (path === "enable" || path === "get-totp-uri")) continue;
           if (kind === "codes" && (path === "enable" || path === "generate")) continue;
