@@ -151,6 +151,12 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     },
   });
 
+  if (storage === "mongodb") {
+    // What `kernia generate` does, run at start so a first run against an empty database gets its
+    // collections and unique indexes (the MongoDB store relies on them for uniqueness). Idempotent.
+    await database.generate?.(auth.context.schema, { log: (line) => log(`[mongodb] ${line}`) });
+  }
+
   app.use((_req, res, next) => {
     res.set("content-security-policy", CONTENT_SECURITY_POLICY);
     res.set("x-content-type-options", "nosniff");

@@ -8,7 +8,7 @@
  *   MONGODB_URI             store data in MongoDB instead of memory
  *   NODE_ENV=production     no development outbox, rate limits on
  */
-import { createDemoApp } from "./app.js";
+import { createDemoApp, type DemoApp } from "./app.js";
 
 function parsePort(text: string | undefined): number {
   if (text === undefined || text === "") return 3000;
@@ -18,14 +18,21 @@ function parsePort(text: string | undefined): number {
 }
 
 const env = process.env;
-const demo = await createDemoApp({
-  port: parsePort(env.PORT),
-  host: env.HOST || undefined,
-  baseURL: env.KERNIA_BASE_URL || undefined,
-  trustedOrigins: env.KERNIA_TRUSTED_ORIGINS?.split(",").map((s) => s.trim()).filter(Boolean),
-  secret: env.KERNIA_SECRET || env.BETTER_AUTH_SECRET || undefined,
-  mongodbUri: env.MONGODB_URI || undefined,
-});
+let demo: DemoApp;
+try {
+  demo = await createDemoApp({
+    port: parsePort(env.PORT),
+    host: env.HOST || undefined,
+    baseURL: env.KERNIA_BASE_URL || undefined,
+    trustedOrigins: env.KERNIA_TRUSTED_ORIGINS?.split(",").map((s) => s.trim()).filter(Boolean),
+    secret: env.KERNIA_SECRET || env.BETTER_AUTH_SECRET || undefined,
+    mongodbUri: env.MONGODB_URI || undefined,
+  });
+} catch (error) {
+  // A person running `npm start` needs the reason, not a stack trace.
+  console.error(`Could not start the Kernia demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 console.log(`Kernia demo running at ${demo.url}`);
 console.log(
