@@ -779,3 +779,23 @@ describe("transport (T#95-T#100)", () => {
     assert.ok(last!.headers.get("x-retry-after"));
   });
 });
+
+describe("crypto port", () => {
+  test("the same flow on the node:crypto fallback port (advanced.crypto) as on the default WASM core", async () => {
+    for (const crypto of [undefined, nodeCrypto]) {
+      const { auth, clock, box } = makeAuth({ crypto });
+      assert.equal(auth.context.crypto === nodeCrypto, crypto === nodeCrypto);
+      const { client, email, uri, backupCodes } = await enrolledUser(auth, clock);
+      await challenge(client, email);
+      assert.equal((await client.post("/two-factor/verify-totp", { code: wrongTotp(uri, clock) })).status, 401);
+      assert.equal((await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock), trustDevice: true })).status, 200);
+      await client.post("/sign-out", {});
+      assert.equal((await client.post("/sign-in/email", { email, password: PASSWORD })).body.redirect, false);
+      const other = new Client(auth);
+      await other.post("/sign-in/email", { email, password: PASSWORD });
+      assert.equal((await other.post("/two-factor/verify-backup-code", { code: backupCodes[9] })).status, 200);
+      await other.post("/two-factor/send-otp");
+      assert.equal((await other.post("/two-factor/verify-otp", { code: box.last() })).status, 200);
+    }
+  });
+});

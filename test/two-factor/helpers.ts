@@ -1,11 +1,12 @@
 /**
- * Test helpers for the two-factor suites: an auth instance on an injected clock and the node:crypto
- * reference port, a cookie-jar client over auth.handler(new Request(...)), and TOTP codes computed from
+ * Test helpers for the two-factor suites: an auth instance on an injected clock (on the default WASM
+ * crypto core unless a port is passed), a cookie-jar client over auth.handler(new Request(...)), and TOTP codes computed from
  * the otpauth URI with the reference port (an oracle independent of the plugin's own code path).
  */
 import { init } from "../../src/index.js";
 import type { Kernia, KerniaOptions, Plugin } from "../../src/index.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
+import type { CryptoPort } from "../../src/crypto/port.js";
 import { twoFactor, type TwoFactorOptions } from "../../src/plugins/two-factor/index.js";
 
 export const BASE = "http://localhost:3000";
@@ -45,6 +46,8 @@ export function makeAuth(
     advanced?: TwoFactorOptions;
     plugins?: Plugin[];
     options?: Partial<KerniaOptions>;
+    /** Crypto port under test; default: the package default (the WASM core). */
+    crypto?: CryptoPort;
   } = {},
 ): { auth: Kernia; clock: Clock; box: Outbox } {
   const clock = config.clock ?? new Clock();
@@ -61,7 +64,7 @@ export function makeAuth(
     plugins: [twoFactor(config.twoFactor), ...(config.plugins ?? [])],
     ...config.options,
     advanced: {
-      crypto: nodeCrypto,
+      ...(config.crypto ? { crypto: config.crypto } : {}),
       now: clock.now,
       ...config.options?.advanced,
       "two-factor": {
