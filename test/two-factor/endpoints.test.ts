@@ -9,6 +9,8 @@ import { createHmac } from "node:crypto";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import { twoFactor, TWO_FACTOR_ERROR_CODES } from "../../src/plugins/two-factor/index.js";
 import { init } from "../../src/index.js";
+import { username } from "../../src/plugins/username/index.js";
+import { phoneNumber } from "../../src/plugins/phone-number/index.js";
 import {
   BASE,
   challenge,
@@ -797,5 +799,39 @@ describe("crypto port", () => {
       await other.post("/two-factor/send-otp");
       assert.equal((await other.post("/two-factor/verify-otp", { code: box.last() })).status, 200);
     }
+  });
+});
+
+describe("the gate covers every credential sign-in path", () => {
+  test("/sign-in/email, /sign-in/username and /sign-in/phone-number all challenge; other paths are untouched", async () => {
+    const { auth, clock } = makeAuth({ plugins: [username(), phoneNumber()] });
+    const client = new Client(auth);
+    const up = await client.post("/sign-up/email", {
+      name: "Gate",
+      email: "gate@example.com",
+      password: PASSWORD,
+      username: "gate_user",
+      phoneNumber: "+15555550123",
+    });
+    assert.equal(up.status, 200);
+    const en = await client.post("/two-factor/enable", { password: PASSWORD });
+    await client.post("/two-factor/verify-totp", { code: totpAt(en.body.totpURI, clock) });
+    for (const [path, body] of [
+      ["/sign-in/email", { email: "gate@example.com", password: PASSWORD }],
+      ["/sign-in/username", { username: "GATE_USER", password: PASSWORD }],
+      ["/sign-in/phone-number", { phoneNumber: "+15555550123", password: PASSWORD }],
+    ] as const) {
+      const c = new Client(auth);
+      const r = await c.post(path, body);
+      assert.equal(r.status, 200, path);
+      assert.deepEqual(r.body, { twoFactorRedirect: true, twoFactorMethods: ["totp", "otp"] }, path);
+      assert.ok(c.cookie("two_factor"), path);
+      assert.equal(c.cookie("session_token"), undefined, path);
+    }
+    // a failed sign-in is left alone (no challenge for a wrong password)
+    const bad = await new Client(auth).post("/sign-in/username", { username: "gate_user", password: "wrong-password" });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.twoFactorRedirect, undefined);
+    assert.deepEqual(bad.setCookies, []);
   });
 });
