@@ -4,9 +4,10 @@
 //
 // Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
-import { SHA1, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, blockSize, digestSize, writeDigest } from "./layout";
+import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, XW_SIZE, XS_SIZE, LD_SIZE, blockSize, digestSize, writeDigest } from "./layout";
 import { compress } from "./hash";
 import { sha1x4Compress } from "./sha1x4";
+import { sha1x8Compress } from "./sha1x8";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
 
@@ -56,93 +57,105 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
   finishJob(job, truncate(LD, ds, load<u32>(job, 12)), emit);
 }
 
+// @ts-ignore: decorator
+@inline function zero(ptr: usize, bytes: usize): void {
+  for (let i: usize = 0; i < bytes; i += 16) v128.store(ptr + i, i64x2.splat(0));
+}
+
 /**
- * Lane-parallel HOTP for up to `lanes` jobs starting at `first` (4 for SHA-1/256 in i32 lanes, 2 for
- * SHA-512 in i64 lanes). Missing lanes repeat the last job; their results are discarded.
+ * Lane-parallel HOTP for up to `lanes` jobs starting at `first`: 8 lanes for SHA-1 (two interleaved i32x4
+ * streams), 4 for SHA-256 (i32x4), 2 for SHA-512 (i64x2). Word k of lane j lives at base + k * stride +
+ * j * laneBytes in XS (state) and XW (schedule). Missing lanes repeat the last job; their results are unused.
+ * Writes each lane's big-endian MAC to LD + 64 * j.
  */
-function hotpLanes(alg: i32, first: usize, count: i32): void {
+function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
   const wide = alg == SHA512;
-  const lanes = wide ? 2 : 4;
-  const words = alg == SHA1 ? 5 : 8; // state and digest words
+  const laneBytes: usize = wide ? 8 : 4;
+  const stride = <usize>lanes * laneBytes;
+  const words: usize = alg == SHA1 ? 5 : 8; // state and digest words
   const bs = blockSize(alg);
   const ds = digestSize(alg);
-  // Inner block: counter, 0x80 pad, zeros, bit length (block + 8 bytes).
-  memory.fill(XW, 0, 256);
+  // Inner block: 8-byte counter, 0x80 pad, zeros, bit length (block + 8 bytes).
+  zero(XW, 16 * stride);
   for (let j = 0; j < lanes; j++) {
     const job = first + <usize>(min(j, count - 1) * JOB_SIZE);
     const slot = <usize>load<u32>(job);
+    const lane = <usize>j * laneBytes;
     if (wide) {
-      for (let k = 0; k < 8; k++) store<u64>(XS + <usize>(k * 16 + j * 8), load<u64>(slot + <usize>(k * 8)));
-      store<u64>(XW + <usize>(j * 8), (<u64>load<u32>(job, 4) << 32) | <u64>load<u32>(job, 8));
+      for (let k: usize = 0; k < 8; k++) store<u64>(XS + k * stride + lane, load<u64>(slot + k * 8));
+      store<u64>(XW + lane, (<u64>load<u32>(job, 4) << 32) | <u64>load<u32>(job, 8));
+      store<u64>(XW + stride + lane, 0x8000000000000000);
+      store<u64>(XW + 15 * stride + lane, <u64>((bs + 8) << 3));
     } else {
-      for (let k = 0; k < words; k++) store<u32>(XS + <usize>(k * 16 + j * 4), load<u32>(slot + <usize>(k * 4)));
-      store<u32>(XW + <usize>(j * 4), load<u32>(job, 4));
-      store<u32>(XW + 16 + <usize>(j * 4), load<u32>(job, 8));
+      for (let k: usize = 0; k < words; k++) store<u32>(XS + k * stride + lane, load<u32>(slot + k * 4));
+      store<u32>(XW + lane, load<u32>(job, 4));
+      store<u32>(XW + stride + lane, load<u32>(job, 8));
+      store<u32>(XW + 2 * stride + lane, 0x80000000);
+      store<u32>(XW + 15 * stride + lane, <u32>((bs + 8) << 3));
     }
   }
-  if (wide) {
-    v128.store(XW + 16, i64x2.splat(<i64>0x8000000000000000));
-    v128.store(XW + 240, i64x2.splat(<i64>((bs + 8) << 3)));
-    sha512x2Compress();
-  } else {
-    v128.store(XW + 32, i32x4.splat(<i32>0x80000000));
-    v128.store(XW + 240, i32x4.splat((bs + 8) << 3));
-    if (alg == SHA1) sha1x4Compress();
-    else sha256x4Compress();
-  }
+  compressLanes(alg, lanes);
   // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
-  memory.fill(XW, 0, 256);
-  memory.copy(XW, XS, <usize>(words * 16));
+  zero(XW, 16 * stride);
+  memory.copy(XW, XS, words * stride);
   for (let j = 0; j < lanes; j++) {
     const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
+    const lane = <usize>j * laneBytes;
     if (wide) {
-      for (let k = 0; k < 8; k++) store<u64>(XS + <usize>(k * 16 + j * 8), load<u64>(slot + <usize>(k * 8)));
+      for (let k: usize = 0; k < 8; k++) store<u64>(XS + k * stride + lane, load<u64>(slot + k * 8));
+      store<u64>(XW + 8 * stride + lane, 0x8000000000000000);
+      store<u64>(XW + 15 * stride + lane, <u64>((bs + ds) << 3));
     } else {
-      for (let k = 0; k < words; k++) store<u32>(XS + <usize>(k * 16 + j * 4), load<u32>(slot + <usize>(k * 4)));
+      for (let k: usize = 0; k < words; k++) store<u32>(XS + k * stride + lane, load<u32>(slot + k * 4));
+      store<u32>(XW + words * stride + lane, 0x80000000);
+      store<u32>(XW + 15 * stride + lane, <u32>((bs + ds) << 3));
     }
   }
-  if (wide) {
-    v128.store(XW + 128, i64x2.splat(<i64>0x8000000000000000));
-    v128.store(XW + 240, i64x2.splat(<i64>((bs + ds) << 3)));
-    sha512x2Compress();
-  } else {
-    v128.store(XW + <usize>(words * 16), i32x4.splat(<i32>0x80000000));
-    v128.store(XW + 240, i32x4.splat((bs + ds) << 3));
-    if (alg == SHA1) sha1x4Compress();
-    else sha256x4Compress();
-  }
-  // Per lane: big-endian digest, then truncation.
+  compressLanes(alg, lanes);
   for (let j = 0; j < count; j++) {
     const mac = LD + <usize>(j * 64);
+    const lane = <usize>j * laneBytes;
     if (wide) {
-      for (let k = 0; k < 8; k++) store<u64>(mac + <usize>(k * 8), bswap<u64>(load<u64>(XS + <usize>(k * 16 + j * 8))));
+      for (let k: usize = 0; k < 8; k++) store<u64>(mac + k * 8, bswap<u64>(load<u64>(XS + k * stride + lane)));
     } else {
-      for (let k = 0; k < words; k++) store<u32>(mac + <usize>(k * 4), bswap<u32>(load<u32>(XS + <usize>(k * 16 + j * 4))));
+      for (let k: usize = 0; k < words; k++) store<u32>(mac + k * 4, bswap<u32>(load<u32>(XS + k * stride + lane)));
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function compressLanes(alg: i32, lanes: i32): void {
+  if (alg == SHA1) {
+    if (lanes == 8) sha1x8Compress();
+    else sha1x4Compress();
+  } else if (alg == SHA256) sha256x4Compress();
+  else sha512x2Compress();
 }
 
 /** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
   if (ASC_FEATURE_SIMD && n > 1) {
-    const lanes = alg == SHA512 ? 2 : 4;
     const ds = digestSize(alg);
-    for (let i = 0; i < n; i += lanes) {
+    for (let i = 0; i < n; ) {
+      // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
+      const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
       const first = JOBS + <usize>(i * JOB_SIZE);
       const count = min(lanes, n - i);
-      hotpLanes(alg, first, count);
+      hotpLanes(alg, first, count, lanes);
       for (let j = 0; j < count; j++) {
         const job = first + <usize>(j * JOB_SIZE);
         finishJob(job, truncate(LD + <usize>(j * 64), ds, load<u32>(job, 12)), emit);
       }
+      i += count;
     }
-    memory.fill(XW, 0, 1280);
-    memory.fill(XS, 0, 128);
+    zero(XW, XW_SIZE);
+    zero(XS, XS_SIZE);
+    zero(LD, LD_SIZE);
   } else {
     for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
     memory.fill(W, 0, 640);
     memory.fill(BLK, 0, 128);
     memory.fill(CTX_H, 0, 64);
+    memory.fill(LD, 0, 64);
   }
-  memory.fill(LD, 0, 256);
 }

@@ -35,7 +35,6 @@ const ALGORITHMS: readonly HashAlgorithm[] = ["SHA-1", "SHA-256", "SHA-512"];
 const NO_MATCH = 0xffffffff; // expected code for ineligible steps: real codes are < 2^31
 const TWO_32 = 4294967296;
 const encoder = new TextEncoder();
-const INVALID: VerifyTotpResult = Object.freeze({ valid: false, step: -1, delta: 0 });
 
 // ---------------------------------------------------------------------------------------------------------
 // Hashing and HMAC (streamed through IO in chunks, so inputs of any size work without growing memory)
@@ -322,7 +321,7 @@ function readResult(c: Core, v: Check, row: number): VerifyTotpResult {
 
 function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): VerifyTotpResult {
   const v = check(key, code, options);
-  if (v.code < 0) return { ...INVALID };
+  if (v.code < 0) return { valid: false, step: -1, delta: 0 };
   const c = getCore();
   const n = 2 * v.window + 1;
   const usesTemp = !(key instanceof WasmPreparedKey && key.slot >= 0);
@@ -343,53 +342,76 @@ function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): V
  */
 function verifyTotpBatch(requests: readonly TotpBatchRequest[]): VerifyTotpResult[] {
   if (!Array.isArray(requests)) throw new TypeError(`expected an array of requests, got ${describe(requests)}`);
-  const checks = requests.map((r, i) => {
+  const count = requests.length;
+  const checks: Check[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const r = requests[i];
     if (r === null || typeof r !== "object") throw new TypeError(`expected request ${i} to be an object, got ${describe(r)}`);
-    return check(r.key, r.code, r);
-  });
-  const results: VerifyTotpResult[] = checks.map(() => ({ ...INVALID }));
+    checks[i] = check(r.key, r.code, r);
+  }
+  const results: VerifyTotpResult[] = new Array(count);
   const c = getCore();
+  const pending: number[] = [];
   for (let alg = 0; alg < 3; alg++) {
-    let pending: number[] = [];
     let rows = 0;
     let temps = 0;
-    const flush = (): void => {
-      if (rows === 0) return;
-      try {
-        c.x.hotpJobs(alg, rows, 0);
-        let row = 0;
-        for (const i of pending) {
-          results[i] = readResult(c, checks[i], row);
-          row += 2 * checks[i].window + 1;
+    try {
+      for (let i = 0; i < count; i++) {
+        const v = checks[i];
+        if (v.alg !== alg) continue;
+        if (v.code < 0) {
+          results[i] = { valid: false, step: -1, delta: 0 };
+          continue;
         }
-      } finally {
-        clearJobs(c, rows);
-        clearTemps(c, temps);
-        pending = [];
-        rows = 0;
-        temps = 0;
-      }
-    };
-    for (let i = 0; i < checks.length; i++) {
-      const v = checks[i];
-      if (v.alg !== alg || v.code < 0) continue;
-      const n = 2 * v.window + 1;
-      const needsTemp = !(v.key instanceof WasmPreparedKey && v.key.slot >= 0);
-      if (rows + n > c.maxJobs || (needsTemp && temps === c.tempSlots)) flush();
-      try {
+        const n = 2 * v.window + 1;
+        const needsTemp = !(v.key instanceof WasmPreparedKey && v.key.slot >= 0);
+        if (rows + n > c.maxJobs || (needsTemp && temps === c.tempSlots)) {
+          runBatch(c, alg, checks, pending, rows, temps, results);
+          rows = 0;
+          temps = 0;
+        }
         const slot = keySlot(c, v.key, alg, needsTemp ? temps : 0);
         if (needsTemp) temps++;
         rows = writeCandidates(c, v, rows, slot);
         pending.push(i);
-      } catch (error) {
-        clearJobs(c, rows + n);
+      }
+      runBatch(c, alg, checks, pending, rows, temps, results);
+    } finally {
+      // Reached with rows > 0 only when keySlot threw mid-table: wipe whatever was written.
+      if (pending.length > 0) {
+        clearJobs(c, c.maxJobs);
         clearTemps(c, c.tempSlots);
-        throw error;
+        pending.length = 0;
       }
     }
-    flush();
   }
   return results;
+}
+
+/** Runs one job table (the requests listed in `pending`), reads their results, wipes the table. */
+function runBatch(
+  c: Core,
+  alg: number,
+  checks: Check[],
+  pending: number[],
+  rows: number,
+  temps: number,
+  results: VerifyTotpResult[],
+): void {
+  if (rows === 0) return;
+  try {
+    c.x.hotpJobs(alg, rows, 0);
+    let row = 0;
+    for (let p = 0; p < pending.length; p++) {
+      const v = checks[pending[p]];
+      results[pending[p]] = readResult(c, v, row);
+      row += 2 * v.window + 1;
+    }
+  } finally {
+    clearJobs(c, rows);
+    clearTemps(c, temps);
+    pending.length = 0;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
