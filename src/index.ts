@@ -5,6 +5,8 @@
 export { init } from "./auth/init.js";
 export { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./auth/errors.js";
 export type { BaseErrorCode } from "./auth/errors.js";
+export { USERNAME_ERROR_CODES, type UsernameErrorCode } from "./plugins/username/index.js";
+export { PHONE_NUMBER_ERROR_CODES, type PhoneNumberErrorCode } from "./plugins/phone-number/index.js";
 export type {
   ApiFunction,
   ApiInput,

@@ -40,7 +40,10 @@ export interface RateLimitRule {
 export interface KerniaOptions {
   /** Storage adapter. Default: memoryAdapter() (one process only). */
   database?: Adapter;
-  /** Signs cookies and derives encryption keys. Default: env KERNIA_SECRET, then BETTER_AUTH_SECRET; required in production. */
+  /**
+   * Signs cookies and derives encryption keys. Default: env KERNIA_SECRET, then BETTER_AUTH_SECRET, then
+   * AUTH_SECRET; required in production (init throws), a fixed development secret with a warning otherwise.
+   */
   secret?: string;
   /** Public origin (and optional path) of the server, e.g. "https://example.com". Its origin is trusted. */
   baseURL?: string;

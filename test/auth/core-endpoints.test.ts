@@ -335,6 +335,42 @@ describe("POST /sign-in/username", () => {
   });
 });
 
+describe("username plugin extras", () => {
+  test("concurrent sign-ups racing for one username: one wins, the others get USERNAME_IS_ALREADY_TAKEN", async () => {
+    const { auth, app } = setup();
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => signUpAlice(app, { email: `race${i}@example.com`, username: i % 2 ? "Racer" : "racer" })),
+    );
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+    for (const r of results.filter((r) => r.status !== 200)) {
+      assert.equal(r.status, 400);
+      assert.equal(r.body.code, "USERNAME_IS_ALREADY_TAKEN");
+    }
+    assert.equal(await auth.context.store.count("user", []), 1);
+    assert.equal(await auth.context.store.count("account", []), 1);
+  });
+
+  test("displayUsername alone becomes the username when it is a valid one", async () => {
+    const { app } = setup();
+    const res = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+      .send({ name: "D", email: "d@example.com", password: "password1234", displayUsername: "Disp.Lay" });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.user.username, "disp.lay");
+    assert.equal(res.body.user.displayUsername, "Disp.Lay");
+  });
+
+  test("POST /is-username-available", async () => {
+    const { app } = setup();
+    await signUpAlice(app, { username: "taken" });
+    const ask = (username: unknown) => request(app).post("/api/auth/is-username-available").set("origin", ORIGIN).send({ username });
+    assert.deepEqual((await ask("TAKEN")).body, { available: false });
+    assert.deepEqual((await ask("free_one")).body, { available: true });
+    const bad = await ask("a b");
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.body, { message: "Username is invalid", code: "INVALID_USERNAME" });
+  });
+});
+
 describe("GET /get-session", () => {
   test("T#2: session + user, cache-control no-store, pragma no-cache, session keys in order", async () => {
     const { app, clock } = setup();
