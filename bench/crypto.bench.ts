@@ -133,7 +133,7 @@ const nobleTotp: Totp<Uint8Array> = {
   generate: (key, time) => handTotp(nobleMac, key, time),
   verify: (key, code, time) => handVerify(nobleMac, key, code, time),
 };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// Each keeps its own key form; `any` lets one loop check them all with the key each one made.
 const implementations: Totp<any>[] = [kerniaTotp, kerniaPreparedTotp, otplibTotp, speakeasyTotp, nodeTotp, nobleTotp];
 
 // ---------------------------------------------------------------------------------------------
