@@ -179,7 +179,10 @@ export function createContext(options: KerniaOptions): CoreContext {
           { field: "providerId", value: "credential" },
         ]);
         const stored = account?.password;
-        if (typeof stored !== "string" || stored === "") return false;
+        if (typeof stored !== "string" || stored === "") {
+          await hashPassword(password); // same cost as a real check: "has no password" is not observable
+          return false;
+        }
         return verifyPassword(stored, password, (a, b) => crypto.timingSafeEqual(a, b));
       },
     },
