@@ -100,7 +100,8 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
       let body: Buffer | null = null;
       if (method !== "GET" && method !== "HEAD") {
         // express.json() and friends leave the stream consumed: use what they parsed.
-        body = req.readableEnded && req.body !== undefined ? reserialise(req) : await readBody(req, limit);
+        // A stream someone else ended without leaving a body has nothing left to read (waiting would hang).
+        body = req.readableEnded ? reserialise(req) : await readBody(req, limit);
       }
       const request = new Request(requestURL(req), {
         method,

@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { startServer } from "../helpers/server.js";
+import { expressApp, startServer } from "../helpers/server.js";
 import { testAuth } from "../helpers/auth.js";
 import type { Kernia, Plugin } from "../../src/auth/types.js";
 
@@ -44,6 +44,19 @@ describe("toNodeHandler", () => {
       await fetch(`${server.url}/api/auth/get-session`);
       assert.equal(seen[0], "https://auth.example.com/api/auth/get-session?disableRefresh=true");
       assert.match(seen[1], /^http:\/\/127\.0\.0\.1:\d+\/api\/auth\/get-session$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a body stream another middleware already drained does not hang the request", async () => {
+    const auth = testAuth();
+    const app = expressApp(auth, (a) => a.use((req, _res, next) => { req.resume(); req.on("end", () => next()); }));
+    const server = await startServer(app);
+    try {
+      const res = await fetch(`${server.url}/api/auth/sign-out`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { success: true });
     } finally {
       await server.close();
     }
