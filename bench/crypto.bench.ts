@@ -23,7 +23,7 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { NodeCryptoPlugin } from "@otplib/plugin-crypto-node";
 import { ScureBase32Plugin, generateSync as otplibGenerate, verifySync as otplibVerify } from "otplib";
 import speakeasy from "speakeasy";
-import { formatMachineHeader, machineInfo } from "./lib/machine.js";
+import { formatMachineHeader, gitRevision, machineInfo } from "./lib/machine.js";
 import { formatGroup, runGroup, runOptionsFromEnv, type BenchGroup, type GroupResult } from "./lib/suite.js";
 import type { CryptoPort, HashAlgorithm, KeyInput } from "../src/crypto/port.js";
 import { nodeCrypto } from "../src/crypto/node.js";
@@ -245,9 +245,11 @@ if (failures.length > 0) {
 
 const info = machineInfo();
 const wasm = describeWasmBuild();
+const revision = gitRevision(["assembly", "src/crypto"]);
 console.log(
   formatMachineHeader(info, {
     "WASM build": wasm.build,
+    Commit: revision,
     Mode: `${options.quick ? "BENCH_QUICK smoke run (rough numbers)" : "full run"}, maxTime ${options.maxTime} s per row, minSamples ${options.minSamples}`,
     Checks: "every row matched RFC 6238 and node:crypto before timing",
   }),
@@ -355,6 +357,7 @@ console.log(
   JSON.stringify({
     benchmark: "crypto",
     machine: info,
+    commit: revision,
     wasm,
     kernia: useReferencePort ? "node reference port (BENCH_CRYPTO=node)" : "kernia/crypto (src/crypto/index.ts)",
     options,

@@ -17,7 +17,7 @@
  * next to an HMAC).
  */
 import { randomBytes } from "node:crypto";
-import { formatMachineHeader, machineInfo } from "./lib/machine.js";
+import { formatMachineHeader, gitRevision, machineInfo } from "./lib/machine.js";
 import { percentileOfSorted, welchT } from "./lib/stats.js";
 import { formatTable } from "./lib/table.js";
 import type { CryptoPort } from "../src/crypto/port.js";
@@ -241,6 +241,7 @@ const info = machineInfo();
 console.log(
   formatMachineHeader(info, {
     Implementation: useReferencePort ? "node:crypto reference port (BENCH_CRYPTO=node)" : `kernia/crypto, ${loadedBuild()} WASM build`,
+    Commit: gitRevision(["assembly", "src/crypto"]),
     Samples: `${SAMPLES} measurements per test (TIMING_SAMPLES), classes interleaved at random`,
   }),
 );

@@ -2,6 +2,7 @@
  * What machine a benchmark ran on. Numbers without the CPU, the runtime and the load next to them
  * cannot be compared, so every benchmark prints this header first and puts it in its JSON.
  */
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 
 export interface MachineInfo {
@@ -44,4 +45,19 @@ export function formatMachineHeader(info: MachineInfo, extra: Record<string, str
   ];
   const width = Math.max(...lines.map(([label]) => label.length));
   return lines.map(([label, value]) => `${label.padEnd(width)} : ${value}`).join("\n");
+}
+
+/**
+ * The commit the benchmarked code came from, and whether `paths` had uncommitted changes then:
+ * "3659197", "3659197 + uncommitted changes in assembly src/crypto", or "unknown" outside a git checkout.
+ */
+export function gitRevision(paths: readonly string[] = []): string {
+  try {
+    const run = (args: string[]) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = run(["rev-parse", "--short", "HEAD"]);
+    const dirty = run(["status", "--porcelain", "--", ...paths]) !== "";
+    return dirty ? `${head} + uncommitted changes in ${paths.length > 0 ? paths.join(" ") : "the tree"}` : head;
+  } catch {
+    return "unknown";
+  }
 }
