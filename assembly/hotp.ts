@@ -4,7 +4,7 @@
 //
 // Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
-import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, XW_SIZE, XS_SIZE, LD_SIZE, blockSize, digestSize, writeDigest } from "./layout";
+import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE,  blockSize, digestSize, writeDigest } from "./layout";
 import { compress } from "./hash";
 import { sha1x4Compress } from "./sha1x4";
 import { sha1x8Compress } from "./sha1x8";
@@ -136,21 +136,24 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
   if (ASC_FEATURE_SIMD && n > 1) {
     const ds = digestSize(alg);
+    let widest: usize = 16;
     for (let i = 0; i < n; ) {
       // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
       const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
       const first = JOBS + <usize>(i * JOB_SIZE);
       const count = min(lanes, n - i);
       hotpLanes(alg, first, count, lanes);
+      if (lanes == 8) widest = 32;
       for (let j = 0; j < count; j++) {
         const job = first + <usize>(j * JOB_SIZE);
         finishJob(job, truncate(LD + <usize>(j * 64), ds, load<u32>(job, 12)), emit);
       }
       i += count;
     }
-    zero(XW, XW_SIZE);
-    zero(XS, XS_SIZE);
-    zero(LD, LD_SIZE);
+    // Wipe only what was used: 80 schedule words and 8 state words at the widest stride, and the MACs.
+    zero(XW, 80 * widest);
+    zero(XS, 8 * widest);
+    zero(LD, <usize>min(n, 8) * 64);
   } else {
     for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
     memory.fill(W, 0, 640);
