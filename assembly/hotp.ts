@@ -97,7 +97,7 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
   compressLanes(alg, lanes);
   // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
   zero(XW, 16 * stride);
-  memory.copy(XW, XS, words * stride);
+  for (let i: usize = 0; i < words * stride; i += 16) v128.store(XW + i, v128.load(XS + i));
   for (let j = 0; j < lanes; j++) {
     const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
     const lane = <usize>j * laneBytes;

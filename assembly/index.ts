@@ -2,7 +2,7 @@
 // Memory contract (assembly/layout.ts): fixed memory that never grows, no imports, scratch wiped after use.
 import { IO, OUT, CTX_H, JOBS, TEMP, SCRATCH_END, SLOT_BASE, MEMORY_END, IO_SIZE, MAX_JOBS, TEMP_SLOTS, SLOTS } from "./layout";
 
-export { hashInit, hashUpdate, streamFinish as hashFinishState } from "./hash";
+export { hashInit, hashUpdate } from "./hash";
 export { hmacPrepare, hmacInit, hmacFinal } from "./hmac";
 export { hotpJobs } from "./hotp";
 export { ctDiff } from "./compare";
@@ -17,15 +17,14 @@ export function hashFinal(alg: i32): void {
   writeDigest(alg, CTX_H, OUT);
 }
 
-/** Wipes the first `ioLen` bytes of IO and all fixed scratch (digests, states, schedules, jobs, temp slots). */
+/**
+ * Wipes the first `ioLen` bytes of IO and the fixed scratch between IO and the job table (digests, hash
+ * state, blocks, schedules, lane digests). Job rows and temporary key slots are wiped by the caller, which
+ * knows how many it used (src/crypto/wasm.ts).
+ */
 export function wipe(ioLen: i32): void {
   memory.fill(IO, 0, <usize>min(max(ioLen, 0), IO_SIZE));
   memory.fill(OUT, 0, JOBS - OUT);
-}
-
-/** Wipes `bytes` bytes at `ptr` when the range lies inside the job table, temp slots or key slots. */
-export function wipeRange(ptr: usize, bytes: i32): void {
-  if (ptr >= JOBS && ptr + <usize>bytes <= MEMORY_END) memory.fill(ptr, 0, <usize>bytes);
 }
 
 export function ioPtr(): usize { return IO; }

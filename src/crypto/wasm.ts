@@ -207,8 +207,8 @@ function keyAlgorithm(key: unknown, algorithm: unknown): number {
 }
 
 /**
- * The slot pointer holding `key`'s HMAC states: its own slot, or temporary slot `temp` (filled here from a
- * raw key or a JS-held state). Returns [pointer, usedTemp].
+ * The pointer to the slot holding `key`'s HMAC states: its own slot, or temporary slot number `temp`
+ * (filled here from a raw key or a JS-held state; the caller wipes it).
  */
 function keySlot(c: Core, key: KeyInput, alg: number, temp: number): number {
   if (key instanceof WasmPreparedKey) {
@@ -236,13 +236,20 @@ function writeJob(c: Core, index: number, slot: number, step: number, digits: nu
   u32[w + 4] = expected;
 }
 
+// A plain loop for the few rows of one verification, TypedArray#fill for batch tables.
 function clearJobs(c: Core, count: number): void {
-  const w = c.jobs >>> 2;
-  c.u32.fill(0, w, w + count * (JOB_SIZE >>> 2));
+  const u32 = c.u32;
+  const start = c.jobs >>> 2;
+  const end = start + count * (JOB_SIZE >>> 2);
+  if (count > 8) u32.fill(0, start, end);
+  else for (let w = start; w < end; w++) u32[w] = 0;
 }
 
 function clearTemps(c: Core, count: number): void {
-  if (count > 0) c.u8.fill(0, c.temp, c.temp + count * SLOT_SIZE);
+  const u32 = c.u32;
+  const start = c.temp >>> 2;
+  const end = start + count * (SLOT_SIZE >>> 2);
+  for (let w = start; w < end; w++) u32[w] = 0;
 }
 
 function hotpAt(key: KeyInput, step: number, alg: number, digits: number): string {
