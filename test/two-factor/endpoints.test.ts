@@ -636,6 +636,7 @@ describe("configuration (T#88-T#94) and options", () => {
     await client.post("/sign-out", {});
     const c = await client.post("/sign-in/email", { email, password: PASSWORD, callbackURL: "/dashboard" });
     assert.deepEqual(c.body, { twoFactorRedirect: true, twoFactorMethods: ["totp"] });
+    assert.equal(c.headers.get("location"), "/dashboard", "spec 10.6: Location kept");
     clock.advance(30);
     assert.equal((await client.post("/two-factor/verify-totp", { code: totpAt(en.body.totpURI, clock) })).status, 200);
   });
