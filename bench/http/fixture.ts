@@ -120,6 +120,17 @@ async function inBatches<T>(count: number, width: number, job: (i: number) => Pr
   return out;
 }
 
+/** `count` users with TOTP on, each with one pending sign-in challenge. */
+export async function prepareChallenges(handler: Handler, password: string, count: number, prefix: string): Promise<Fixture["challenges"]> {
+  return inBatches(count, 16, async (i) => {
+    const email = `${prefix}${i}@bench.test`;
+    const { client, user } = await enrolUser(handler, email, password);
+    // Sign out so the stores hold no extra session per user.
+    await client.expect(200, "POST", "/sign-out", {});
+    return { cookie: await challenge(handler, email, password), key: user.key };
+  });
+}
+
 export async function prepareFixture(handler: Handler, password: string, challengeCount: number, signInUsers: number): Promise<Fixture> {
   const plain = new Client(handler);
   await plain.expect(200, "POST", "/sign-up/email", { name: "Plain User", email: "plain@bench.test", password });
@@ -133,12 +144,6 @@ export async function prepareFixture(handler: Handler, password: string, challen
     await client.expect(200, "POST", "/sign-out", {});
     return email;
   });
-  const challenges = await inBatches(challengeCount, 16, async (i) => {
-    const email = `challenge${i}@bench.test`;
-    const { client, user } = await enrolUser(handler, email, password);
-    // Sign out so the stores hold one session per user, as a real deployment would after enrolment.
-    await client.expect(200, "POST", "/sign-out", {});
-    return { cookie: await challenge(handler, email, password), key: user.key };
-  });
+  const challenges = await prepareChallenges(handler, password, challengeCount, "challenge");
   return { plainSession, stepUp, signInEmails, challenges };
 }
