@@ -123,6 +123,46 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
   }
 }
 
+/**
+ * The common single-verification case: up to 4 candidates of one key (SHA-1 or SHA-256). The key's states
+ * are splatted into all lanes instead of gathered, and the codes are truncated straight from the state
+ * lanes (the MAC's byte 4i + s is byte s of word i, big-endian), with no per-lane copy of the MAC.
+ */
+function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
+  const words: usize = alg == SHA1 ? 5 : 8;
+  const slot = <usize>load<u32>(first);
+  const zeroV = i64x2.splat(0);
+  for (let k: usize = 0; k < words; k++) v128.store(XS + k * 16, i32x4.splat(load<u32>(slot + k * 4)));
+  for (let j = 0; j < 4; j++) {
+    const job = first + <usize>(min(j, count - 1) * JOB_SIZE);
+    store<u32>(XW + <usize>(j * 4), load<u32>(job, 4));
+    store<u32>(XW + 16 + <usize>(j * 4), load<u32>(job, 8));
+  }
+  v128.store(XW + 32, i32x4.splat(<i32>0x80000000));
+  for (let i: usize = 48; i < 240; i += 16) v128.store(XW + i, zeroV);
+  v128.store(XW + 240, i32x4.splat((64 + 8) << 3));
+  if (alg == SHA1) sha1x4Compress();
+  else sha256x4Compress();
+  for (let k: usize = 0; k < words; k++) {
+    v128.store(XW + k * 16, v128.load(XS + k * 16));
+    v128.store(XS + k * 16, i32x4.splat(load<u32>(slot + 64 + k * 4)));
+  }
+  v128.store(XW + words * 16, i32x4.splat(<i32>0x80000000));
+  for (let i: usize = words * 16 + 16; i < 240; i += 16) v128.store(XW + i, zeroV);
+  v128.store(XW + 240, i32x4.splat(<i32>((64 + digestSize(alg)) << 3)));
+  if (alg == SHA1) sha1x4Compress();
+  else sha256x4Compress();
+  for (let j = 0; j < count; j++) {
+    const lane = <usize>(j * 4);
+    const offset = load<u32>(XS + (words - 1) * 16 + lane) & 0x0f;
+    const i = <usize>(offset >> 2);
+    const pair = (<u64>load<u32>(XS + i * 16 + lane) << 32) | <u64>load<u32>(XS + i * 16 + 16 + lane);
+    const bin = <u32>(pair >> (32 - ((<u64>offset & 3) << 3))) & 0x7fffffff;
+    const job = first + <usize>(j * JOB_SIZE);
+    finishJob(job, <u32>(<u64>bin % load<u64>(POW10 + (<usize>load<u32>(job, 12) << 3))), emit);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function compressLanes(alg: i32, lanes: i32): void {
   if (alg == SHA1) {
@@ -132,11 +172,22 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
   else sha512x2Compress();
 }
 
+function sameSlot(n: i32): bool {
+  const slot = load<u32>(JOBS);
+  let same = true;
+  for (let i = 1; i < n; i++) same = same && load<u32>(JOBS + <usize>(i * JOB_SIZE)) == slot;
+  return same;
+}
+
 /** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
   if (ASC_FEATURE_SIMD && n > 1) {
     const ds = digestSize(alg);
     let widest: usize = 16;
+    if (n <= 4 && alg != SHA512 && sameSlot(n)) {
+      hotpOneKey(alg, JOBS, n, emit);
+      n = 0;
+    }
     for (let i = 0; i < n; ) {
       // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
       const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
