@@ -562,10 +562,18 @@ describe("per-challenge cap and account lockout (T#59-T#77)", () => {
       assert.equal(r.status, 401, `wrong #${i}`);
       assert.deepEqual(r.body, err("INVALID_CODE"));
     }
+    const sixthCookie = client.cookie("two_factor")!;
     const sixth = await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
     assert.equal(sixth.status, 400);
     assert.deepEqual(sixth.body, err("TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE"));
     assert.deepEqual(sixth.setCookies, ["better-auth.two_factor=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"]);
+    // consumed: a replay of the cookie is T#18's answer
+    const replay = new Client(auth);
+    replay.jar.set("better-auth.two_factor", sixthCookie);
+    const seventh = await replay.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
+    assert.equal(seventh.status, 401);
+    assert.deepEqual(seventh.body, err("INVALID_TWO_FACTOR_COOKIE"));
+    assert.equal(await auth.context.store.count("twoFactorConfirmation", [{ field: "userId", value: userId }]), 0);
 
     await challenge(client, email);
     for (let i = 6; i <= 10; i++) {

@@ -88,9 +88,10 @@ describe("challenge budget and single use", () => {
     const third = await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
     assert.equal(third.status, 400);
     assert.equal(third.body.code, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
-    // a client that ignores the expired cookie gets nowhere either
+    // the challenge was consumed: a client that ignores the expired cookie gets nowhere (T#18 shape)
     const after = await pending.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
-    assert.equal(after.status, 400);
+    assert.equal(after.status, 401);
+    assert.equal(after.body.code, "INVALID_TWO_FACTOR_COOKIE");
   });
 
   test("100 concurrent wrong guesses on one challenge: only maxChallengeAttempts are checked", async () => {
@@ -99,8 +100,14 @@ describe("challenge budget and single use", () => {
     await challenge(client, email);
     const wrong = wrongTotp(uri, clock);
     const replies = await Promise.all(Array.from({ length: 100 }, () => client.clone().post("/two-factor/verify-totp", { code: wrong })));
-    assert.equal(replies.filter((r) => r.status === 401).length, 5);
-    assert.equal(replies.filter((r) => r.body.code === "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE").length, 95);
+    assert.equal(replies.filter((r) => r.body.code === "INVALID_CODE").length, 5);
+    // the rest are refused before any code check: over the cap, or after the spent challenge was consumed
+    const refused = replies.filter((r) => r.body.code !== "INVALID_CODE");
+    assert.ok(refused.every((r) => ["TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE", "INVALID_TWO_FACTOR_COOKIE"].includes(r.body.code)));
+    // once every reserved slot has failed, the next request consumes the spent challenge
+    const next = await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
+    assert.ok(["TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE", "INVALID_TWO_FACTOR_COOKIE"].includes(next.body.code));
+    assert.equal(await auth.context.store.count("twoFactorConfirmation", []), 0);
   });
 
   test("100 concurrent right TOTP codes on one challenge create exactly one session", async () => {

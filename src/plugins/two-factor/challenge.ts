@@ -5,9 +5,12 @@
  * Budget: every TOTP/backup-code attempt first reserves a slot with one atomic increment, and only a
  * request whose slot is within maxChallengeAttempts may check its code. So a burst of N concurrent
  * guesses gets at most maxChallengeAttempts checks, and the request after the last failure is refused
- * even with the right code (spec section 4.3). An over-budget request leaves the row in place: its
- * counter is already past the cap, so the challenge can never be used again, while a verification
- * that reserved a slot in time can still finish (one session, not zero, for a burst of right codes).
+ * even with the right code (spec section 4.3). A second counter, `failures`, counts attempts that
+ * finished wrong; the over-budget request consumes the challenge (deleteOne guarded on
+ * failures >= cap) only once every reserved attempt has failed. So sequentially the challenge is gone
+ * after the 6th request, as in Better Auth, while in a burst a right code that reserved a slot in time
+ * can still finish: a burst of right codes yields one session, not zero. Until then the row is dead
+ * anyway (its attempts counter is past the cap, so every later request is refused).
  * Success consumes the row with one deleteOne: one winner, one session.
  */
 import type { Row } from "../../adapters/types.js";
@@ -23,6 +26,7 @@ interface ChallengeRow extends Row {
   userId: string;
   expiresAt: Date;
   attempts: number;
+  failures: number;
 }
 
 export type Target =
@@ -37,6 +41,7 @@ export async function createChallenge(ctx: EndpointContext, options: ResolvedOpt
     userId,
     expiresAt: new Date(auth.now() + options.twoFactorCookieMaxAge * 1000),
     attempts: 0,
+    failures: 0,
   });
   await ctx.setSignedCookie(TWO_FACTOR_COOKIE, id, options.twoFactorCookieMaxAge);
 }
@@ -69,9 +74,18 @@ export async function reserveAttempt(ctx: EndpointContext, options: ResolvedOpti
     throw invalidCookie();
   }
   if (row.attempts > options.maxChallengeAttempts) {
+    await ctx.auth.store.deleteOne(MODELS.challenge, [
+      { field: "id", value: challengeId },
+      { field: "failures", operator: "gte", value: options.maxChallengeAttempts },
+    ]);
     ctx.expireCookie(TWO_FACTOR_COOKIE);
     throw twoFactorError(400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
   }
+}
+
+/** A reserved attempt finished with a wrong code. */
+export async function recordAttemptFailure(ctx: EndpointContext, challengeId: string): Promise<void> {
+  await ctx.auth.store.increment(MODELS.challenge, [{ field: "id", value: challengeId }], "failures", 1);
 }
 
 /** Take the challenge: exactly one caller gets it. */

@@ -5,7 +5,7 @@
 import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
 import type { AuthContext, Endpoint, EndpointContext, User } from "../../auth/types.js";
 import { backupCodeStatus, createBackupCodes, pruneBackupCodes, spendBackupCode } from "./backup-codes.js";
-import { reserveAttempt, resolveTarget } from "./challenge.js";
+import { recordAttemptFailure, reserveAttempt, resolveTarget } from "./challenge.js";
 import { completeChallenge, currentSession, enableAndRotate } from "./complete.js";
 import { notConfigured, twoFactorError } from "./errors.js";
 import { assertNotLocked, findTwoFactor, recordFailure, type TwoFactorRow } from "./lockout.js";
@@ -146,7 +146,10 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
           await reserveAttempt(ctx, options, target.challengeId);
         }
         if (!(await verifyAndClaimTotp(auth, options, keys, row, ctx.body.code as string))) {
-          if (target.kind === "challenge") await recordFailure(auth, options, target.user.id);
+          if (target.kind === "challenge") {
+            await recordAttemptFailure(ctx, target.challengeId);
+            await recordFailure(auth, options, target.user.id);
+          }
           throw twoFactorError(401, "INVALID_CODE");
         }
         if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
@@ -206,7 +209,10 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
           await reserveAttempt(ctx, options, target.challengeId);
         }
         if (!(await spendBackupCode(auth, keys, row, ctx.body.code as string))) {
-          if (target.kind === "challenge") await recordFailure(auth, options, target.user.id);
+          if (target.kind === "challenge") {
+            await recordAttemptFailure(ctx, target.challengeId);
+            await recordFailure(auth, options, target.user.id);
+          }
           throw twoFactorError(401, "INVALID_BACKUP_CODE");
         }
         if (target.kind === "session") return currentSession(ctx, target.session);

@@ -10,7 +10,8 @@
  *   verified      the TOTP secret has been confirmed with a code (or skipVerificationOnEnable)
  *   lastUsedStep  the last accepted TOTP time step: RFC 6238 section 5.2 replay guard
  *   failedVerificationCount, lockedUntil   account lockout across challenges
- * twoFactorConfirmation: the pending sign-in challenge behind the two_factor cookie (id = cookie value).
+ * twoFactorConfirmation: the pending sign-in challenge behind the two_factor cookie (id = cookie value);
+ *   attempts = slots reserved, failures = attempts that finished wrong (see challenge.ts).
  * twoFactorBackupCode: codeHash = hex HMAC-SHA-256(backup-code key, code); spent by setting usedAt.
  * twoFactorOtp: one live OTP per key (the challenge id, or "<userId>!<sessionId>" on a session);
  *   codeHash = hex HMAC-SHA-256(otp key, id + ":" + code).
@@ -53,6 +54,7 @@ export const twoFactorSchema: Schema = {
       userId: { type: "string", required: true, index: true, references: userRef, returned: false },
       expiresAt: { type: "date", required: true },
       attempts: { type: "number", required: true, defaultValue: 0, returned: false },
+      failures: { type: "number", required: true, defaultValue: 0, returned: false },
     },
     expiresAtField: "expiresAt",
   },
