@@ -35,6 +35,8 @@ interface World {
 
 interface Flow {
   name: string;
+  /** Run with otpOptions.sendOtp configured (the OTP method on). */
+  otp?: boolean;
   setup(w: World): Promise<void>;
   act(w: World): Promise<Answer>;
   /** Flow-specific violations after the faulty request. */
@@ -52,9 +54,9 @@ after(() => {
   console.error = consoleError;
 });
 
-function newWorld(): World {
+function newWorld(otp = false): World {
   const ctl = new FaultController();
-  const h = createHarness({ otp: false, adapter: faultyAdapter(memoryAdapter(), ctl), clock: new Clock() });
+  const h = createHarness({ otp, adapter: faultyAdapter(memoryAdapter(), ctl), clock: new Clock() });
   ctl.enabled = false;
   return { h, ctl, client: new Client(h.auth.handler), userId: "", key: null, backupCodes: [], memo: {} };
 }
@@ -274,6 +276,96 @@ const flows: Flow[] = [
     },
   },
   {
+    name: "verify-totp (challenge, trustDevice)",
+    async setup(w) {
+      await signUp(w);
+      await enrol(w);
+      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
+      await signInChallenged(w);
+      w.h.clock.advance(30);
+    },
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } }),
+    async check(w, a) {
+      const n = await sessionsOf(w);
+      const trusts = a.setCookie.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
+      if (a.status === 200) return n === 1 && setsSession(a) && trusts ? [] : [`200 but sessions=${n} session cookie=${setsSession(a)} trust cookie=${trusts}`];
+      const out = n === 0 ? [] : [`failed verification (status ${a.status}) left ${n} session row(s) behind`];
+      if (setsSession(a) || trusts) out.push(`failed verification (status ${a.status}) delivered a session or trust cookie`);
+      return out;
+    },
+    async retry(w) {
+      w.h.clock.advance(30);
+      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } });
+      if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
+        await signInChallenged(w);
+        w.h.clock.advance(30);
+        a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } });
+      }
+      assert.equal(a.status, 200, `verify retry: ${a.status} ${a.text}`);
+      // The trusted device now skips the challenge.
+      const trust = w.client.cookie("trust_device");
+      assert.ok(trust, "trust_device cookie set");
+      const c = new Client(w.h.auth.handler);
+      const s = await c.expect(200, { method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD }, cookie: trust });
+      assert.notEqual(s.twoFactorRedirect, true, "a trusted device signs in without a challenge");
+    },
+  },
+  {
+    name: "send-otp (challenge)",
+    otp: true,
+    async setup(w) {
+      await signUp(w);
+      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
+      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
+      await signInChallenged(w);
+    },
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/send-otp", body: {} }),
+    async check(w, a) {
+      const n = await sessionsOf(w);
+      return n === 0 ? [] : [`send-otp (status ${a.status}) left ${n} session(s)`];
+    },
+    async retry(w) {
+      w.h.outbox.clear();
+      await w.client.expect(200, { method: "POST", path: "/two-factor/send-otp", body: {} });
+      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } });
+      assert.ok(a.status === 200 && setsSession(a), `verify-otp after a retried send: ${a.status} ${a.text}`);
+    },
+  },
+  {
+    name: "verify-otp (challenge -> session)",
+    otp: true,
+    async setup(w) {
+      await signUp(w);
+      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
+      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
+      await signInChallenged(w);
+      await w.client.expect(200, { method: "POST", path: "/two-factor/send-otp", body: {} });
+    },
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } }),
+    async check(w, a) {
+      const n = await sessionsOf(w);
+      if (a.status === 200) return n === 1 && setsSession(a) ? [] : [`200 but ${n} session(s), cookie set: ${setsSession(a)}`];
+      const out = n === 0 ? [] : [`failed verification (status ${a.status}) left ${n} session row(s) behind`];
+      if (setsSession(a)) out.push(`failed verification (status ${a.status}) delivered a session cookie`);
+      return out;
+    },
+    async retry(w) {
+      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } });
+      if (a.status !== 200) {
+        // The code may be gone with the failed request (consumed, or its budget spent): ask for a new one,
+        // and if the challenge itself is gone, sign in again first.
+        let send = await w.client.call({ method: "POST", path: "/two-factor/send-otp", body: {} });
+        if (send.status === 401) {
+          await signInChallenged(w);
+          send = await w.client.call({ method: "POST", path: "/two-factor/send-otp", body: {} });
+        }
+        assert.equal(send.status, 200, `send-otp on retry: ${send.status} ${send.text}`);
+        a = await w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } });
+      }
+      assert.ok(a.status === 200 && setsSession(a), `verify-otp retry: ${a.status} ${a.text}`);
+    },
+  },
+  {
     name: "generate-backup-codes",
     async setup(w) {
       await signUp(w);
@@ -353,6 +445,9 @@ const KNOWN_DEFECTS: Record<string, string> = {
   "sign-in (challenge)":
     "a failure at create(session) (after) or at the gate's deleteMany(session) leaves the provisional session row of a challenged 2FA user in the store",
   "verify-totp (challenge -> session)": "create(session) failing after its write leaves a session row whose cookie was never delivered",
+  "verify-totp (challenge, trustDevice)":
+    "the session is issued before the trusted-device row is written: a failure there answers 500 with the challenge consumed and a session row left that was never delivered",
+  "verify-otp (challenge -> session)": "create(session) failing after its write leaves a session row whose cookie was never delivered",
   "verify-backup-code (challenge -> session)":
     "the backup code is spent (update usedAt) before the challenge is consumed and the session issued: any later failure loses the code without a session",
 };
@@ -370,7 +465,7 @@ describe("fault injection: one failing store operation per step, every flow", ()
     const todo = KNOWN_DEFECTS[flow.name];
     test(flow.name, { timeout: 120_000, ...(todo ? { todo } : {}) }, async () => {
       // Clean run: how many store operations the request performs, and that the flow works at all.
-      const clean = newWorld();
+      const clean = newWorld(flow.otp === true);
       await flow.setup(clean);
       clean.ctl.reset(0);
       const ok = await withTimeout(flow.act(clean), `${flow.name} (clean)`);
@@ -385,7 +480,7 @@ describe("fault injection: one failing store operation per step, every flow", ()
       const statuses = new Map<number, number>();
       for (let step = 1; step <= steps; step++) {
         for (const mode of ["before", "after"] as FaultMode[]) {
-          const w = newWorld();
+          const w = newWorld(flow.otp === true);
           await flow.setup(w);
           w.ctl.reset(step, mode);
           const where = `step ${step}/${steps} ${trace[step - 1]} fails ${mode}`;
@@ -403,14 +498,14 @@ describe("fault injection: one failing store operation per step, every flow", ()
           if (w.ctl.injected.length !== 1) problems.push(`${where}: expected one injected fault, got ${w.ctl.injected.length}`);
           const bad = answerProblem(answer);
           if (bad) problems.push(`${where}: malformed answer: ${bad}`);
-          for (const v of violations(await snapshot(w.h.store), { otp: false })) problems.push(`${where}: invariant: ${v}`);
+          for (const v of violations(await snapshot(w.h.store), { otp: flow.otp === true })) problems.push(`${where}: invariant: ${v}`);
           for (const v of await flow.check(w, answer)) problems.push(`${where} -> ${answer.status}: ${v}`);
           try {
             await withTimeout(flow.retry(w), `${where} retry`);
           } catch (e) {
             problems.push(`${where} -> ${answer.status}: retry without the fault failed: ${(e as Error).message.slice(0, 200)}`);
           }
-          for (const v of violations(await snapshot(w.h.store), { otp: false })) problems.push(`${where}: after retry, invariant: ${v}`);
+          for (const v of violations(await snapshot(w.h.store), { otp: flow.otp === true })) problems.push(`${where}: after retry, invariant: ${v}`);
         }
       }
       const hist = [...statuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(" ");

@@ -125,8 +125,22 @@ async function signUp(client: Client, email: string, password: string, extra: Re
   return json.user.id as string;
 }
 
-/** Sign in; when challenged, pass the second factor with what the actor knows. */
+/**
+ * Sign in; when challenged, pass the second factor with what the actor knows. The fuzzer may have
+ * tripped the lockout or the OTP send cap for this user: then wait them out (move the clock an hour).
+ */
 async function establish(h: Harness, actor: Actor): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await establishOnce(h, actor);
+    } catch (e) {
+      if (attempt >= 2 || !/got 429|cannot re-establish/.test((e as Error).message)) throw e;
+      h.clock.advance(3600);
+    }
+  }
+}
+
+async function establishOnce(h: Harness, actor: Actor): Promise<void> {
   actor.client.jar.clear();
   const json = await actor.client.expect(200, { method: "POST", path: "/sign-in/email", body: { email: actor.email, password: actor.password } });
   if (json.twoFactorRedirect !== true) return;
