@@ -151,7 +151,7 @@ export async function revokeTrustedDevices(ctx: EndpointContext, userId: string,
       { field: "userId", value: userId },
     ]);
     revoked = row ? 1 : 0;
-    hitCurrent = row !== null && current !== null && row.trustIdHash === current;
+    hitCurrent = row !== null && current !== null && ctx.auth.crypto.timingSafeEqual(utf8(row.trustIdHash), utf8(current));
   }
   if (hitCurrent) ctx.expireCookie(TRUST_DEVICE_COOKIE);
   return revoked;
