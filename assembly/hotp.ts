@@ -15,14 +15,31 @@ const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000,
 
 /**
  * RFC 4226 5.3 dynamic truncation of the big-endian MAC at `mac`: the low nibble of the last byte picks
- * an offset, the 31 bits there (top bit masked so signed/unsigned readers agree) are reduced mod 10^digits.
- * The value is below 2^31, so for 10 digits the reduction is the identity and the caller zero-pads.
+ * an offset, and the 31 bits there (top bit masked so signed/unsigned readers agree) are the value.
  */
 // @ts-ignore: decorator
-@inline function truncate(mac: usize, macLen: i32, digits: u32): u32 {
+@inline function truncateBytes(mac: usize, macLen: i32): u32 {
   const offset = <usize>(load<u8>(mac + <usize>macLen - 1) & 0x0f);
   const p = mac + offset;
-  const bin: u32 = ((<u32>load<u8>(p) & 0x7f) << 24) | (<u32>load<u8>(p, 1) << 16) | (<u32>load<u8>(p, 2) << 8) | <u32>load<u8>(p, 3);
+  return ((<u32>load<u8>(p) & 0x7f) << 24) | (<u32>load<u8>(p, 1) << 16) | (<u32>load<u8>(p, 2) << 8) | <u32>load<u8>(p, 3);
+}
+
+/**
+ * The same truncation read straight from lane `lane` of 32-bit state words (word k at XS + k * stride):
+ * MAC byte 4i + s is byte s (big-endian) of word i, so the 4 bytes at offset o are the 64-bit pair
+ * (word i, word i+1) shifted right by 32 - 8s. No branch on the secret offset.
+ */
+// @ts-ignore: decorator
+@inline function truncateLane(stride: usize, lane: usize, words: usize): u32 {
+  const offset = load<u32>(XS + (words - 1) * stride + lane) & 0x0f;
+  const at = XS + <usize>(offset >> 2) * stride + lane;
+  const pair = (<u64>load<u32>(at) << 32) | <u64>load<u32>(at + stride);
+  return <u32>(pair >> (32 - ((<u64>offset & 3) << 3))) & 0x7fffffff;
+}
+
+/** The value mod 10^digits. It is below 2^31, so for 10 digits this is the identity; the caller zero-pads. */
+// @ts-ignore: decorator
+@inline function reduce(bin: u32, digits: u32): u32 {
   return <u32>(<u64>bin % load<u64>(POW10 + (<usize>digits << 3)));
 }
 
@@ -54,7 +71,7 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
   memory.copy(CTX_H, slot + 64, 64);
   compress(alg, CTX_H, BLK);
   writeDigest(alg, CTX_H, LD);
-  finishJob(job, truncate(LD, ds, load<u32>(job, 12)), emit);
+  finishJob(job, reduce(truncateBytes(LD, ds), load<u32>(job, 12)), emit);
 }
 
 // @ts-ignore: decorator
@@ -63,12 +80,49 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
 }
 
 /**
+ * Gathers the 32-bit state words at p0..p3 (word k at p + 4k) into 4 lanes at dst (word k at dst + k *
+ * stride): a 4x4 transpose per 4 words, in shuffles instead of 16 scalar moves.
+ */
+// @ts-ignore: decorator
+@inline function transpose4(dst: usize, stride: usize, p0: usize, p1: usize, p2: usize, p3: usize): void {
+  const r0 = v128.load(p0), r1 = v128.load(p1), r2 = v128.load(p2), r3 = v128.load(p3);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
+/** The 5 (SHA-1) or 8 (SHA-256) state words of 4 slots (plus `half`: 0 inner, 64 outer) into lanes at dst. */
+function gatherWords(first: usize, count: i32, group: i32, dst: usize, stride: usize, words: usize, half: usize): void {
+  const last = count - 1;
+  const base = group * 4;
+  const p0 = <usize>load<u32>(first + <usize>(min(base, last) * JOB_SIZE)) + half;
+  const p1 = <usize>load<u32>(first + <usize>(min(base + 1, last) * JOB_SIZE)) + half;
+  const p2 = <usize>load<u32>(first + <usize>(min(base + 2, last) * JOB_SIZE)) + half;
+  const p3 = <usize>load<u32>(first + <usize>(min(base + 3, last) * JOB_SIZE)) + half;
+  transpose4(dst, stride, p0, p1, p2, p3);
+  if (words == 8) {
+    transpose4(dst + 4 * stride, stride, p0 + 16, p1 + 16, p2 + 16, p3 + 16);
+  } else {
+    const w4 = dst + 4 * stride;
+    store<u32>(w4, load<u32>(p0, 16));
+    store<u32>(w4, load<u32>(p1, 16), 4);
+    store<u32>(w4, load<u32>(p2, 16), 8);
+    store<u32>(w4, load<u32>(p3, 16), 12);
+  }
+}
+
+/**
  * Lane-parallel HOTP for up to `lanes` jobs starting at `first`: 8 lanes for SHA-1 (two interleaved i32x4
  * streams), 4 for SHA-256 (i32x4), 2 for SHA-512 (i64x2). Word k of lane j lives at base + k * stride +
  * j * laneBytes in XS (state) and XW (schedule). Missing lanes repeat the last job; their results are unused.
- * Writes each lane's big-endian MAC to LD + 64 * j.
+ * Writes each job's outcome (SHA-512 goes through a big-endian copy of the MAC at LD).
  */
-function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
+function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): void {
   const wide = alg == SHA512;
   const laneBytes: usize = wide ? 8 : 4;
   const stride = <usize>lanes * laneBytes;
@@ -87,39 +141,44 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32): void {
       store<u64>(XW + stride + lane, 0x8000000000000000);
       store<u64>(XW + 15 * stride + lane, <u64>((bs + 8) << 3));
     } else {
-      for (let k: usize = 0; k < words; k++) store<u32>(XS + k * stride + lane, load<u32>(slot + k * 4));
       store<u32>(XW + lane, load<u32>(job, 4));
       store<u32>(XW + stride + lane, load<u32>(job, 8));
       store<u32>(XW + 2 * stride + lane, 0x80000000);
       store<u32>(XW + 15 * stride + lane, <u32>((bs + 8) << 3));
     }
   }
+  if (!wide) for (let g = 0; g < lanes >> 2; g++) gatherWords(first, count, g, XS + <usize>(g * 16), stride, words, 0);
   compressLanes(alg, lanes);
   // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
   zero(XW, 16 * stride);
   for (let i: usize = 0; i < words * stride; i += 16) v128.store(XW + i, v128.load(XS + i));
-  for (let j = 0; j < lanes; j++) {
-    const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
-    const lane = <usize>j * laneBytes;
-    if (wide) {
+  if (wide) {
+    for (let j = 0; j < lanes; j++) {
+      const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
+      const lane = <usize>j * laneBytes;
       for (let k: usize = 0; k < 8; k++) store<u64>(XS + k * stride + lane, load<u64>(slot + k * 8));
-      store<u64>(XW + 8 * stride + lane, 0x8000000000000000);
-      store<u64>(XW + 15 * stride + lane, <u64>((bs + ds) << 3));
-    } else {
-      for (let k: usize = 0; k < words; k++) store<u32>(XS + k * stride + lane, load<u32>(slot + k * 4));
-      store<u32>(XW + words * stride + lane, 0x80000000);
-      store<u32>(XW + 15 * stride + lane, <u32>((bs + ds) << 3));
+    }
+    v128.store(XW + 8 * stride, i64x2.splat(<i64>0x8000000000000000));
+    v128.store(XW + 15 * stride, i64x2.splat(<i64>((bs + ds) << 3)));
+  } else {
+    for (let g = 0; g < lanes >> 2; g++) {
+      gatherWords(first, count, g, XS + <usize>(g * 16), stride, words, 64);
+      v128.store(XW + words * stride + <usize>(g * 16), i32x4.splat(<i32>0x80000000));
+      v128.store(XW + 15 * stride + <usize>(g * 16), i32x4.splat(<i32>((bs + ds) << 3)));
     }
   }
   compressLanes(alg, lanes);
   for (let j = 0; j < count; j++) {
-    const mac = LD + <usize>(j * 64);
+    const job = first + <usize>(j * JOB_SIZE);
     const lane = <usize>j * laneBytes;
+    let bin: u32;
     if (wide) {
-      for (let k: usize = 0; k < 8; k++) store<u64>(mac + k * 8, bswap<u64>(load<u64>(XS + k * stride + lane)));
+      for (let k: usize = 0; k < 8; k++) store<u64>(LD + k * 8, bswap<u64>(load<u64>(XS + k * stride + lane)));
+      bin = truncateBytes(LD, 64);
     } else {
-      for (let k: usize = 0; k < words; k++) store<u32>(mac + k * 4, bswap<u32>(load<u32>(XS + k * stride + lane)));
+      bin = truncateLane(stride, lane, words);
     }
+    finishJob(job, reduce(bin, load<u32>(job, 12)), emit);
   }
 }
 
@@ -153,13 +212,8 @@ function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
   if (alg == SHA1) sha1x4Compress();
   else sha256x4Compress();
   for (let j = 0; j < count; j++) {
-    const lane = <usize>(j * 4);
-    const offset = load<u32>(XS + (words - 1) * 16 + lane) & 0x0f;
-    const i = <usize>(offset >> 2);
-    const pair = (<u64>load<u32>(XS + i * 16 + lane) << 32) | <u64>load<u32>(XS + i * 16 + 16 + lane);
-    const bin = <u32>(pair >> (32 - ((<u64>offset & 3) << 3))) & 0x7fffffff;
     const job = first + <usize>(j * JOB_SIZE);
-    finishJob(job, <u32>(<u64>bin % load<u64>(POW10 + (<usize>load<u32>(job, 12) << 3))), emit);
+    finishJob(job, reduce(truncateLane(16, <usize>(j * 4), words), load<u32>(job, 12)), emit);
   }
 }
 
@@ -182,7 +236,6 @@ function sameSlot(n: i32): bool {
 /** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
   if (ASC_FEATURE_SIMD && n > 1) {
-    const ds = digestSize(alg);
     let widest: usize = 16;
     if (n <= 4 && alg != SHA512 && sameSlot(n)) {
       hotpOneKey(alg, JOBS, n, emit);
@@ -193,18 +246,14 @@ export function hotpJobs(alg: i32, n: i32, emit: i32): void {
       const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
       const first = JOBS + <usize>(i * JOB_SIZE);
       const count = min(lanes, n - i);
-      hotpLanes(alg, first, count, lanes);
+      hotpLanes(alg, first, count, lanes, emit);
       if (lanes == 8) widest = 32;
-      for (let j = 0; j < count; j++) {
-        const job = first + <usize>(j * JOB_SIZE);
-        finishJob(job, truncate(LD + <usize>(j * 64), ds, load<u32>(job, 12)), emit);
-      }
       i += count;
     }
     // Wipe only what was used: 80 schedule words and 8 state words at the widest stride, and the MACs.
     zero(XW, 80 * widest);
     zero(XS, 8 * widest);
-    zero(LD, <usize>min(n, 8) * 64);
+    if (alg == SHA512) zero(LD, 64);
   } else {
     for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
     memory.fill(W, 0, 640);
