@@ -1,6 +1,8 @@
 // Eight independent SHA-1 compressions as two interleaved 4-lane streams (FIPS 180-4 6.1.2, lane-wise).
 // SHA-1's rounds form one long dependency chain; running two chains side by side lets the CPU overlap them,
 // which is where the batch speed comes from (verifyTotpBatch packs candidates of many requests, 8 per pass).
+// Measured on the 2-core build machine (Node 20): 35 ns per lane-compression here, 43 ns with one i32x4
+// stream (sha1x4.ts), 160 ns scalar (sha1.ts).
 // State: 5 words of 32 bytes at XS (word k, lane j at XS + 32k + 4j); schedule W0..15 prefilled at XW, same
 // layout, extended here to 80 words.
 import { XS, XW } from "./layout";
