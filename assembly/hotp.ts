@@ -4,7 +4,7 @@
 //
 // Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
-import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE,  blockSize, digestSize, writeDigest } from "./layout";
+import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, blockSize, digestSize, writeDigest } from "./layout";
 import { compress } from "./hash";
 import { sha1x4Compress } from "./sha1x4";
 import { sha1x8Compress } from "./sha1x8";
@@ -240,18 +240,18 @@ export function hotpJobs(alg: i32, n: i32, emit: i32): void {
     let widest: usize = 16;
     if (n <= 4 && alg != SHA512 && sameSlot(n)) {
       hotpOneKey(alg, JOBS, n, emit);
-      n = 0;
+    } else {
+      for (let i = 0; i < n; ) {
+        // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
+        const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
+        const first = JOBS + <usize>(i * JOB_SIZE);
+        const count = min(lanes, n - i);
+        hotpLanes(alg, first, count, lanes, emit);
+        if (lanes == 8) widest = 32;
+        i += count;
+      }
     }
-    for (let i = 0; i < n; ) {
-      // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
-      const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
-      const first = JOBS + <usize>(i * JOB_SIZE);
-      const count = min(lanes, n - i);
-      hotpLanes(alg, first, count, lanes, emit);
-      if (lanes == 8) widest = 32;
-      i += count;
-    }
-    // Wipe only what was used: 80 schedule words and 8 state words at the widest stride, and the MACs.
+    // Wipe only what was used: 80 schedule words and 8 state words at the widest stride, and the SHA-512 MAC.
     zero(XW, 80 * widest);
     zero(XS, 8 * widest);
     if (alg == SHA512) zero(LD, 64);
