@@ -21,7 +21,7 @@ export const SERVER_KINDS: readonly ServerKind[] = process.env.BENCH_SERVERS
 /** Request counts (fixed counts, not durations: the challenge path needs one prepared challenge per request). */
 export const LOAD = QUICK
   ? { connections: 8, warmup: 300, getSession: 2000, challenge: 150, stepUp: 1500, signIn: 8, mixedSignIns: 6 }
-  : { connections: 10, warmup: 1000, getSession: 10000, challenge: 600, stepUp: 8000, signIn: 30, mixedSignIns: 25 };
+  : { connections: 10, warmup: 1000, getSession: 10000, challenge: 300, stepUp: 8000, signIn: 30, mixedSignIns: 25 };
 
 /** One sign-in for every MIXED_RATIO get-session requests in the mixed load. */
 export const MIXED_RATIO = 10;
