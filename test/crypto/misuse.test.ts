@@ -1,8 +1,10 @@
 // Misuse of kernia/crypto: each wrong input throws the documented error type with an "expected X, got Y"
 // message, nothing traps in WASM, the core keeps working afterwards, and no call leaves scratch memory dirty.
-import { test } from "node:test";
+// The same misuse cases run on the node:crypto reference port, which validates with the same checks.
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as crypto from "../../src/crypto/index.js";
+import type { CryptoPort } from "../../src/crypto/port.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import { scratchNonZero } from "../../src/crypto/internal.js";
 import { RFC4226_SECRET } from "./vectors/rfc4226.js";
@@ -18,7 +20,9 @@ function assertHealthy(context: string): void {
   assert.equal(scratchNonZero(), 0, `scratch wiped after the health check (${context})`);
 }
 
-const cases: Array<[name: string, error: typeof TypeError | typeof RangeError, run: () => unknown]> = [
+type Case = [name: string, error: typeof TypeError | typeof RangeError, run: () => unknown];
+
+const misuseCases = (crypto: CryptoPort): Case[] => [
   ["sha256 of a string", TypeError, () => crypto.sha256(any("abc"))],
   ["sha1 of null", TypeError, () => crypto.sha1(any(null))],
   ["sha512 of an ArrayBuffer", TypeError, () => crypto.sha512(any(new ArrayBuffer(4)))],
@@ -79,14 +83,21 @@ const cases: Array<[name: string, error: typeof TypeError | typeof RangeError, r
   ["findBackupCode with a string among hashes", TypeError, () => crypto.findBackupCode(key, "code", any([new Uint8Array(32), "x"]))],
 ];
 
-for (const [name, ErrorType, run] of cases) {
-  test(`${name} throws ${ErrorType.name}`, () => {
-    assert.throws(run, (error: unknown) => {
-      assert.ok(error instanceof ErrorType, `expected ${ErrorType.name}, got ${String(error)}`);
-      assert.match((error as Error).message, /^expected .+, got .+/);
-      return true;
-    });
-    assertHealthy(name);
+for (const [portName, port] of [
+  ["wasm core", crypto.wasmCrypto],
+  ["node:crypto reference", nodeCrypto],
+] as const) {
+  describe(`misuse: ${portName}`, () => {
+    for (const [name, ErrorType, run] of misuseCases(port)) {
+      test(`${name} throws ${ErrorType.name}`, () => {
+        assert.throws(run, (error: unknown) => {
+          assert.ok(error instanceof ErrorType, `expected ${ErrorType.name}, got ${String(error)}`);
+          assert.match((error as Error).message, /^expected .+, got .+/);
+          return true;
+        });
+        if (port === crypto.wasmCrypto) assertHealthy(name);
+      });
+    }
   });
 }
 
