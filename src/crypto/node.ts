@@ -24,6 +24,7 @@ import {
   bytes,
   counter as checkCounter,
   describe,
+  describeName,
   integerIn,
   options as checkOptions,
   parseCode,
@@ -54,7 +55,7 @@ function keyBytes(key: KeyInput, algorithm: unknown): { bytes: Uint8Array; algor
     if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
     const alg = ALGORITHMS[algorithmId(algorithm, key.algorithm)];
     if (alg !== key.algorithm) {
-      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describe(algorithm)}`);
+      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describeName(algorithm)}`);
     }
     return { bytes: key.key, algorithm: alg };
   }

@@ -11,13 +11,21 @@ export const DIGEST_SIZE = [20, 32, 64] as const;
 /** The bounds this implementation accepts (documented in src/crypto/index.ts). */
 export const LIMITS = { minDigits: 6, maxDigits: 10, maxWindow: 10 } as const;
 
+/**
+ * What a wrong value was, for error messages. Strings are described by length only: a key or code passed
+ * as a string by mistake must not end up in a log. Algorithm names (not secret) use `describeName`.
+ */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "Array";
   if (typeof value === "object") return (value as object).constructor?.name ?? "object";
-  if (typeof value === "string") return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value);
+  if (typeof value === "string") return `a string of length ${value.length}`;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${String(value)}`;
   return typeof value;
+}
+
+export function describeName(value: unknown): string {
+  return typeof value === "string" && value.length <= 16 ? JSON.stringify(value) : describe(value);
 }
 
 export function bytes(value: unknown, name: string): Uint8Array {
@@ -30,7 +38,7 @@ export function algorithmId(value: unknown, fallback: HashAlgorithm | undefined)
   if (typeof value !== "string") throw new TypeError(`expected algorithm "SHA-1", "SHA-256" or "SHA-512", got ${describe(value)}`);
   const id = (ALGORITHM_ID as Record<string, number | undefined>)[value];
   if (id === undefined || !Object.hasOwn(ALGORITHM_ID, value)) {
-    throw new RangeError(`expected algorithm "SHA-1", "SHA-256" or "SHA-512", got ${describe(value)}`);
+    throw new RangeError(`expected algorithm "SHA-1", "SHA-256" or "SHA-512", got ${describeName(value)}`);
   }
   return id;
 }
@@ -79,7 +87,7 @@ export function afterStep(value: unknown): number {
 
 /** A code of exactly `digits` ASCII digits as a number, or -1 for any other string (never matches). */
 export function parseCode(code: unknown, digits: number): number {
-  if (typeof code !== "string") throw new TypeError(`expected code to be a string, got ${describe(code)}`);
+  if (typeof code !== "string") throw new TypeError(`expected code to be a string, got ${typeof code}`);
   if (code.length !== digits) return -1;
   let value = 0;
   for (let i = 0; i < digits; i++) {

@@ -25,6 +25,7 @@ import {
   bytes,
   counter as checkCounter,
   describe,
+  describeName,
   integerIn,
   options as checkOptions,
   parseCode,
@@ -195,7 +196,7 @@ function keyAlgorithm(key: unknown, algorithm: unknown): number {
     if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
     const alg = algorithmId(algorithm, key.algorithm);
     if (alg !== key.alg) {
-      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describe(algorithm)}`);
+      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describeName(algorithm)}`);
     }
     return alg;
   }
