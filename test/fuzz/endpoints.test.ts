@@ -1,6 +1,7 @@
 /**
  * Endpoint fuzzing: generated requests against every endpoint (core, username, phone-number, two-factor),
- * in-process through auth.handler and over real HTTP through toNodeHandler (node:http).
+ * in-process through auth.handler and over real HTTP through toNodeHandler (plain node:http, and
+ * mounted in Express 5 as DESIGN section 2 documents).
  *
  * Inputs: wrong types, missing and extra fields (twoFactorEnabled, userId, __proto__...), 1e5-char
  * strings, JSON nested 10000 deep, invalid UTF-8, malformed JSON, oversized bodies, wrong content types,
@@ -19,6 +20,7 @@ import { request as httpRequest, createServer, type Server } from "node:http";
 import { after, before, test } from "node:test";
 import { createHmac } from "node:crypto";
 import type { FieldRule, InputSchema } from "../../src/auth/types.js";
+import express from "express";
 import { toNodeHandler } from "../../src/integrations/node.js";
 import {
   BASE,
@@ -39,6 +41,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b65726e);
 const ROUND = 250; // requests between actor refreshes and invariant walks
 const TIMEOUT_MS = 15_000;
+/** A percent sign not followed by a complete, decodable UTF-8 escape sequence. */
+const MALFORMED_PATH = /%(?![0-9A-Fa-f]{2})|%E0%A4%A(?![0-9A-Fa-f])|%ZZ/;
 const CLOSED_PASSWORD = "closed-user-password-the-fuzzer-never-sees";
 
 /** mulberry32: small, fast, seedable. */
@@ -102,6 +106,8 @@ interface Actor {
 let h: Harness;
 let server: Server;
 let port = 0;
+let expressServer: Server;
+let expressPort = 0;
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
 
@@ -113,6 +119,7 @@ after(() => {
   process.off("unhandledRejection", onUnhandled);
   process.off("uncaughtException", onUnhandled);
   server?.close();
+  expressServer?.close();
 });
 
 function sign(value: string, secret = SECRET): string {
@@ -187,7 +194,7 @@ async function challengeCookie(h: Harness, email: string, password: string): Pro
 
 interface Sent {
   n: number;
-  transport: "handler" | "http";
+  transport: "handler" | "http" | "express";
   method: string;
   path: string;
   contentType: string | null;
@@ -219,6 +226,12 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       server = createServer((req, res) => void nodeHandler(req, res));
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
       port = (server.address() as { port: number }).port;
+      // The documented Express 5 mount (DESIGN section 2).
+      const app = express();
+      app.all(`${BASE}/*splat`, nodeHandler);
+      expressServer = createServer(app);
+      await new Promise<void>((r) => expressServer.listen(0, "127.0.0.1", () => r()));
+      expressPort = (expressServer.address() as { port: number }).port;
 
       const routes: Route[] = [...CORE];
       for (const plugin of h.auth.context.plugins) {
@@ -406,7 +419,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       ];
       const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
 
-      const overHttp = (method: string, path: string, headers: Record<string, string>, body: Uint8Array | string | undefined) =>
+      const overHttp = (method: string, path: string, headers: Record<string, string>, body: Uint8Array | string | undefined, port: number) =>
         new Promise<{ status: number; text: string; setCookie: string[] }>((resolve, reject) => {
           // node's client sends DELETE/OPTIONS bodies unframed unless a length is given (the server would
           // then read the body as the next request and answer node's own empty 400): always frame it.
@@ -431,7 +444,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         let route = pick(routes);
         let path = route.path;
         if (chance(0.05)) {
-          path = pick([`${route.path}/`, `/${route.path}`, "/two-factor/unknown", "/two-factor/view-backup-codes", "/totp/generate", `${route.path}%00`, "/" + "a".repeat(3000), "/two-factor/../sign-out"]);
+          path = pick([`${route.path}/`, `/${route.path}`, "/two-factor/unknown", "/two-factor/view-backup-codes", "/totp/generate", `${route.path}%00`, "/" + "a".repeat(3000), "/two-factor/../sign-out", "/two-factor/%ZZ", "/sign-in/%E0%A4%A", "/%2e%2e/get-session"]);
           route = { method: route.method, path };
         }
         const method = chance(0.88) ? route.method : pick(methods);
@@ -469,7 +482,11 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         let query = "";
         if (method === "GET" && chance(0.3)) query = pick(["?disableRefresh=true", "?disableRefresh=maybe", "?disableCookieCache=1&disableCookieCache=0", "?%ZZ=1", "?a=" + "b".repeat(5000)]);
 
-        const transport: "handler" | "http" = chance(0.25) ? "http" : "handler";
+        const t = rng();
+        let transport: Sent["transport"] = t < 0.2 ? "http" : t < 0.3 ? "express" : "handler";
+        // Malformed percent-encoding in the PATH never reaches Kernia under Express (its router fails to
+        // decode the *splat param first); that known defect has its own todo test below.
+        if (transport === "express" && MALFORMED_PATH.test(path)) transport = "http";
         const record: Sent = { n: sent, transport, method, path: path + query, contentType, cookieKind: kind, body: bodyLabel };
         sent += 1;
         let answer: { status: number; text: string; setCookie: string[] };
@@ -478,8 +495,8 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           t.unref();
         });
         try {
-          if (transport === "http") {
-            answer = await Promise.race([overHttp(method, path + query, headers, body), timer]);
+          if (transport !== "handler") {
+            answer = await Promise.race([overHttp(method, path + query, headers, body, transport === "http" ? port : expressPort), timer]);
           } else {
             const res = await Promise.race([
               h.auth.handler(new Request(`${ORIGIN}${BASE}${path}${query}`, { method, headers, body: body as BodyInit | undefined })),
@@ -498,6 +515,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       }
       await walk(`at the end (otp=${otp})`);
       await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => expressServer.close(() => r()));
     }
   } finally {
     console.error = consoleError;
@@ -529,3 +547,32 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
     "every answer is a 2xx/4xx with a well-formed body",
   );
 });
+
+/**
+ * Known defect (found by this fuzz suite, reported): with the documented Express 5 mount
+ * `app.all("/api/auth/*splat", toNodeHandler(auth))`, a path with malformed percent-encoding makes
+ * Express's router throw URIError while decoding the splat param, before Kernia runs; Express's final
+ * handler then answers 400 with an HTML page instead of Better Auth's JSON error body.
+ */
+test(
+  "Express mount: malformed percent-encoding in the path gets a JSON error body",
+  { todo: "Express decodes the *splat param before toNodeHandler runs and answers an HTML 400 (see report)" },
+  async () => {
+    const harness = createHarness({ otp: false });
+    const app = express();
+    app.set("env", "test"); // keeps Express's final handler from printing the URIError stack
+    app.all(`${BASE}/*splat`, toNodeHandler(harness.auth));
+    const srv = createServer(app);
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    try {
+      const p = (srv.address() as { port: number }).port;
+      for (const path of ["/two-factor/%ZZ", "/sign-in/%E0%A4%A"]) {
+        const res = await fetch(`http://127.0.0.1:${p}${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: "{}" });
+        const text = await res.text();
+        assert.equal(checkAnswer("POST", res.status, text), null, `${path} -> ${res.status} ${text.slice(0, 80)}`);
+      }
+    } finally {
+      srv.close();
+    }
+  },
+);
