@@ -1,6 +1,6 @@
 // Backup codes: stored as HMAC-SHA-256(serverKey, code) (DESIGN.md section 4); the MAC is computed with
 // the HMAC path into OUT, then searched for among the stored hashes here.
-import { IO, OUT } from "./layout";
+import { IO, IO_SIZE, OUT } from "./layout";
 import { ctDiff, isZero } from "./compare";
 
 /**
@@ -9,6 +9,7 @@ import { ctDiff, isZero } from "./compare";
  * exit, so the time does not reveal which entry (if any) matched. Returns the first match or -1.
  */
 export function findHash(n: i32): i32 {
+  n = min(max(n, 0), IO_SIZE / 33);
   let found: i32 = -1;
   const flags = IO + <usize>(n * 32);
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 // Base32, RFC 4648 section 6 (alphabet A-Z 2-7). Characters are mapped arithmetically instead of through a
 // lookup table, so secrets (TOTP keys are base32) do not leave a cache-timing trace.
 // Both functions work on chunks in IO; the caller streams longer inputs in multiples of 5 bytes / 8 chars.
-import { IO } from "./layout";
+import { IO, IO_SIZE } from "./layout";
 
 /** Maps 0..31 to 'A'..'Z' (65..90) and '2'..'7' (50..55). */
 // @ts-ignore: decorator
@@ -11,6 +11,7 @@ import { IO } from "./layout";
 
 /** Encodes `len` bytes at IO into ASCII at IO + 32768; with `pad`, appends '=' up to a multiple of 8. */
 export function b32Encode(len: i32, pad: i32): i32 {
+  len = min(max(len, 0), 20480); // 20480 bytes encode to at most 32768 characters: the upper half of IO
   const out = IO + 32768;
   let o: usize = 0;
   let buffer: u32 = 0;
@@ -34,6 +35,7 @@ export function b32Encode(len: i32, pad: i32): i32 {
  * -(i + 1) when character i is not in the alphabet. Trailing bits that do not fill a byte are dropped.
  */
 export function b32Decode(len: i32): i32 {
+  len = min(max(len, 0), IO_SIZE);
   let o: usize = 0;
   let buffer: u32 = 0;
   let bits: i32 = 0;

@@ -1,6 +1,6 @@
 // Dispatch over the three hashes, FIPS 180-4 padding (5.1), and a streaming context so inputs of any size
 // can be fed through the fixed IO buffer in chunks.
-import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, blockSize } from "./layout";
+import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, IO_SIZE, blockSize } from "./layout";
 import { sha1Init, sha1Compress } from "./sha1";
 import { sha256Init, sha256Compress } from "./sha256";
 import { sha512Init, sha512Compress } from "./sha512";
@@ -83,5 +83,5 @@ export function hashInit(alg: i32): void {
 }
 
 export function hashUpdate(alg: i32, len: i32): void {
-  streamUpdate(alg, IO, len);
+  streamUpdate(alg, IO, min(max(len, 0), IO_SIZE)); // lengths are clamped to IO so no call can trap
 }

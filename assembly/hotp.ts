@@ -4,7 +4,7 @@
 //
 // Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
-import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, blockSize, digestSize, writeDigest } from "./layout";
+import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, MAX_JOBS, blockSize, digestSize, writeDigest } from "./layout";
 import { compress } from "./hash";
 import { sha1x4Compress } from "./sha1x4";
 import { sha1x8Compress } from "./sha1x8";
@@ -236,6 +236,7 @@ function sameSlot(n: i32): bool {
 
 /** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
+  n = min(max(n, 0), MAX_JOBS);
   if (ASC_FEATURE_SIMD && n > 1) {
     let widest: usize = 16;
     if (n <= 4 && alg != SHA512 && sameSlot(n)) {
