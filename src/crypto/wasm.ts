@@ -194,6 +194,7 @@ function otpKey(key: unknown): Uint8Array {
 function keyAlgorithm(key: unknown, algorithm: unknown): number {
   if (key instanceof WasmPreparedKey) {
     if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
+    if (algorithm === undefined) return key.alg;
     const alg = algorithmId(algorithm, key.algorithm);
     if (alg !== key.alg) {
       throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describeName(algorithm)}`);
