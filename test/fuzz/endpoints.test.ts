@@ -205,6 +205,8 @@ interface Sent {
 test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store invariants hold", { timeout: 300_000 }, async () => {
   const started = performance.now();
   const histogram = new Map<number, number>();
+  /** Requests that used a route's own path and method, and how many of those succeeded. */
+  const perRoute = new Map<string, { sent: number; ok: number }>();
   const failures: { sent: Sent; status: number; text: string; problem: string }[] = [];
   const invariantFailures: string[] = [];
   const serverLogs: string[] = [];
@@ -279,17 +281,22 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       const huge = "x".repeat(100_000);
       const deepArray = "[".repeat(10_000) + "]".repeat(10_000);
       const deepObject = '{"a":'.repeat(10_000) + "1" + "}".repeat(10_000);
+      let routePath = "";
       const stringValue = (field: string, actor: Actor | null): unknown => {
         const r = rng();
         if (r < 0.12) return pick([1, 0, -1, 1e308, true, false, null, [], {}, ["a"], { $gt: "" }, [PASSWORD]]);
         if (r < 0.17) return pick([huge, "", " ", "\u0000", "\ud800", "💥".repeat(50), "%00", "a".repeat(129), "<script>"]);
         if (field === "password") return chance(0.5) ? PASSWORD : pick(["wrong-password", "short", CLOSED_PASSWORD.slice(0, 10)]);
         if (field === "code") {
+          // The right code for the route now and then, so success paths run too. A right TOTP code moves
+          // the clock one step first: the replay guard refuses a step that was already accepted.
           const key = actor?.closed ? open.key : (actor?.key ?? open.key);
-          const q = rng();
-          if (q < 0.25 && key) return totpAt(key, h.clock.ms);
-          if (q < 0.35 && actor && actor.backupCodes.length > 0) return pick(actor.backupCodes);
-          if (q < 0.45 && h.otp && actor && !actor.closed) return h.outbox.get(actor.userId) ?? "123456";
+          if (routePath === "/two-factor/verify-totp" && key && chance(0.3)) {
+            h.clock.advance(30);
+            return totpAt(key, h.clock.ms);
+          }
+          if (routePath === "/two-factor/verify-backup-code" && actor && actor.backupCodes.length > 0 && chance(0.3)) return pick(actor.backupCodes);
+          if (routePath === "/two-factor/verify-otp" && h.otp && actor && !actor.closed && chance(0.5)) return h.outbox.get(actor.userId) ?? "123456";
           return pick(["000000", "123456", "12345", "1234567", "abcdef", "00000-00000", " 123456", "１２３４５６"]);
         }
         if (field === "email") return pick([plain.email, open.email, closed[0].email, `new${Math.floor(rng() * 1e6)}@fuzz.test`, "not-an-email", "A@B.C", "a@b"]);
@@ -442,6 +449,8 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           await refresh();
         }
         let route = pick(routes);
+        const real = route;
+        routePath = route.path;
         let path = route.path;
         if (chance(0.05)) {
           path = pick([`${route.path}/`, `/${route.path}`, "/two-factor/unknown", "/two-factor/view-backup-codes", "/totp/generate", `${route.path}%00`, "/" + "a".repeat(3000), "/two-factor/../sign-out", "/two-factor/%ZZ", "/sign-in/%E0%A4%A", "/%2e%2e/get-session"]);
@@ -509,6 +518,12 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           continue;
         }
         histogram.set(answer.status, (histogram.get(answer.status) ?? 0) + 1);
+        if (path === real.path && method === real.method) {
+          const c = perRoute.get(`${method} ${path}`) ?? { sent: 0, ok: 0 };
+          c.sent += 1;
+          if (answer.status < 300) c.ok += 1;
+          perRoute.set(`${method} ${path}`, c);
+        }
         const problem = checkAnswer(method, answer.status, answer.text);
         if (problem) failures.push({ sent: record, status: answer.status, text: answer.text.slice(0, 300), problem });
         if (absorb && answer.status < 300) absorb.absorb(answer.setCookie);
@@ -524,6 +539,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
   const seconds = (performance.now() - started) / 1000;
   const hist = [...histogram].sort((x, y) => x[0] - y[0]).map(([k, v]) => `${k}:${v}`).join(" ");
   console.log(`fuzz: sent ${sent} requests in ${seconds.toFixed(1)} s (seed ${SEED}); statuses ${hist}`);
+  console.log(`fuzz: per route (2xx/sent): ${[...perRoute].sort().map(([k, v]) => `${k} ${v.ok}/${v.sent}`).join(", ")}`);
   console.log(`fuzz: ${failures.length} malformed/5xx answers, ${invariantFailures.length} invariant violations, ${unhandled.length} unhandled rejections`);
   const byProblem = new Map<string, typeof failures>();
   for (const f of failures) {
