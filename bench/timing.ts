@@ -195,7 +195,9 @@ interface CropResult {
   /** Percentile the measurements were cropped at; 100 = none. */
   crop: number;
   kept: number;
-  /** Mean ns per call of class 0 and class 1 among the kept measurements. */
+  /** Kept measurements of class 0 and class 1. */
+  n: [number, number];
+  /** Mean ns per call of class 0 and class 1 among the kept measurements (NaN when none was kept). */
   meanNsPerCall: [number, number];
   /** Welch's t; null when a crop left fewer than two measurements of a class. */
   t: number | null;
@@ -221,7 +223,8 @@ function analyse(test: LeakTest, m: Measured): Verdict {
     return {
       crop,
       kept: groups[0].length + groups[1].length,
-      meanNsPerCall: [result.mean[0] / test.callsPerMeasurement, result.mean[1] / test.callsPerMeasurement],
+      n: [groups[0].length, groups[1].length],
+      meanNsPerCall: [0, 1].map((k) => (groups[k].length > 0 ? result.mean[k] / test.callsPerMeasurement : NaN)) as [number, number],
       t: enough ? result.t : null,
     };
   });
