@@ -10,6 +10,8 @@
  * The workload is the one a 2FA server has: TOTP generate, and TOTP verify with a window of +/-1 and a
  * wrong code, which is the worst case because every candidate step is computed (RFC 6238 section 5.2).
  * Every row is checked against RFC 6238 / node:crypto before it is timed, so a broken row cannot win.
+ * Each library is used the way its documentation shows: otplib and speakeasy take a base32 secret (and
+ * decode it on every call), kernia, node:crypto and noble take the key bytes.
  * Prints one table per group, the issue's targets as PASS/MISS lines, the .wasm sizes, then `JSON:` and
  * the whole result as one JSON document on the last line.
  */
@@ -54,7 +56,7 @@ type Mac = (key: Uint8Array, message: Uint8Array) => Uint8Array;
 const nodeMac: Mac = (key, message) => createHmac("sha1", key).update(message).digest();
 const nobleMac: Mac = (key, message) => nobleHmac(nobleSha1, key, message);
 
-/** RFC 4226 section 5.2: the counter as 8 bytes, big-endian. */
+/** RFC 4226 section 5.1: the counter C is 8 bytes, big-endian. */
 function counterBytes(counter: number): Uint8Array {
   const bytes = new Uint8Array(8);
   const view = new DataView(bytes.buffer);
