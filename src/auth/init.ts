@@ -3,6 +3,10 @@
  *
  * HTTP order (as Better Auth 1.7.25): route match (404) -> rate limit -> body (413/415/400) ->
  * origin/CSRF checks -> validation -> before-hooks -> handler -> after-hooks.
+ *
+ * A request that ends with an error runs the compensations its steps registered (ctx.onFailure) before
+ * the error response is built: when the handler throws (so after-hooks see the state the failed
+ * request leaves), and again for any registered later when a hook throws.
  */
 import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
@@ -182,6 +186,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
         const result = await endpoint.handler(ctx);
         ctx.response.body = result;
       } catch (e) {
+        await ctx.rollback();
         if (!(e instanceof APIError)) throw e;
         applyError(ctx.response, e);
       }
@@ -193,6 +198,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
     }
     return { state: ctx.response };
   } catch (e) {
+    await ctx.rollback();
     if (e instanceof APIError) {
       applyError(ctx.response, e);
       return { state: ctx.response };

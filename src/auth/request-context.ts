@@ -10,6 +10,16 @@ import type { EndpointContext, ResponseState, Session, SessionWithUser, SetCooki
 
 const DONT_REMEMBER_SECONDS = 86400; // Better Auth: a "don't remember" session row lives one day
 
+interface Compensation {
+  undo: () => Promise<unknown>;
+  what: string;
+}
+
+/** An error's class name only: store errors can quote stored values (a duplicate key, a token). */
+function errorName(e: unknown): string {
+  return e instanceof Error ? e.name : typeof e;
+}
+
 export class RequestContext implements EndpointContext {
   readonly response: ResponseState = { status: 200, body: undefined, headers: new Headers(), cookies: [] };
   newSession: SessionWithUser | null = null;
@@ -18,6 +28,7 @@ export class RequestContext implements EndpointContext {
   readonly headers: Headers;
   private cookies: Map<string, string> | null = null;
   private session: Promise<SessionWithUser | null> | null = null;
+  private readonly compensations: Compensation[] = [];
 
   constructor(
     readonly auth: CoreContext,
@@ -92,12 +103,44 @@ export class RequestContext implements EndpointContext {
     else if (cookie !== null) this.expireCookie("dont_remember");
   }
 
+  onFailure(undo: () => Promise<unknown>, what = "compensating step"): void {
+    this.compensations.push({ undo, what });
+  }
+
+  /**
+   * Run (and forget) every registered compensation, newest first. Called by the pipeline when the
+   * request ends with an error; steps registered afterwards (by after-hooks) run on a later call.
+   */
+  async rollback(): Promise<void> {
+    for (let c = this.compensations.pop(); c !== undefined; c = this.compensations.pop()) {
+      try {
+        await c.undo();
+      } catch (e) {
+        console.error(`kernia: ${this.path}: could not ${c.what} after a failed request (${errorName(e)})`);
+      }
+    }
+  }
+
   async issueSession(user: User, options: { dontRemember?: boolean } = {}): Promise<SessionWithUser> {
     const dr = options.dontRemember ?? (await this.getSignedCookie("dont_remember")) !== null;
     const now = this.auth.now();
     const lifetime = dr ? DONT_REMEMBER_SECONDS : this.auth.settings.expiresIn;
+    const id = this.auth.generateId();
+    // Registered before the write: a create whose reply was lost may still have stored the row. A failed
+    // request must not leave a session behind whose cookie it never delivered (nor, for a challenged
+    // sign-in, one without a passed second factor); its Set-Cookie lines go back to what they were.
+    const names = new Set([this.auth.cookieName("session_token"), this.auth.cookieName("dont_remember")]);
+    const linesBefore = this.response.cookies.filter((c) => names.has(c.name));
+    const cachedBefore = this.session;
+    this.onFailure(async () => {
+      const kept = this.response.cookies.filter((c) => !names.has(c.name));
+      this.response.cookies.splice(0, this.response.cookies.length, ...kept, ...linesBefore);
+      if (this.newSession?.session.id === id) this.newSession = null;
+      this.session = cachedBefore;
+      await this.auth.store.deleteMany("session", [{ field: "id", value: id }]);
+    }, "delete the session it issued");
     const session = await this.auth.store.create<Session>("session", {
-      id: this.auth.generateId(),
+      id,
       token: this.auth.generateId(),
       userId: user.id,
       expiresAt: new Date(now + lifetime * 1000),
@@ -113,7 +156,8 @@ export class RequestContext implements EndpointContext {
   }
 
   async rotateSession(current: SessionWithUser): Promise<SessionWithUser> {
-    // New session first: a failure in between leaves the old one valid rather than none at all.
+    // New session first: a failure in between leaves the old one valid rather than none at all (and the
+    // new one is deleted by issueSession's compensation, so the request leaves no undelivered session).
     const fresh = await this.issueSession(current.user);
     await this.auth.sessions.delete(current.session.token);
     this.session = Promise.resolve(fresh);

@@ -155,6 +155,19 @@ export interface EndpointContext {
   rotateSession(current: SessionWithUser): Promise<SessionWithUser>;
   /** Expire session_token, session_data and dont_remember. */
   clearSessionCookies(): void;
+  /**
+   * Register a compensating step for a write this request is about to make. If the request ends with an
+   * error (anything thrown by a before-hook, the handler or an after-hook, APIError or not), the
+   * registered steps run once, in reverse order, before the error response is built; a successful
+   * request runs none. Best effort: a step that throws is logged (its label and error name only, never
+   * the error text, which may quote stored values) and the others still run.
+   *
+   * Register BEFORE the write, and make the step idempotent and specific to this request's write
+   * (delete by the id this request generated, restore under a guard on the value this request set):
+   * a store can apply a write and still report an error (reply lost), and "an error means nothing
+   * happened" does not hold. `what` names the step in the log.
+   */
+  onFailure(undo: () => Promise<unknown>, what?: string): void;
 }
 
 export type EndpointHandler = (ctx: EndpointContext) => Promise<unknown>;
