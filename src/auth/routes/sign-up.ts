@@ -63,22 +63,23 @@ export function signUpEmail(auth: CoreContext): Endpoint {
       }
       const hash = await auth.passwords.hash(password);
 
+      // No half state: a user without its credential could never sign in but would block the email. Each
+      // undo is registered before its create and deletes by the id generated here, so it also removes a
+      // row whose create was applied with its reply lost, and never touches anyone else's.
+      const userId = row.id as string;
+      ctx.onFailure(() => auth.store.deleteMany("user", [{ field: "id", value: userId }]), "delete the user it created");
       let user: User;
       try {
         user = await auth.store.create<User>("user", row as User);
       } catch (e) {
         throw uniqueError(auth, e, concealDuplicates);
       }
-      try {
-        await auth.store.create<Row>("account", {
-          id: auth.generateId(), accountId: user.id, providerId: "credential", userId: user.id, password: hash,
-          createdAt: now, updatedAt: now,
-        });
-      } catch (e) {
-        // No half state: a user without its credential could never sign in but would block the email.
-        await auth.store.deleteMany("user", [{ field: "id", value: user.id }]);
-        throw e;
-      }
+      const accountId = auth.generateId();
+      ctx.onFailure(() => auth.store.deleteMany("account", [{ field: "id", value: accountId }]), "delete the account it created");
+      await auth.store.create<Row>("account", {
+        id: accountId, accountId: user.id, providerId: "credential", userId: user.id, password: hash,
+        createdAt: now, updatedAt: now,
+      });
       if (concealDuplicates) return { token: null, user: auth.publicUser(user) };
       const { session } = await ctx.issueSession(user, { dontRemember: rememberMe === false });
       return { token: session.token, user: auth.publicUser(user) };
