@@ -5,9 +5,14 @@
  *
  * Codes: `length` chars of [A-Za-z0-9] with a hyphen after the fifth (Better Auth's "xxxxx-xxxxx";
  * 10 chars = about 59.5 bits each). The hyphen is part of the code, as in Better Auth.
+ *
+ * A code is spent together with what it grants or not at all: if the request fails after the spend (the
+ * challenge could not be consumed, the session not issued), the code is restored. That only returns it
+ * to the state it had before the request (unused, and just as valid to anyone who knew it), while
+ * keeping it spent would cost the user one of a few scarce codes for nothing.
  */
 import type { Row } from "../../adapters/types.js";
-import type { AuthContext } from "../../auth/types.js";
+import type { AuthContext, EndpointContext } from "../../auth/types.js";
 import type { TwoFactorRow } from "./lockout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
@@ -54,8 +59,12 @@ export async function pruneBackupCodes(auth: AuthContext, userId: string, keep: 
   );
 }
 
-/** True when `code` is one of the user's unused codes and this request spent it. */
-export async function spendBackupCode(auth: AuthContext, keys: PluginKeys, row: TwoFactorRow, code: string): Promise<boolean> {
+/**
+ * True when `code` is one of the user's unused codes and this request spent it. Should the request fail
+ * later, the spend is undone (see the file comment).
+ */
+export async function spendBackupCode(ctx: EndpointContext, keys: PluginKeys, row: TwoFactorRow, code: string): Promise<boolean> {
+  const auth = ctx.auth;
   if (row.backupCodes === null || code.length > 128) return false;
   const unused = await auth.store.findMany<BackupCodeRow>(MODELS.backupCode, [
     { field: "userId", value: row.userId },
@@ -64,15 +73,19 @@ export async function spendBackupCode(auth: AuthContext, keys: PluginKeys, row: 
   ]);
   const index = auth.crypto.findBackupCode(keys.backupCode, code, unused.map((r) => fromHex(r.codeHash)));
   if (index < 0) return false;
-  const spent = await auth.store.update(
-    MODELS.backupCode,
-    [
-      { field: "id", value: unused[index].id },
-      { field: "usedAt", value: null },
-    ],
-    { usedAt: new Date(auth.now()) },
-  );
-  return spent !== null;
+  const id = unused[index].id;
+  const usedAt = new Date(auth.now());
+  // Registered before the write (a lost reply may hide an applied spend); skipped once the store says the
+  // guard did not match (a concurrent request spent the code: its spend is not ours to undo). The restore
+  // is guarded on the timestamp set here, so it cannot revive a code spent again since.
+  let applied: boolean | null = null;
+  ctx.onFailure(async () => {
+    if (applied === false) return;
+    await auth.store.update(MODELS.backupCode, [{ field: "id", value: id }, { field: "usedAt", value: usedAt }], { usedAt: null });
+  }, "restore the backup code it spent");
+  const spent = await auth.store.update(MODELS.backupCode, [{ field: "id", value: id }, { field: "usedAt", value: null }], { usedAt });
+  applied = spent !== null;
+  return applied;
 }
 
 export async function backupCodeStatus(auth: AuthContext, row: TwoFactorRow | null): Promise<{ total: number; remaining: number }> {

@@ -12,8 +12,15 @@
  * can still finish: a burst of right codes yields one session, not zero. Until then the row is dead
  * anyway (its attempts counter is past the cap, so every later request is refused).
  * Success consumes the row with one deleteOne: one winner, one session.
+ *
+ * Failed requests (ctx.onFailure): a challenge this request created is deleted again; a challenge this
+ * request consumed is put back as it was, so the user can retry with the same two_factor cookie. The
+ * put-back is registered only once deleteOne has returned the row: with a lost reply we cannot know
+ * whether this request or a concurrent one took it, and re-creating a challenge another request already
+ * turned into a session would let one sign-in yield two. In that case the retry must sign in again
+ * (the verify endpoint answers INVALID_TWO_FACTOR_COOKIE, which the client already handles).
  */
-import type { Row } from "../../adapters/types.js";
+import { UniqueConstraintError, type Row } from "../../adapters/types.js";
 import type { AuthContext, EndpointContext, SessionWithUser, User } from "../../auth/types.js";
 import { twoFactorError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
@@ -36,6 +43,7 @@ export type Target =
 export async function createChallenge(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
   const auth = ctx.auth;
   const id = "2fa-" + auth.randomString(20, ID_ALPHABET);
+  ctx.onFailure(() => auth.store.deleteMany(MODELS.challenge, [{ field: "id", value: id }]), "delete the challenge it created");
   await auth.store.create<ChallengeRow>(MODELS.challenge, {
     id,
     userId,
@@ -88,11 +96,23 @@ export async function recordAttemptFailure(ctx: EndpointContext, challengeId: st
   await ctx.auth.store.increment(MODELS.challenge, [{ field: "id", value: challengeId }], "failures", 1);
 }
 
-/** Take the challenge: exactly one caller gets it. */
+/** Take the challenge: exactly one caller gets it. If the request then fails, it is put back as it was. */
 export async function consumeChallenge(ctx: EndpointContext, challengeId: string): Promise<void> {
-  const row = await ctx.auth.store.deleteOne<ChallengeRow>(MODELS.challenge, [{ field: "id", value: challengeId }]);
+  const store = ctx.auth.store;
+  const row = await store.deleteOne<ChallengeRow>(MODELS.challenge, [{ field: "id", value: challengeId }]);
   if (!row || !live(ctx.auth, row)) {
     ctx.expireCookie(TWO_FACTOR_COOKIE);
     throw invalidCookie();
   }
+  ctx.onFailure(async () => {
+    // The challenge is back, so an error answer must not end the cookie that names it.
+    const name = ctx.auth.cookieName(TWO_FACTOR_COOKIE);
+    const lines = ctx.response.cookies;
+    for (let i = lines.length - 1; i >= 0; i--) if (lines[i].name === name && lines[i].maxAge === 0) lines.splice(i, 1);
+    try {
+      await store.create<ChallengeRow>(MODELS.challenge, { ...row });
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintError)) throw error; // already back (an earlier try applied)
+    }
+  }, "restore the challenge it consumed");
 }

@@ -13,7 +13,17 @@ export interface TokenAndUser {
   user: Record<string, unknown>;
 }
 
-/** Challenge path (spec 4.2): consume the challenge, then issue the session the sign-in withheld. */
+/**
+ * Challenge path (spec 4.2): consume the challenge, then issue the session the sign-in withheld.
+ *
+ * All or nothing through ctx.onFailure: if any later step fails, the trusted-device record is deleted,
+ * the session row deleted (its cookie never left), the challenge put back (same two_factor cookie works
+ * for the retry) and a spent backup code or OTP restored. Two writes stay on purpose:
+ * - the TOTP step claim (RFC 6238 section 5.2 replay guard): the failed answer already told whoever sent
+ *   the code that it was right, and the user's next code comes within one period at no cost, so
+ *   reopening the step would only reopen a replay window;
+ * - recordSuccess (lockout counter reset): the user did prove the second factor.
+ */
 export async function completeChallenge(
   ctx: EndpointContext,
   state: PluginState,

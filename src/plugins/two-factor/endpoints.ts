@@ -184,7 +184,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         if (target.kind === "challenge") await assertNotLocked(auth, options, target.user.id);
-        if (!(await checkOtp(auth, options, keys, target, ctx.body.code as string))) {
+        if (!(await checkOtp(ctx, options, keys, target, ctx.body.code as string))) {
           if (target.kind === "challenge") await recordFailure(auth, options, target.user.id);
           throw twoFactorError(401, "INVALID_CODE");
         }
@@ -208,7 +208,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
           await assertNotLocked(auth, options, target.user.id);
           await reserveAttempt(ctx, options, target.challengeId);
         }
-        if (!(await spendBackupCode(auth, keys, row, ctx.body.code as string))) {
+        if (!(await spendBackupCode(ctx, keys, row, ctx.body.code as string))) {
           if (target.kind === "challenge") {
             await recordAttemptFailure(ctx, target.challengeId);
             await recordFailure(auth, options, target.user.id);

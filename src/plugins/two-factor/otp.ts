@@ -6,6 +6,11 @@
  * per user per fixed window (twoFactorOtpSend): without that cap, re-sending resets the per-code
  * guess budget forever (better-auth issue #11162). Guesses reserve a slot with one atomic increment
  * before the code is compared, so a concurrent burst gets at most allowedAttempts comparisons.
+ *
+ * A right code is consumed with one deleteOne; if the request then fails (no session issued), the row is
+ * put back as it was, so the user can retry with the code already delivered instead of spending a send
+ * from the capped window. Only once deleteOne returned the row: with a lost reply, the retry asks for
+ * a new code.
  */
 import { UniqueConstraintError, type Row } from "../../adapters/types.js";
 import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
@@ -87,7 +92,8 @@ export async function sendOtp(ctx: EndpointContext, options: ResolvedOptions, ke
  * true: right code, and this request consumed it. false: wrong code (the caller counts the failure).
  * Throws OTP_HAS_EXPIRED (none live) or TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (budget spent; code ended).
  */
-export async function checkOtp(auth: AuthContext, options: ResolvedOptions, keys: PluginKeys, target: Target, code: string): Promise<boolean> {
+export async function checkOtp(ctx: EndpointContext, options: ResolvedOptions, keys: PluginKeys, target: Target, code: string): Promise<boolean> {
+  const auth = ctx.auth;
   const key = otpKey(target);
   const byId = { field: "id", value: key };
   const row = await auth.store.findOne<OtpRow>(MODELS.otp, [byId]);
@@ -103,6 +109,15 @@ export async function checkOtp(auth: AuthContext, options: ResolvedOptions, keys
     throw twoFactorError(400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
   }
   if (code.length > 64 || !auth.crypto.timingSafeEqual(hashOtp(auth, keys, key, code), fromHex(row.codeHash))) return false;
-  if (!(await auth.store.deleteOne(MODELS.otp, [byId, sameCode]))) throw twoFactorError(400, "OTP_HAS_EXPIRED");
+  const consumed = await auth.store.deleteOne<OtpRow>(MODELS.otp, [byId, sameCode]);
+  if (!consumed) throw twoFactorError(400, "OTP_HAS_EXPIRED");
+  ctx.onFailure(async () => {
+    try {
+      await auth.store.create<OtpRow>(MODELS.otp, { ...consumed });
+    } catch (error) {
+      // A row under this key already: a newer code was sent meanwhile (it wins), or an earlier try applied.
+      if (!(error instanceof UniqueConstraintError)) throw error;
+    }
+  }, "restore the one-time code it consumed");
   return true;
 }

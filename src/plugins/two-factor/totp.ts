@@ -41,6 +41,7 @@ export function openSecret(keys: PluginKeys, row: TwoFactorRow): string {
  * verifier MUST NOT accept the second attempt of the OTP after the successful validation has been
  * issued for the first OTP". verifyTotp already skips steps <= lastUsedStep; the claim is one
  * conditional update, so of two concurrent requests with the same code only one wins, in any process.
+ * The claim is not undone when the request fails later (see completeChallenge): the next code is free.
  */
 export async function verifyAndClaimTotp(
   auth: AuthContext,

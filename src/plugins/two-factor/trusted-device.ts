@@ -6,6 +6,8 @@
  * + "!" + trustId, trustId = "trust-device-" + 32 chars of [A-Za-z0-9_-]. The row stores only
  * SHA-256(trustId): a database reader cannot forge a cookie, and the public row id is not the secret.
  * Use rotates the trustId with one conditional update guarded on the old hash: one winner per cookie.
+ * A failed request undoes its own writes (ctx.onFailure): a record it created is deleted, a rotation is
+ * reverted (guarded on the new hash, which only this request knows), since its new cookie never arrives.
  */
 import type { Row } from "../../adapters/types.js";
 import type { EndpointContext } from "../../auth/types.js";
@@ -65,8 +67,10 @@ export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOpt
   const auth = ctx.auth;
   const trustId = newTrustId(ctx);
   const now = auth.now();
+  const id = auth.generateId();
+  ctx.onFailure(() => auth.store.deleteMany(MODELS.trustedDevice, [{ field: "id", value: id }]), "delete the trusted device it created");
   await auth.store.create<TrustedDeviceRow>(MODELS.trustedDevice, {
-    id: auth.generateId(),
+    id,
     userId,
     trustIdHash: hashTrustId(ctx, trustId),
     createdAt: new Date(now),
@@ -89,6 +93,15 @@ export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOp
   const auth = ctx.auth;
   const now = auth.now();
   const next = newTrustId(ctx);
+  ctx.onFailure(
+    () =>
+      auth.store.update<TrustedDeviceRow>(
+        MODELS.trustedDevice,
+        [{ field: "trustIdHash", value: hashTrustId(ctx, next) }],
+        { trustIdHash: hashTrustId(ctx, trustId) },
+      ),
+    "revert the trusted-device rotation",
+  );
   const rotated = await auth.store.update<TrustedDeviceRow>(
     MODELS.trustedDevice,
     [
