@@ -432,18 +432,22 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   const c = getCore();
   const half = c.ioSize >>> 1;
+  const u8 = c.u8;
+  const io = c.io;
   let diff = 0;
   let used = 0;
   try {
+    // Each chunk of `a` at IO with the same chunk of `b` right after it; only those 2n bytes need wiping
+    // (ctDiff writes nothing else), so a 32-byte compare clears 64 bytes, not the whole IO buffer.
     for (let off = 0; off < a.length; off += half) {
       const n = Math.min(half, a.length - off);
-      c.u8.set(a.subarray(off, off + n), c.io);
-      c.u8.set(b.subarray(off, off + n), c.io + half);
-      diff |= c.x.ctDiff(c.io, c.io + half, n);
-      used = Math.max(used, half + n);
+      u8.set(n === a.length ? a : a.subarray(off, off + n), io);
+      u8.set(n === b.length ? b : b.subarray(off, off + n), io + n);
+      diff |= c.x.ctDiff(io, io + n, n);
+      if (2 * n > used) used = 2 * n;
     }
   } finally {
-    c.x.wipe(used);
+    u8.fill(0, io, io + used);
   }
   return diff === 0;
 }
