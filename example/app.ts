@@ -163,7 +163,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     res.set("referrer-policy", "same-origin");
     next();
   });
-  app.all("/api/auth/*splat", toNodeHandler(auth));
+  app.use("/api/auth", toNodeHandler(auth));
   if (outbox) app.use(outbox.router());
 
   app.get("/", (_req, res) => res.sendFile(join(webDir, "index.html")));

@@ -111,7 +111,7 @@ async function buildKernia(kind: ServerKind, password: string): Promise<BenchSer
   let listener: RequestListener;
   if (kind === "kernia-express") {
     const app = express();
-    app.all(`${BASE_PATH}/*splat`, toNodeHandler(auth));
+    app.use(BASE_PATH, toNodeHandler(auth));
     listener = app as unknown as RequestListener;
   } else {
     listener = toNodeHandler(auth) as RequestListener;

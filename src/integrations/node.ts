@@ -1,8 +1,12 @@
 /**
  * `kernia/express`: serve a Kernia instance from Express 5 or plain node:http.
  *
- *   app.all("/api/auth/*splat", toNodeHandler(auth));        // Express 5
+ *   app.use("/api/auth", toNodeHandler(auth));                // Express 5
  *   http.createServer(toNodeHandler(auth));                   // node:http
+ *
+ * Express: mount with app.use, not app.all("/api/auth/*splat"): with a named wildcard, Express decodes the
+ * path before the handler runs and answers malformed percent-encoding itself, with an HTML 400. The
+ * handler reads req.originalUrl, so the mount path is kept.
  *
  * Converts IncomingMessage -> Fetch Request (URL from Host and x-forwarded-proto; body read with the
  * size cap, so an oversized body is refused without being buffered) and Response -> ServerResponse

@@ -434,23 +434,6 @@ function answerProblem(a: Answer): string | null {
   return null;
 }
 
-/**
- * Server defects this suite found (reported to the lead with the exact step; the code is not ours to
- * change). These flows still run and print every problem, but as `todo` so that CI can land the rest;
- * delete an entry once its fix is in and the flow must pass again.
- */
-const KNOWN_DEFECTS: Record<string, string> = {
-  "sign-up":
-    "create(user) that fails AFTER writing (MongoDB: write applied, reply lost) skips the compensating delete: user row without a credential account, email blocked",
-  "sign-in (challenge)":
-    "a failure at create(session) (after) or at the gate's deleteMany(session) leaves the provisional session row of a challenged 2FA user in the store",
-  "verify-totp (challenge -> session)": "create(session) failing after its write leaves a session row whose cookie was never delivered",
-  "verify-totp (challenge, trustDevice)":
-    "the session is issued before the trusted-device row is written: a failure there answers 500 with the challenge consumed and a session row left that was never delivered",
-  "verify-otp (challenge -> session)": "create(session) failing after its write leaves a session row whose cookie was never delivered",
-  "verify-backup-code (challenge -> session)":
-    "the backup code is spent (update usedAt) before the challenge is consumed and the session issued: any later failure loses the code without a session",
-};
 
 let injectedTotal = 0;
 const summary: string[] = [];
@@ -462,8 +445,7 @@ describe("fault injection: one failing store operation per step, every flow", ()
   });
 
   for (const flow of flows) {
-    const todo = KNOWN_DEFECTS[flow.name];
-    test(flow.name, { timeout: 120_000, ...(todo ? { todo } : {}) }, async () => {
+    test(flow.name, { timeout: 120_000 }, async () => {
       // Clean run: how many store operations the request performs, and that the flow works at all.
       const clean = newWorld(flow.otp === true);
       await flow.setup(clean);

@@ -19,7 +19,7 @@ export interface RunningServer {
 export function expressApp(auth: Kernia, configure?: (app: express.Express) => void): express.Express {
   const app = express();
   configure?.(app);
-  app.all("/api/auth/*splat", toNodeHandler(auth));
+  app.use("/api/auth", toNodeHandler(auth));
   return app;
 }
 
