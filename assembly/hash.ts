@@ -1,6 +1,6 @@
 // Dispatch over the three hashes, FIPS 180-4 padding (5.1), and a streaming context so inputs of any size
 // can be fed through the fixed IO buffer in chunks.
-import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, IO_SIZE, blockSize } from "./layout";
+import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, IO_SIZE, W, blockSize } from "./layout";
 import { sha1Init, sha1Compress } from "./sha1";
 import { sha256Init, sha256Compress } from "./sha256";
 import { sha512Init, sha512Compress } from "./sha512";
@@ -75,6 +75,11 @@ export function streamFinish(alg: i32): void {
   finishBlocks(alg, CTX_H, CTX_BUF, pending, total);
   pending = 0;
   total = 0;
+}
+
+/** Clears the message schedule the scalar compression of `alg` left in W (80, 64 or 80 words). */
+export function wipeSchedule(alg: i32): void {
+  memory.fill(W, 0, alg == SHA512 ? 640 : alg == SHA256 ? 256 : 320);
 }
 
 export function hashInit(alg: i32): void {

@@ -4,7 +4,7 @@ import { BLK, W, CTX_H, CTX_BUF, OUT, XS, XW, SHA1, SHA512, blockSize, digestSiz
 import { sha1x4Compress } from "./sha1x4";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
-import { hashInitState, compress, streamReset, streamFinish, finishBlocks } from "./hash";
+import { hashInitState, compress, streamReset, streamFinish, finishBlocks, wipeSchedule } from "./hash";
 
 /**
  * Writes the inner state (slot+0) and outer state (slot+64) for the key at `key` (`keyLen` <= block size:
@@ -25,7 +25,7 @@ export function hmacPrepare(alg: i32, key: usize, keyLen: i32, slot: usize): voi
   hashInitState(alg, slot + 64);
   compress(alg, slot + 64, BLK);
   memory.fill(BLK, 0, bs);
-  memory.fill(W, 0, 640);
+  wipeSchedule(alg);
   memory.fill(key, 0, <usize>keyLen);
 }
 
@@ -44,6 +44,7 @@ export function hmacFinal(alg: i32, slot: usize): void {
   memory.copy(CTX_H, slot + 64, 64);
   finishBlocks(alg, CTX_H, CTX_BUF, ds, <u64>(bs + ds));
   writeDigest(alg, CTX_H, OUT);
+  wipeSchedule(alg);
 }
 
 /**

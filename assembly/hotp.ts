@@ -5,7 +5,7 @@
 // Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
 import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, MAX_JOBS, blockSize, digestSize, writeDigest } from "./layout";
-import { compress } from "./hash";
+import { compress, wipeSchedule } from "./hash";
 import { sha1x4Compress } from "./sha1x4";
 import { sha1x8Compress } from "./sha1x8";
 import { sha256x4Compress } from "./sha256x4";
@@ -258,7 +258,7 @@ export function hotpJobs(alg: i32, n: i32, emit: i32): void {
     if (alg == SHA512) zero(LD, 64);
   } else {
     for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
-    memory.fill(W, 0, 640);
+    wipeSchedule(alg);
     memory.fill(BLK, 0, 128);
     memory.fill(CTX_H, 0, 64);
     memory.fill(LD, 0, 64);

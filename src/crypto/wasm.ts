@@ -262,9 +262,8 @@ function hotpAt(key: KeyInput, step: number, alg: number, digits: number): strin
     c.x.hotpJobs(alg, 1, 1);
     return String(c.u32[((c.jobs + 20) >>> 2)]).padStart(digits, "0");
   } finally {
-    clearJobs(c, 1);
+    clearJobs(c, 1); // hotpJobs clears its own blocks and MAC
     if (usesTemp) clearTemps(c, 1);
-    c.x.wipe(0);
   }
 }
 
@@ -464,17 +463,24 @@ function base32Encode(data: Uint8Array, options?: { padding?: boolean }): string
   }
   const pad = opts.padding ?? true;
   const c = getCore();
+  const u8 = c.u8;
+  const io = c.io;
   let out = "";
+  let inBytes = 0;
+  let outChars = 0;
   try {
+    // Input at IO, output at IO + 32768; b32Encode writes nothing else, so only those two ranges need wiping.
     for (let off = 0; off === 0 || off < data.length; off += ENCODE_CHUNK) {
       const n = Math.min(ENCODE_CHUNK, data.length - off);
-      c.u8.set(data.subarray(off, off + n), c.io);
+      u8.set(data.subarray(off, off + n), io);
+      inBytes = Math.max(inBytes, n);
       const chars = c.x.b32Encode(n, pad && off + n === data.length ? 1 : 0);
-      out += decoder.decode(c.u8.subarray(c.io + 32768, c.io + 32768 + chars));
-      c.x.wipe(32768 + chars);
+      outChars = Math.max(outChars, chars);
+      out += decoder.decode(u8.subarray(io + 32768, io + 32768 + chars));
     }
   } finally {
-    c.x.wipe(c.ioSize);
+    u8.fill(0, io, io + inBytes);
+    u8.fill(0, io + 32768, io + 32768 + outChars);
   }
   return out;
 }
