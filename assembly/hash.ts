@@ -1,7 +1,7 @@
 // Dispatch over the three hashes, FIPS 180-4 padding (5.1), and a streaming context so inputs of any size
 // can be fed through the fixed IO buffer in chunks.
-import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, IO_SIZE, W, blockSize } from "./layout";
-import { sha1Init, sha1Compress } from "./sha1";
+import { SHA1, SHA256, SHA512, CTX_H, CTX_BUF, IO, IO_SIZE, W, XS, XW, blockSize } from "./layout";
+import { sha1Init, sha1Block } from "./sha1";
 import { sha256Init, sha256Compress } from "./sha256";
 import { sha512Init, sha512Compress } from "./sha512";
 
@@ -12,7 +12,7 @@ export function hashInitState(alg: i32, h: usize): void {
 }
 
 export function compress(alg: i32, h: usize, block: usize): void {
-  if (alg == SHA1) sha1Compress(h, block);
+  if (alg == SHA1) sha1Block(h, block);
   else if (alg == SHA256) sha256Compress(h, block);
   else sha512Compress(h, block);
 }
@@ -77,9 +77,16 @@ export function streamFinish(alg: i32): void {
   total = 0;
 }
 
-/** Clears the message schedule the scalar compression of `alg` left in W (80, 64 or 80 words). */
+/**
+ * Clears the schedule the compression of `alg` left in memory: SHA-256/512 extend it in W; scalar SHA-1
+ * keeps it in locals, and the SIMD build's SHA-1 (sha1Block) leaves lane 0's words in XW and XS.
+ */
 export function wipeSchedule(alg: i32): void {
-  memory.fill(W, 0, alg == SHA512 ? 640 : alg == SHA256 ? 256 : 320);
+  if (alg != SHA1) memory.fill(W, 0, alg == SHA512 ? 640 : 256);
+  else if (ASC_FEATURE_SIMD) {
+    memory.fill(XW, 0, 256);
+    memory.fill(XS, 0, 80);
+  }
 }
 
 export function hashInit(alg: i32): void {

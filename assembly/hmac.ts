@@ -1,7 +1,7 @@
 // HMAC, RFC 2104 / FIPS 198-1. A key's inner and outer states (the compression of key^ipad and key^opad)
 // are computed once per key and kept in a slot, so each later MAC costs two compressions less.
 import { BLK, W, CTX_H, CTX_BUF, OUT, XS, XW, SHA1, SHA512, blockSize, digestSize, writeDigest } from "./layout";
-import { sha1x4Compress } from "./sha1x4";
+import { sha1x4Compress } from "./sha1-unrolled";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
 import { hashInitState, compress, streamReset, streamFinish, finishBlocks, wipeSchedule } from "./hash";
@@ -94,7 +94,9 @@ function prepareLanes(alg: i32, key: usize, keyLen: i32, slot: usize): void {
       store<u32>(slot + 64 + k * 4, load<u32>(XS + k * 16 + 4));
     }
   }
-  for (let i: usize = 0; i < 1280; i += 16) v128.store(XW + i, i64x2.splat(0)); // 80 words x 16 bytes
+  // The schedule rows used: SHA-1 reads the 16 block words, SHA-256/512 extend them to 64/80 in place.
+  const scheduleBytes: usize = alg == SHA1 ? 256 : wide ? 1280 : 1024;
+  for (let i: usize = 0; i < scheduleBytes; i += 16) v128.store(XW + i, i64x2.splat(0));
   for (let i: usize = 0; i < 128; i += 16) v128.store(XS + i, i64x2.splat(0));
   memory.fill(BLK, 0, bs);
   memory.fill(CTX_H, 0, 64);

@@ -6,8 +6,7 @@
 // +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
 import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, MAX_JOBS, blockSize, digestSize, writeDigest } from "./layout";
 import { compress, wipeSchedule } from "./hash";
-import { sha1x4Compress } from "./sha1x4";
-import { sha1x8Compress } from "./sha1x8";
+import { sha1Hotp, sha1x4Compress } from "./sha1-unrolled";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
 
@@ -25,14 +24,14 @@ const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000,
 }
 
 /**
- * The same truncation read straight from lane `lane` of 32-bit state words (word k at XS + k * stride):
+ * The same truncation read straight from lane `lane` of 32-bit state words (word k at base + k * stride):
  * MAC byte 4i + s is byte s (big-endian) of word i, so the 4 bytes at offset o are the 64-bit pair
  * (word i, word i+1) shifted right by 32 - 8s. No branch on the secret offset.
  */
 // @ts-ignore: decorator
-@inline function truncateLane(stride: usize, lane: usize, words: usize): u32 {
-  const offset = load<u32>(XS + (words - 1) * stride + lane) & 0x0f;
-  const at = XS + <usize>(offset >> 2) * stride + lane;
+@inline function truncateWords(base: usize, stride: usize, lane: usize, words: usize): u32 {
+  const offset = load<u32>(base + (words - 1) * stride + lane) & 0x0f;
+  const at = base + <usize>(offset >> 2) * stride + lane;
   const pair = (<u64>load<u32>(at) << 32) | <u64>load<u32>(at + stride);
   return <u32>(pair >> (32 - ((<u64>offset & 3) << 3))) & 0x7fffffff;
 }
@@ -53,6 +52,12 @@ const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000,
 
 function hotpScalar(alg: i32, job: usize, emit: i32): void {
   const slot = <usize>load<u32>(job);
+  if (!ASC_FEATURE_SIMD && alg == SHA1) {
+    // Inner and outer compression unrolled, with the HOTP blocks' constant words folded (sha1-unrolled.ts).
+    sha1Hotp(slot, load<u32>(job, 4), load<u32>(job, 8), LD);
+    finishJob(job, reduce(truncateWords(LD, 4, 0, 5), load<u32>(job, 12)), emit);
+    return;
+  }
   const bs = blockSize(alg);
   const ds = digestSize(alg);
   // Inner hash: state after key^ipad, then the 8-byte big-endian counter as the whole message.
@@ -148,7 +153,7 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
     }
   }
   if (!wide) for (let g = 0; g < lanes >> 2; g++) gatherWords(first, count, g, XS + <usize>(g * 16), stride, words, 0);
-  compressLanes(alg, lanes);
+  compressLanes(alg);
   // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
   zero(XW, 16 * stride);
   for (let i: usize = 0; i < words * stride; i += 16) v128.store(XW + i, v128.load(XS + i));
@@ -167,7 +172,7 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
       v128.store(XW + 15 * stride + <usize>(g * 16), i32x4.splat(<i32>((bs + ds) << 3)));
     }
   }
-  compressLanes(alg, lanes);
+  compressLanes(alg);
   for (let j = 0; j < count; j++) {
     const job = first + <usize>(j * JOB_SIZE);
     const lane = <usize>j * laneBytes;
@@ -176,7 +181,7 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
       for (let k: usize = 0; k < 8; k++) store<u64>(LD + k * 8, bswap<u64>(load<u64>(XS + k * stride + lane)));
       bin = truncateBytes(LD, 64);
     } else {
-      bin = truncateLane(stride, lane, words);
+      bin = truncateWords(XS, stride, lane, words);
     }
     finishJob(job, reduce(bin, load<u32>(job, 12)), emit);
   }
@@ -214,16 +219,14 @@ function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
   else sha256x4Compress();
   for (let j = 0; j < count; j++) {
     const job = first + <usize>(j * JOB_SIZE);
-    finishJob(job, reduce(truncateLane(16, <usize>(j * 4), words), load<u32>(job, 12)), emit);
+    finishJob(job, reduce(truncateWords(XS, 16, <usize>(j * 4), words), load<u32>(job, 12)), emit);
   }
 }
 
 // @ts-ignore: decorator
-@inline function compressLanes(alg: i32, lanes: i32): void {
-  if (alg == SHA1) {
-    if (lanes == 8) sha1x8Compress();
-    else sha1x4Compress();
-  } else if (alg == SHA256) sha256x4Compress();
+@inline function compressLanes(alg: i32): void {
+  if (alg == SHA1) sha1x4Compress();
+  else if (alg == SHA256) sha256x4Compress();
   else sha512x2Compress();
 }
 
@@ -237,30 +240,33 @@ function sameSlot(n: i32): bool {
 /** Runs `n` jobs at JOBS. `emit` = 1 also writes each code (for hotp/totp generation). */
 export function hotpJobs(alg: i32, n: i32, emit: i32): void {
   n = min(max(n, 0), MAX_JOBS);
-  if (ASC_FEATURE_SIMD && n > 1) {
-    let widest: usize = 16;
-    if (n <= 4 && alg != SHA512 && sameSlot(n)) {
+  // SIMD: SHA-1 always runs in lanes (one unrolled kernel per build, see sha1.ts), the others from 2 jobs.
+  if (ASC_FEATURE_SIMD && (n > 1 || alg == SHA1)) {
+    if (n >= 1 && n <= 4 && alg != SHA512 && sameSlot(n)) {
       hotpOneKey(alg, JOBS, n, emit);
     } else {
       for (let i = 0; i < n; ) {
-        // SHA-1 uses 8 lanes when more than 4 jobs remain (batches), else 4 (a +/-1 window is 3 jobs).
-        const lanes = alg == SHA512 ? 2 : alg == SHA256 || n - i <= 4 ? 4 : 8;
+        const lanes = alg == SHA512 ? 2 : 4;
         const first = JOBS + <usize>(i * JOB_SIZE);
         const count = min(lanes, n - i);
         hotpLanes(alg, first, count, lanes, emit);
-        if (lanes == 8) widest = 32;
         i += count;
       }
     }
-    // Wipe only what was used: 80 schedule words and 8 state words at the widest stride, and the SHA-512 MAC.
-    zero(XW, 80 * widest);
-    zero(XS, 8 * widest);
+    // Wipe only what was used: the schedule (SHA-1 reads 16 words, the others extend to 64/80 in place),
+    // 8 state words, and the SHA-512 MAC. Every lane path uses 16-byte word rows.
+    zero(XW, (alg == SHA1 ? 16 : 80) * 16);
+    zero(XS, 8 * 16);
     if (alg == SHA512) zero(LD, 64);
   } else {
     for (let i = 0; i < n; i++) hotpScalar(alg, JOBS + <usize>(i * JOB_SIZE), emit);
-    wipeSchedule(alg);
-    memory.fill(BLK, 0, 128);
-    memory.fill(CTX_H, 0, 64);
-    memory.fill(LD, 0, 64);
+    if (alg == SHA1) {
+      memory.fill(LD, 0, 20); // the SHA-1 kernel keeps blocks and state in locals; only the MAC is in memory
+    } else {
+      wipeSchedule(alg);
+      memory.fill(BLK, 0, 128);
+      memory.fill(CTX_H, 0, 64);
+      memory.fill(LD, 0, 64);
+    }
   }
 }

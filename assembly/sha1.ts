@@ -1,6 +1,8 @@
 // SHA-1, FIPS 180-4 section 6.1. Kept for RFC 4226/6238 HOTP/TOTP, where HMAC-SHA-1 is the default and is
 // not affected by SHA-1 collision attacks (HMAC security rests on the compression function as a PRF).
-import { W } from "./layout";
+// The compressions are generated fully unrolled (assembly/sha1-unrolled.ts, scripts/gen-sha1.mjs).
+import { XS, XW } from "./layout";
+import { sha1Compress, sha1x4Compress } from "./sha1-unrolled";
 
 export function sha1Init(h: usize): void {
   store<u32>(h, 0x67452301);
@@ -10,66 +12,20 @@ export function sha1Init(h: usize): void {
   store<u32>(h, 0xc3d2e1f0, 16);
 }
 
-/** One compression (FIPS 180-4 6.1.2) of the 64-byte big-endian block at `block` into the state at `h`. */
-export function sha1Compress(h: usize, block: usize): void {
-  for (let i: usize = 0; i < 64; i += 4) store<u32>(W + i, bswap<u32>(load<u32>(block + i)));
-  for (let i: usize = 64; i < 320; i += 4) {
-    const x = load<u32>(W + i - 12) ^ load<u32>(W + i - 32) ^ load<u32>(W + i - 56) ^ load<u32>(W + i - 64);
-    store<u32>(W + i, rotl<u32>(x, 1));
+
+/**
+ * One compression of the big-endian block at `block` into the state at `h`. The SIMD build runs it in
+ * lane 0 of the unrolled 4-lane kernel instead of carrying a second unrolled SHA-1 (each unrolled kernel is
+ * 4-8 KiB and a module must stay under 24 KiB); it costs about the same as the scalar one. The caller wipes
+ * XS/XW afterwards (wipeSchedule).
+ */
+export function sha1Block(h: usize, block: usize): void {
+  if (!ASC_FEATURE_SIMD) {
+    sha1Compress(h, block);
+    return;
   }
-  let a = load<u32>(h), b = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12), e = load<u32>(h, 16);
-  // Five rounds per iteration with the roles of a..e rotating (no moves); one loop per f and K (no branch).
-  for (let i: usize = 0; i < 80; i += 20) {
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + load<u32>(W + i, 0);
-    b = rotl<u32>(b, 30);
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + load<u32>(W + i, 4);
-    a = rotl<u32>(a, 30);
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + load<u32>(W + i, 8);
-    e = rotl<u32>(e, 30);
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + load<u32>(W + i, 12);
-    d = rotl<u32>(d, 30);
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + load<u32>(W + i, 16);
-    c = rotl<u32>(c, 30);
-  }
-  for (let i: usize = 80; i < 160; i += 20) {
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + load<u32>(W + i, 0);
-    b = rotl<u32>(b, 30);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + load<u32>(W + i, 4);
-    a = rotl<u32>(a, 30);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + load<u32>(W + i, 8);
-    e = rotl<u32>(e, 30);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + load<u32>(W + i, 12);
-    d = rotl<u32>(d, 30);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + load<u32>(W + i, 16);
-    c = rotl<u32>(c, 30);
-  }
-  for (let i: usize = 160; i < 240; i += 20) {
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + load<u32>(W + i, 0);
-    b = rotl<u32>(b, 30);
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + load<u32>(W + i, 4);
-    a = rotl<u32>(a, 30);
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + load<u32>(W + i, 8);
-    e = rotl<u32>(e, 30);
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + load<u32>(W + i, 12);
-    d = rotl<u32>(d, 30);
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + load<u32>(W + i, 16);
-    c = rotl<u32>(c, 30);
-  }
-  for (let i: usize = 240; i < 320; i += 20) {
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + load<u32>(W + i, 0);
-    b = rotl<u32>(b, 30);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + load<u32>(W + i, 4);
-    a = rotl<u32>(a, 30);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + load<u32>(W + i, 8);
-    e = rotl<u32>(e, 30);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + load<u32>(W + i, 12);
-    d = rotl<u32>(d, 30);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + load<u32>(W + i, 16);
-    c = rotl<u32>(c, 30);
-  }
-  store<u32>(h, load<u32>(h) + a);
-  store<u32>(h, load<u32>(h, 4) + b, 4);
-  store<u32>(h, load<u32>(h, 8) + c, 8);
-  store<u32>(h, load<u32>(h, 12) + d, 12);
-  store<u32>(h, load<u32>(h, 16) + e, 16);
+  for (let k: usize = 0; k < 16; k++) store<u32>(XW + k * 16, bswap<u32>(load<u32>(block + k * 4)));
+  for (let k: usize = 0; k < 5; k++) store<u32>(XS + k * 16, load<u32>(h + k * 4));
+  sha1x4Compress();
+  for (let k: usize = 0; k < 5; k++) store<u32>(h + k * 4, load<u32>(XS + k * 16));
 }

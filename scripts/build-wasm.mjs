@@ -6,11 +6,14 @@ import asc from "assemblyscript/asc";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generate as generateSha1 } from "./gen-sha1.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LIMIT = 24 * 1024;
 const variants = ["simd", "scalar"];
 
+// The unrolled SHA-1 kernels are generated source; regenerate them so they always match the generator.
+writeFileSync(join(root, "assembly", "sha1-unrolled.ts"), generateSha1());
 mkdirSync(join(root, "build"), { recursive: true });
 const encoded = {};
 for (const target of variants) {
