@@ -1,42 +1,17 @@
 /**
  * The store contract and `generate` against a real MongoDB, with driver 7 and driver 6.
  *
- * Server: MONGODB_URI when set (a failure to reach it fails the run); otherwise a one-member replica
- * set from mongodb-memory-server-core, using only a mongod binary already on the machine (its cache or
- * MONGOMS_SYSTEM_BINARY): runtime download is switched off unless MONGOMS_RUNTIME_DOWNLOAD is set,
- * because nothing may fetch binaries at test time. When neither is available every test here is
- * reported as skipped with the reason, never as passed.
+ * Server: see test/helpers/mongo.ts (MONGODB_URI, else mongodb-memory-server). When neither is
+ * available every test here is reported as skipped with the reason, never as passed.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { MongoClient, type Db } from "mongodb";
 import { MongoClient as MongoClient6 } from "mongodb6";
 import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import type { Schema } from "../../src/adapters/types.js";
 import { contractSchema, newId, storeContract } from "./contract.js";
-
-type Server = { uri: string; stop: () => Promise<void>; origin: string };
-
-async function startMongo(): Promise<Server | { skip: string }> {
-  const uri = process.env.MONGODB_URI;
-  if (uri) return { uri, stop: async () => {}, origin: "MONGODB_URI" };
-  const mms = await import("mongodb-memory-server-core").catch(() => undefined);
-  if (mms === undefined) return { skip: "MONGODB_URI not set and mongodb-memory-server-core is not installed" };
-  process.env.MONGOMS_RUNTIME_DOWNLOAD ??= "false";
-  try {
-    // Resolve the binary first: it fails quietly, where a failed start also logs a stack trace.
-    await mms.MongoBinary.getPath();
-    const rs = await mms.MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: "wiredTiger" } });
-    return { uri: rs.getUri(), stop: async () => void (await rs.stop()), origin: "mongodb-memory-server replica set" };
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const why = /valid binary path/.test(message)
-      ? "no mongod binary on this machine, and runtime download is off: no internet to download mongod"
-      : message.split("\n")[0];
-    return { skip: `MONGODB_URI not set and mongodb-memory-server could not start (${why})` };
-  }
-}
+import { freshDb, startMongo } from "../helpers/mongo.js";
 
 const server = await startMongo();
 const skip = "skip" in server ? server.skip : undefined;
@@ -54,7 +29,6 @@ after(async () => {
   if (!("skip" in server)) await server.stop();
 });
 
-const freshDb = (client: MongoClient): Db => client.db(`kernia_t_${randomBytes(6).toString("hex")}`);
 const quiet = () => {};
 
 for (const major of [7, 6]) {

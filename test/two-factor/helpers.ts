@@ -8,6 +8,7 @@ import type { Kernia, KerniaOptions, Plugin } from "../../src/index.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import type { CryptoPort } from "../../src/crypto/port.js";
 import { twoFactor, type TwoFactorOptions } from "../../src/plugins/two-factor/index.js";
+import type { Adapter } from "../../src/adapters/types.js";
 
 export const BASE = "http://localhost:3000";
 export const SECRET = "kernia-two-factor-test-secret-0123456789abcdef";
@@ -38,6 +39,15 @@ export function outbox(): Outbox {
   };
 }
 
+/**
+ * The store every makeAuth() instance gets unless its options name one: the memory adapter by default;
+ * security.mongodb.test.ts points it at a real MongoDB to run the same rules there.
+ */
+let defaultDatabase: (() => Adapter) | undefined;
+export function useDatabase(factory: (() => Adapter) | undefined): void {
+  defaultDatabase = factory;
+}
+
 export function makeAuth(
   config: {
     clock?: Clock;
@@ -58,6 +68,7 @@ export function makeAuth(
       }
     : undefined;
   const auth = init({
+    ...(defaultDatabase ? { database: defaultDatabase() } : {}),
     secret: SECRET,
     baseURL: BASE,
     appName: "WireTest",
