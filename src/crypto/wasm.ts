@@ -347,78 +347,132 @@ function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): V
  * Many verifications with few WASM calls: requests are grouped by algorithm and packed into job tables
  * (up to the core's job and temporary-slot capacity per call), so SIMD lanes run across requests too.
  * Every request is validated before any work; a malformed code string yields {valid:false} like verifyTotp.
+ * The validated fields go into flat typed arrays (no object per request), and each table is read back by
+ * rescanning its range of requests, so the hot loops allocate nothing but the results.
  */
 function verifyTotpBatch(requests: readonly TotpBatchRequest[]): VerifyTotpResult[] {
   if (!Array.isArray(requests)) throw new TypeError(`expected an array of requests, got ${describe(requests)}`);
   const count = requests.length;
-  const checks: Check[] = new Array(count);
+  const keys: KeyInput[] = new Array(count);
+  // Per request, 4 numbers: flags (algorithm | digits << 2 | window << 6 | needs-a-temp-slot << 10), the
+  // current step, afterStep, and the code (-1 when malformed). One allocation: typed arrays cost ~150 ns each.
+  const fields = new Float64Array(count * 4);
+  let present = 0; // bit per algorithm seen
   for (let i = 0; i < count; i++) {
     const r = requests[i];
     if (r === null || typeof r !== "object") throw new TypeError(`expected request ${i} to be an object, got ${describe(r)}`);
-    checks[i] = check(r.key, r.code, r);
+    const key = r.key;
+    const alg = keyAlgorithm(key, r.algorithm);
+    const digits = integerIn(r.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
+    const window = integerIn(r.window, "window", 1, 0, LIMITS.maxWindow);
+    const current = timeStep(r as Record<string, unknown>);
+    const after = checkAfterStep(r.afterStep);
+    const code = parseCode(r.code, digits);
+    keys[i] = key;
+    const temp = key instanceof WasmPreparedKey && key.slot >= 0 ? 0 : 1;
+    fields[4 * i] = alg | (digits << 2) | (window << 6) | (temp << 10);
+    fields[4 * i + 1] = current;
+    fields[4 * i + 2] = after;
+    fields[4 * i + 3] = code;
+    present |= 1 << alg;
   }
   const results: VerifyTotpResult[] = new Array(count);
   const c = getCore();
-  const pending: number[] = [];
+  const u32 = c.u32;
   for (let alg = 0; alg < 3; alg++) {
+    if ((present & (1 << alg)) === 0) continue;
     let rows = 0;
     let temps = 0;
+    let start = 0; // first request of the table being filled
     try {
       for (let i = 0; i < count; i++) {
-        const v = checks[i];
-        if (v.alg !== alg) continue;
-        if (v.code < 0) {
+        const flags = fields[4 * i];
+        if ((flags & 3) !== alg) continue;
+        const code = fields[4 * i + 3];
+        if (code < 0) {
           results[i] = { valid: false, step: -1, delta: 0 };
           continue;
         }
-        const n = 2 * v.window + 1;
-        const needsTemp = !(v.key instanceof WasmPreparedKey && v.key.slot >= 0);
+        const window = (flags >> 6) & 15;
+        const n = 2 * window + 1;
+        const needsTemp = flags >> 10 === 1;
         if (rows + n > c.maxJobs || (needsTemp && temps === c.tempSlots)) {
-          runBatch(c, alg, checks, pending, rows, temps, results);
+          runTable(c, alg, rows, temps, start, i, fields, results);
           rows = 0;
           temps = 0;
+          start = i;
         }
-        const slot = keySlot(c, v.key, alg, needsTemp ? temps : 0);
+        const slot = keySlot(c, keys[i], alg, needsTemp ? temps : 0);
         if (needsTemp) temps++;
-        rows = writeCandidates(c, v, rows, slot);
-        pending.push(i);
+        // The 2w+1 candidate jobs (see writeCandidates); ineligible steps never match.
+        const current = fields[4 * i + 1];
+        const after = fields[4 * i + 2];
+        const digits = (flags >> 2) & 15;
+        const expected = code > 0x7fffffff ? NO_MATCH : code;
+        for (let delta = -window; delta <= window; delta++) {
+          const step = current + delta;
+          const eligible = step >= 0 && step > after;
+          const w = (c.jobs + rows * JOB_SIZE) >>> 2;
+          u32[w] = slot;
+          u32[w + 1] = eligible ? Math.floor(step / TWO_32) : 0;
+          u32[w + 2] = eligible ? step >>> 0 : 0;
+          u32[w + 3] = digits;
+          u32[w + 4] = eligible ? expected : NO_MATCH;
+          rows++;
+        }
       }
-      runBatch(c, alg, checks, pending, rows, temps, results);
+      runTable(c, alg, rows, temps, start, count, fields, results);
+      rows = 0;
+      temps = 0;
     } finally {
-      // Reached with rows > 0 only when keySlot threw mid-table: wipe whatever was written.
-      if (pending.length > 0) {
+      // rows > 0 here only when keySlot threw mid-table: wipe whatever was written.
+      if (rows > 0 || temps > 0) {
         clearJobs(c, c.maxJobs);
         clearTemps(c, c.tempSlots);
-        pending.length = 0;
       }
     }
   }
   return results;
 }
 
-/** Runs one job table (the requests listed in `pending`), reads their results, wipes the table. */
-function runBatch(
+/**
+ * Runs one job table (`rows` jobs from the requests of algorithm `alg` in [start, end) with a well-formed
+ * code), writes their results, and wipes the table and the temporary slots it used.
+ */
+function runTable(
   c: Core,
   alg: number,
-  checks: Check[],
-  pending: number[],
   rows: number,
   temps: number,
+  start: number,
+  end: number,
+  fields: Float64Array,
   results: VerifyTotpResult[],
 ): void {
   if (rows === 0) return;
   try {
     c.x.hotpJobs(alg, rows, 0);
-    let row = 0;
-    for (let p = 0; p < pending.length; p++) {
-      const v = checks[pending[p]];
-      results[pending[p]] = readResult(c, v, row);
-      row += 2 * v.window + 1;
+    const u32 = c.u32;
+    let hit = ((c.jobs + 24) >>> 2); // the match flag of row 0
+    for (let i = start; i < end; i++) {
+      const flags = fields[4 * i];
+      if ((flags & 3) !== alg || fields[4 * i + 3] < 0) continue;
+      const window = (flags >> 6) & 15;
+      const n = 2 * window + 1;
+      // Scan every candidate (no early exit), keep the first match.
+      let matched = -1;
+      for (let j = 0; j < n; j++) {
+        matched = u32[hit] === 1 && matched < 0 ? j : matched;
+        hit += JOB_SIZE >>> 2;
+      }
+      results[i] =
+        matched < 0
+          ? { valid: false, step: -1, delta: 0 }
+          : { valid: true, step: fields[4 * i + 1] + matched - window, delta: matched - window };
     }
   } finally {
     clearJobs(c, rows);
     clearTemps(c, temps);
-    pending.length = 0;
   }
 }
 

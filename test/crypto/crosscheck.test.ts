@@ -104,3 +104,29 @@ test("timingSafeEqual agrees with byte equality at every position and across chu
     }
   }
 });
+
+test("verifyTotpBatch past the job-table and temp-slot capacity: every table flush gives the one-by-one result", () => {
+  // 700 SHA-1 requests of window 3 (7 candidates each) need 4,900 job rows, about ten 512-row tables; the
+  // 350 plain keys need 350 temporary slots, six 64-slot tables. Algorithms are interleaved so each table's
+  // results are read back from a range that also holds requests of the other algorithms and malformed codes.
+  const r = rng(21);
+  const time = 1_700_000_000_000;
+  const current = Math.floor(time / 30_000);
+  const requests = [];
+  const prepared = [];
+  for (let i = 0; i < 700; i++) {
+    const algorithm = i % 10 === 9 ? "SHA-256" : "SHA-1";
+    const key = r.bytes(20);
+    const delta = r.int(9) - 4; // -4 and +4 fall outside the window
+    let code = nodeCrypto.hotp(key, current + delta, { algorithm });
+    if (i % 13 === 0) code = "12345"; // malformed
+    const k = i % 2 === 0 ? wasmCrypto.prepareKey(key, algorithm) : key;
+    if (k !== key) prepared.push(k as { dispose(): void });
+    requests.push({ key: k, code, algorithm, time, window: 3, afterStep: i % 17 === 0 ? current : undefined });
+  }
+  const batch = wasmCrypto.verifyTotpBatch(requests as never);
+  const single = requests.map((q) => wasmCrypto.verifyTotp(q.key, q.code, q as never));
+  assert.deepEqual(batch, single);
+  assert.ok(batch.filter((b) => b.valid).length > 300, "most requests match");
+  for (const p of prepared) p.dispose();
+});
