@@ -122,8 +122,8 @@ function gatherWords(first: usize, count: i32, group: i32, dst: usize, stride: u
 }
 
 /**
- * Lane-parallel HOTP for up to `lanes` jobs starting at `first`: 8 lanes for SHA-1 (two interleaved i32x4
- * streams), 4 for SHA-256 (i32x4), 2 for SHA-512 (i64x2). Word k of lane j lives at base + k * stride +
+ * Lane-parallel HOTP for up to `lanes` jobs starting at `first`: 4 for SHA-1 and SHA-256 (i32x4), 2 for
+ * SHA-512 (i64x2). Word k of lane j lives at base + k * stride +
  * j * laneBytes in XS (state) and XW (schedule). Missing lanes repeat the last job; their results are unused.
  * Writes each job's outcome (SHA-512 goes through a big-endian copy of the MAC at LD).
  */
@@ -188,10 +188,11 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
 }
 
 /**
- * The common single-verification case: up to 4 candidates of one key (SHA-1 or SHA-256). The key's states
- * are splatted into all lanes instead of gathered, and the codes are truncated straight from the state
- * lanes (the MAC's byte 4i + s is byte s of word i, big-endian), with no per-lane copy of the MAC.
- * Measured: about 60 ns less per +/-1 verification than the general lane path (about 400 ns in all).
+ * The common single-verification case: up to 4 candidates of one key (SHA-1 or SHA-256; in the SIMD build
+ * also a single SHA-1 generation). The key's states are splatted into all lanes instead of gathered, and
+ * the codes are truncated straight from the state lanes (the MAC's byte 4i + s is byte s of word i,
+ * big-endian), with no per-lane copy of the MAC. Measured with the earlier looped SHA-1 kernel: about
+ * 60 ns less per +/-1 verification than the general lane path.
  */
 function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
   const words: usize = alg == SHA1 ? 5 : 8;

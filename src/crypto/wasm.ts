@@ -281,62 +281,48 @@ function totp(key: KeyInput, options?: TotpOptions): string {
   return hotpAt(key, timeStep(opts), alg, digits);
 }
 
-/** A validated verification: everything the kernel needs, as numbers. */
-interface Check {
-  key: KeyInput;
-  alg: number;
-  digits: number;
-  current: number;
-  window: number;
-  after: number;
-  code: number; // -1 when the string is not `digits` decimal digits
-}
-
-function check(key: KeyInput, code: unknown, options: unknown): Check {
+/**
+ * RFC 6238 section 5.2 verification over the 2w+1 steps around the current one. Each candidate is a job
+ * row (see assembly/hotp.ts); ineligible steps (negative, or <= afterStep, the replay guard) carry an
+ * expected code that no real code equals (real codes are < 2^31), so every candidate is computed and
+ * compared and the time does not depend on which one matched. Inlined rather than split into helpers:
+ * this is the hot path of a 2FA server.
+ */
+function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): VerifyTotpResult {
   const opts = checkOptions(options);
   const alg = keyAlgorithm(key, opts.algorithm);
   const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
   const window = integerIn(opts.window, "window", 1, 0, LIMITS.maxWindow);
   const current = timeStep(opts);
   const after = checkAfterStep(opts.afterStep);
-  return { key, alg, digits, current, window, after, code: parseCode(code, digits) };
-}
-
-/** Writes the 2w+1 candidate jobs of `v` from row `row`; ineligible steps (negative, <= afterStep) never match. */
-function writeCandidates(c: Core, v: Check, row: number, slot: number): number {
-  const expected = v.code > 0x7fffffff ? NO_MATCH : v.code;
-  for (let delta = -v.window; delta <= v.window; delta++) {
-    const step = v.current + delta;
-    const eligible = step >= 0 && step > v.after;
-    writeJob(c, row++, slot, eligible ? step : 0, v.digits, eligible ? expected : NO_MATCH);
-  }
-  return row;
-}
-
-/** The first matching candidate from row `row` (scanning all of them), as a result. */
-function readResult(c: Core, v: Check, row: number): VerifyTotpResult {
-  const n = 2 * v.window + 1;
-  const base = ((c.jobs + row * JOB_SIZE) >>> 2) + 6;
-  let matched = -1;
-  for (let i = 0; i < n; i++) {
-    const hit = c.u32[base + i * (JOB_SIZE >>> 2)];
-    matched = hit === 1 && matched < 0 ? i : matched;
-  }
-  if (matched < 0) return { valid: false, step: -1, delta: 0 };
-  const delta = matched - v.window;
-  return { valid: true, step: v.current + delta, delta };
-}
-
-function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): VerifyTotpResult {
-  const v = check(key, code, options);
-  if (v.code < 0) return { valid: false, step: -1, delta: 0 };
+  const value = parseCode(code, digits);
+  if (value < 0) return { valid: false, step: -1, delta: 0 };
   const c = getCore();
-  const n = 2 * v.window + 1;
+  const u32 = c.u32;
+  const n = 2 * window + 1;
+  const rowWords = JOB_SIZE >>> 2;
+  const base = c.jobs >>> 2;
   const usesTemp = !(key instanceof WasmPreparedKey && key.slot >= 0);
   try {
-    writeCandidates(c, v, 0, keySlot(c, key, v.alg, 0));
-    c.x.hotpJobs(v.alg, n, 0);
-    return readResult(c, v, 0);
+    const slot = keySlot(c, key, alg, 0);
+    const expected = value > 0x7fffffff ? NO_MATCH : value;
+    for (let j = 0; j < n; j++) {
+      const step = current - window + j;
+      const eligible = step >= 0 && step > after;
+      const w = base + j * rowWords;
+      u32[w] = slot;
+      u32[w + 1] = eligible ? Math.floor(step / TWO_32) : 0;
+      u32[w + 2] = eligible ? step >>> 0 : 0;
+      u32[w + 3] = digits;
+      u32[w + 4] = eligible ? expected : NO_MATCH;
+    }
+    c.x.hotpJobs(alg, n, 0);
+    // Scan every candidate (no early exit), keep the first match.
+    let matched = -1;
+    for (let j = 0; j < n; j++) matched = u32[base + j * rowWords + 6] === 1 && matched < 0 ? j : matched;
+    return matched < 0
+      ? { valid: false, step: -1, delta: 0 }
+      : { valid: true, step: current + matched - window, delta: matched - window };
   } finally {
     clearJobs(c, n);
     if (usesTemp) clearTemps(c, 1);
