@@ -8,11 +8,15 @@ export function payloadTooLarge(): APIError {
   return APIError.from(413, BASE_ERROR_CODES, "PAYLOAD_TOO_LARGE");
 }
 
-/** The body bytes, read incrementally; stops and throws 413 as soon as `limit` is passed. */
-async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge();
-  const reader = request.body!.getReader();
+/**
+ * Where a request body comes from: null (no body), bytes an adapter already read under the same cap
+ * (node:http), or a reader that reads them incrementally (a Fetch Request's stream).
+ */
+export type BodySource = Uint8Array | ((limit: number) => Promise<Uint8Array>) | null;
+
+/** A Fetch body stream's bytes, read incrementally; stops and throws 413 as soon as `limit` is passed. */
+export async function readStream(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -34,13 +38,16 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
   return out;
 }
 
+const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * The parsed body, or undefined when the request has none. Only `application/json` is accepted
- * (parameters allowed), plus `application/x-www-form-urlencoded` when `allowForm`.
+ * (parameters allowed), plus `application/x-www-form-urlencoded` when `allowForm`. Checks in order:
+ * media type (415), declared Content-Length over `limit` (413, nothing read), bytes over `limit` (413).
  */
-export async function readBody(request: Request, allowForm: boolean, limit: number): Promise<unknown> {
-  if (request.body === null) return undefined;
-  const contentType = request.headers.get("content-type") ?? "";
+export async function readBody(headers: Headers, body: BodySource, allowForm: boolean, limit: number): Promise<unknown> {
+  if (body === null) return undefined;
+  const contentType = headers.get("content-type") ?? "";
   const media = contentType.split(";")[0].trim().toLowerCase();
   const allowed = allowForm ? ["application/x-www-form-urlencoded", "application/json"] : ["application/json"];
   if (!allowed.includes(media)) {
@@ -51,11 +58,14 @@ export async function readBody(request: Request, allowForm: boolean, limit: numb
       contentType ? `Content-Type "${contentType}" is not allowed. Allowed types: ${list}` : `Content-Type is required. Allowed types: ${list}`,
     );
   }
-  const bytes = await readCapped(request, limit);
+  const declared = Number(headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw payloadTooLarge();
+  const bytes = typeof body === "function" ? await body(limit) : body;
+  if (bytes.byteLength > limit) throw payloadTooLarge();
   if (bytes.byteLength === 0) return undefined; // same as no body, whichever way the adapter built it
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = utf8Fatal.decode(bytes);
   } catch {
     throw new APIError(400, "BAD_REQUEST", "Invalid JSON in request body");
   }

@@ -49,7 +49,7 @@ export interface CoreSettings {
 export interface CoreContext extends AuthContext {
   readonly settings: CoreSettings;
   /** Trusted origins for this request (baseURL origin, options, env). */
-  trustedOrigins(request: Request | undefined): Promise<string[]>;
+  trustedOrigins(source: { readonly url: string; readonly request: Request } | undefined): Promise<string[]>;
   /** The stored session row for a token, with its user; expired rows too (get-session needs them). */
   findSessionRow(token: string): Promise<{ session: Session; user: User | null } | null>;
 }
@@ -126,19 +126,20 @@ export function createContext(options: KerniaOptions): CoreContext {
     passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 
-    async trustedOrigins(request) {
+    async trustedOrigins(source) {
       const list = [...staticTrusted];
-      if (!baseURL && request) {
+      if (!baseURL && source) {
         // No configured baseURL: the server's own origin (as the request reached it) is trusted, as in
         // Better Auth, which infers its baseURL from the request.
         try {
-          list.push(new URL(request.url).origin);
+          list.push(new URL(source.url).origin);
         } catch {
           /* synthetic request without a usable URL */
         }
       }
       if (typeof options.trustedOrigins === "function") {
-        const extra = await options.trustedOrigins(request);
+        // `source.request` is built on demand: only a trustedOrigins function needs a Fetch Request.
+        const extra = await options.trustedOrigins(source?.request);
         if (Array.isArray(extra)) list.push(...extra.filter((v): v is string => typeof v === "string" && v !== ""));
       }
       return list;

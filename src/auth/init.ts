@@ -11,10 +11,10 @@
 import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./errors.js";
-import { readBody } from "./body.js";
+import { readBody, readStream, type BodySource } from "./body.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
 import { clientIp, consume, ruleFor } from "./rate-limit.js";
-import { RequestContext } from "./request-context.js";
+import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
@@ -26,8 +26,45 @@ interface Route {
   endpoint: Endpoint;
 }
 
+/**
+ * An HTTP request as the adapters hand it to the pipeline, without a Fetch Request: method (upper
+ * case), absolute URL, headers, and the body (see BodySource). `request` is the Fetch Request when the
+ * caller has one (auth.handler), so ctx.request is that very object.
+ */
+export interface IncomingRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: BodySource;
+  request?: Request;
+}
+
+/** The pipeline behind auth.handler, taking and giving plain parts (used directly by kernia/express). */
+export type CoreHandler = (request: IncomingRequest) => Promise<ResponseState>;
+
+/**
+ * A response ready for the wire: `headers` includes content-type when there is a body; `cookies` are the
+ * serialized Set-Cookie lines in order; `body` is the JSON text, or null for an empty body.
+ */
+export interface WireResponse {
+  status: number;
+  headers: Headers;
+  cookies: string[];
+  body: string | null;
+}
+
+/** The core of each instance, keyed by its `handler` function (which survives `{...auth}` copies). */
+const cores = new WeakMap<object, { core: CoreHandler; auth: CoreContext }>();
+
+/** The direct pipeline of an instance made by init(), or undefined for any other object. */
+export function coreHandler(auth: Kernia): { handle: CoreHandler; toWire: (state: ResponseState) => WireResponse } | undefined {
+  const entry = cores.get(auth.handler);
+  if (entry === undefined) return undefined;
+  return { handle: entry.core, toWire: (state) => toWire(entry.auth, state) };
+}
+
 interface RunInput {
-  request: Request;
+  source: RequestSource;
   path: string;
   rawBody: unknown;
   rawQuery: Record<string, unknown>;
@@ -67,15 +104,26 @@ export function init(options: KerniaOptions): Kernia {
 
   for (const plugin of auth.plugins) plugin.init?.(auth);
 
-  const handler = (request: Request) => handle(auth, routes, request);
+  const core: CoreHandler = (request) => handle(auth, routes, request);
+  const handler = async (request: Request): Promise<Response> => {
+    const state = await core({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body === null ? null : (limit) => readStream(request.body!, limit),
+      request,
+    });
+    return toResponse(auth, state);
+  };
+  cores.set(handler, { core, auth });
   const api: Record<string, ApiFunction> = {};
   for (const [name, endpoint] of Object.entries(endpoints)) api[name] = serverCall(auth, name, endpoint);
   return { handler, api, options, context: auth };
 }
 
-const EMPTY_404 = () => new Response(null, { status: 404 });
+const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });
 
-async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>, request: Request): Promise<Response> {
+async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>, request: IncomingRequest): Promise<ResponseState> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -97,45 +145,43 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
         const ip = clientIp(request.headers, auth.settings.ipAddressHeaders) ?? "no-ip";
         const decision = await consume(auth.store, `${ip}|${path}`, rule, auth.now(), auth.generateId);
         if (!decision.allowed) {
-          return new Response(JSON.stringify({ message: RATE_LIMIT_MESSAGE }), {
-            status: 429,
-            headers: { "content-type": "application/json", "x-retry-after": String(decision.retryAfter) },
-          });
+          const headers = new Headers({ "x-retry-after": String(decision.retryAfter) });
+          return { status: 429, body: { message: RATE_LIMIT_MESSAGE }, headers, cookies: [] };
         }
       }
     }
   } catch (e) {
     console.error("kernia: rate limiter failed", e);
-    return toResponse(auth, internalError());
+    return internalError();
   }
 
   const rawQuery: Record<string, unknown> = Object.create(null);
-  for (const [k, v] of url.searchParams) if (!(k in rawQuery)) rawQuery[k] = v;
+  if (url.search !== "") for (const [k, v] of url.searchParams) if (!(k in rawQuery)) rawQuery[k] = v;
 
+  const source = new RequestSource(request.method, request.url, request.headers, request.request);
   let rawBody: unknown;
   if (request.method !== "GET" && request.method !== "HEAD") {
+    if (request.body instanceof Uint8Array) source.bodyBytes = request.body;
     try {
-      rawBody = await readBody(request, endpoint.allowFormBody === true, auth.settings.maxBodySize);
+      rawBody = await readBody(request.headers, request.body, endpoint.allowFormBody === true, auth.settings.maxBodySize);
     } catch (e) {
-      if (e instanceof APIError) return toResponse(auth, errorState(e));
+      if (e instanceof APIError) return errorState(e);
       console.error("kernia: reading the request body failed", e);
-      return toResponse(auth, errorState(APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST")));
+      return errorState(APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST"));
     }
   }
-  const { state } = await run(auth, route, { request, path, rawBody, rawQuery, isServerCall: false });
-  return toResponse(auth, state);
+  const { state } = await run(auth, route, { source, path, rawBody, rawQuery, isServerCall: false });
+  return state;
 }
 
 function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFunction {
   return async (input: ApiInput = {}) => {
     const path = endpoint.path ?? "";
     const base = auth.baseURL || "http://localhost";
-    const request = new Request(`${base}${auth.basePath}${path || `/${name}`}`, {
-      method: endpoint.method,
-      headers: new Headers(input.headers),
-    });
+    const url = `${base}${auth.basePath}${path || `/${name}`}`;
+    const source = new RequestSource(endpoint.method, url, new Headers(input.headers));
     const { state, unexpected } = await run(auth, { name, endpoint }, {
-      request,
+      source,
       path,
       rawBody: input.body,
       rawQuery: { ...(input.query ?? {}) },
@@ -155,14 +201,14 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
 
 async function run(auth: CoreContext, route: Route, input: RunInput): Promise<RunResult> {
   const { endpoint } = route;
-  const ctx = new RequestContext(auth, input.request, input.path, endpoint.method, input.isServerCall);
+  const ctx = new RequestContext(auth, input.source, input.path, endpoint.method, input.isServerCall);
   let reachedHandler = false;
   try {
     if (!input.isServerCall && endpoint.method !== "GET") {
-      const trusted = await auth.trustedOrigins(input.request);
+      const trusted = await auth.trustedOrigins(input.source);
       if (!auth.settings.skipCSRF) {
-        if (endpoint.loginCsrfGuard) checkLoginCsrf(input.request.headers, trusted);
-        else checkOrigin(input.request.headers, trusted, false);
+        if (endpoint.loginCsrfGuard) checkLoginCsrf(input.source.headers, trusted);
+        else checkOrigin(input.source.headers, trusted, false);
       }
       if (!auth.settings.skipOriginCheck) checkCallbackURLs(input.rawBody, input.rawQuery, trusted);
     }
@@ -225,10 +271,20 @@ function internalError(): ResponseState {
   return errorState(APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR"));
 }
 
-function toResponse(auth: CoreContext, state: ResponseState): Response {
-  const headers = new Headers(state.headers);
-  for (const cookie of state.cookies) headers.append("set-cookie", serializeSetCookie(cookie, auth.settings.secureCookies));
-  if (state.body === undefined) return new Response(null, { status: state.status, headers });
+/**
+ * Serialize once: content-type joins the headers when there is a body, Set-Cookie lines in order.
+ * Takes over `state.headers` (the request is over; nothing reads the state afterwards).
+ */
+function toWire(auth: CoreContext, state: ResponseState): WireResponse {
+  const headers = state.headers;
+  const cookies = state.cookies.map((cookie) => serializeSetCookie(cookie, auth.settings.secureCookies));
+  if (state.body === undefined) return { status: state.status, headers, cookies, body: null };
   headers.set("content-type", "application/json");
-  return new Response(JSON.stringify(state.body), { status: state.status, headers });
+  return { status: state.status, headers, cookies, body: JSON.stringify(state.body) };
+}
+
+function toResponse(auth: CoreContext, state: ResponseState): Response {
+  const wire = toWire(auth, state);
+  for (const line of wire.cookies) wire.headers.append("set-cookie", line);
+  return new Response(wire.body, { status: wire.status, headers: wire.headers });
 }

@@ -20,6 +20,37 @@ function errorName(e: unknown): string {
   return e instanceof Error ? e.name : typeof e;
 }
 
+/**
+ * The request as the pipeline sees it: method, absolute URL, headers and the body bytes once read.
+ * A Fetch Request costs tens of microseconds to build (AbortSignal, body stream), so the HTTP adapters
+ * and auth.api pass these parts, and `request` is made only when something reads it (a trustedOrigins
+ * function, a plugin reading ctx.request). The one it builds carries the same method, URL, headers
+ * and body bytes.
+ */
+export class RequestSource {
+  private built: Request | undefined;
+  /** Body bytes, when already read (set by the pipeline after reading); a built Request gets a copy. */
+  bodyBytes: Uint8Array | null = null;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly headers: Headers,
+    original?: Request,
+  ) {
+    this.built = original;
+  }
+
+  get request(): Request {
+    this.built ??= new Request(this.url, {
+      method: this.method,
+      headers: this.headers,
+      body: this.bodyBytes === null || this.method === "GET" || this.method === "HEAD" ? undefined : this.bodyBytes.slice(),
+    });
+    return this.built;
+  }
+}
+
 export class RequestContext implements EndpointContext {
   readonly response: ResponseState = { status: 200, body: undefined, headers: new Headers(), cookies: [] };
   newSession: SessionWithUser | null = null;
@@ -32,12 +63,17 @@ export class RequestContext implements EndpointContext {
 
   constructor(
     readonly auth: CoreContext,
-    readonly request: Request,
+    readonly source: RequestSource,
     readonly path: string,
     readonly method: string,
     readonly isServerCall: boolean,
   ) {
-    this.headers = request.headers;
+    this.headers = source.headers;
+  }
+
+  /** The Fetch Request, built on first access (the node:http path and auth.api never need one). */
+  get request(): Request {
+    return this.source.request;
   }
 
   private requestCookies(): Map<string, string> {

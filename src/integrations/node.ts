@@ -8,12 +8,15 @@
  * path before the handler runs and answers malformed percent-encoding itself, with an HTML 400. The
  * handler reads req.originalUrl, so the mount path is kept.
  *
- * Converts IncomingMessage -> Fetch Request (URL from Host and x-forwarded-proto; body read with the
- * size cap, so an oversized body is refused without being buffered) and Response -> ServerResponse
- * (every Set-Cookie line kept). It never rejects: any failure becomes a 500 JSON answer.
+ * Hands the IncomingMessage's parts (URL from Host and x-forwarded-proto; body read with the size cap,
+ * so an oversized body is refused without being buffered) straight to the instance's pipeline and
+ * writes its answer to the ServerResponse (every Set-Cookie line kept), with no Fetch Request or
+ * Response in between; the wire output is the same as auth.handler's. It never rejects: any failure
+ * becomes a 500 JSON answer.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { APIError, BASE_ERROR_CODES } from "../auth/errors.js";
+import { coreHandler, type WireResponse } from "../auth/init.js";
 import type { Kernia } from "../auth/types.js";
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -85,6 +88,7 @@ function sendJSON(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(JSON.stringify(body));
 }
 
+/** The Fetch path, for a Kernia-shaped object that init() did not make (its handler is all we have). */
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
@@ -96,8 +100,20 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   res.end(body);
 }
 
+/** Same wire output as writeResponse: headers in Headers order (sorted), then every Set-Cookie line. */
+function writeWire(res: ServerResponse, wire: WireResponse): void {
+  res.statusCode = wire.status;
+  wire.headers.forEach((value, name) => res.setHeader(name, value));
+  if (wire.cookies.length > 0) res.setHeader("set-cookie", wire.cookies);
+  if (wire.body === null) res.end();
+  else res.end(wire.body);
+}
+
 export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limit = auth.context.options.advanced?.maxBodySize ?? 1024 * 1024;
+  // The direct pipeline (no Fetch Request/Response: building and reading them cost more than a
+  // get-session itself); any other Kernia-shaped object goes through its Fetch handler.
+  const core = coreHandler(auth);
   return async (req: NodeRequest, res: ServerResponse) => {
     try {
       const method = (req.method ?? "GET").toUpperCase();
@@ -106,6 +122,11 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
         // express.json() and friends leave the stream consumed: use what they parsed.
         // A stream someone else ended without leaving a body has nothing left to read (waiting would hang).
         body = req.readableEnded ? reserialise(req) : await readBody(req, limit);
+      }
+      if (core !== undefined) {
+        const state = await core.handle({ method, url: requestURL(req), headers: requestHeaders(req), body });
+        writeWire(res, core.toWire(state));
+        return;
       }
       const request = new Request(requestURL(req), {
         method,
