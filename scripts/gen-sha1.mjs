@@ -80,7 +80,9 @@ function rounds(ops, state, words, w) {
     const f = group === 0 ? ops.ch(b, c, d) : group === 2 ? ops.maj(b, c, d) : ops.parity(b, c, d);
     const x = win[slot];
     const kw = "c" in x ? (x.c === 0 ? ops.k(group) : ops.constant((K[group] + x.c) >>> 0)) : ops.add(ops.k(group), x.v);
-    out.push(`${e} = ${ops.add(e, ops.rotl(a, 5), f, kw)};`);
+    // rotl(a, 5) is added last: a is the value the previous round just produced, while e, K + W and f
+    // (of older values) are ready earlier, so the chain from round to round is rotate + one add.
+    out.push(`${e} = ${ops.add(ops.rotl(a, 5), ops.add(ops.add(e, kw), f))};`);
     out.push(`${b} = ${ops.rotl(b, 30)};`);
     [a, b, c, d, e] = [e, a, b, c, d];
   }
