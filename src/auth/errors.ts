@@ -49,7 +49,16 @@ export class APIError extends Error {
 
   /** `code` null gives a body with only `message` (Better Auth's rate-limit and 409 race answers). */
   constructor(status: number, code: string | null, message: string, headers: Record<string, string> = {}) {
-    super(message);
+    // An APIError is an answer (a wrong code, a missing session), not a fault to debug: capturing a
+    // stack trace for each one cost more than the rest of a rejected request. Hence no frames
+    // (`stack` is just "Error: message"); the limit is restored even if the constructor throws.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.name = "APIError";
     this.status = status;
     this.code = code;
