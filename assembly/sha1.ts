@@ -16,8 +16,10 @@ export function sha1Init(h: usize): void {
 /**
  * One compression of the big-endian block at `block` into the state at `h`. The SIMD build runs it in
  * lane 0 of the unrolled 4-lane kernel instead of carrying a second unrolled SHA-1 (each unrolled kernel is
- * 4-8 KiB and a module must stay under 24 KiB); it costs about the same as the scalar one. The caller wipes
- * XS/XW afterwards (wipeSchedule).
+ * 4-8 KiB and a module must stay under 24 KiB). Measured streaming 1 MiB (busy 2-core EPYC, Node 20):
+ * 166 ns per block this way, 142 ns with the scalar unrolled kernel, 231 ns with the looped kernel it
+ * replaced. Streamed SHA-1 is not on the OTP hot path (that is hotp.ts). The caller wipes XS/XW afterwards
+ * (wipeSchedule).
  */
 export function sha1Block(h: usize, block: usize): void {
   if (!ASC_FEATURE_SIMD) {

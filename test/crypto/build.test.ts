@@ -30,3 +30,11 @@ test("both builds export the same API", () => {
   const names = (m: WebAssembly.Module): string[] => WebAssembly.Module.exports(m).map((e) => `${e.kind}:${e.name}`).sort();
   assert.deepEqual(names(scalar), names(simd));
 });
+
+test("assembly/sha1-unrolled.ts is what scripts/gen-sha1.mjs generates (no hand edits, no stale copy)", async () => {
+  const { readFileSync } = await import("node:fs");
+  // @ts-expect-error: a plain .mjs build script without type declarations
+  const { generate } = (await import("../../scripts/gen-sha1.mjs")) as { generate(): string };
+  const committed = readFileSync(new URL("../../assembly/sha1-unrolled.ts", import.meta.url), "utf8");
+  assert.equal(committed, generate());
+});
