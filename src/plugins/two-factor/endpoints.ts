@@ -133,7 +133,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       body: { code: str, trustDevice: optBool },
       async handler(ctx) {
         const state = stateOf(ctx);
-        const { options, keys } = state;
+        const { options } = state;
         const auth = ctx.auth;
         if (options.totp.disable) throw notConfigured.totp();
         const target = await resolveTarget(ctx);
@@ -145,7 +145,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
           await assertNotLocked(auth, options, target.user.id);
           await reserveAttempt(ctx, options, target.challengeId);
         }
-        if (!(await verifyAndClaimTotp(auth, options, keys, row, ctx.body.code as string))) {
+        if (!(await verifyAndClaimTotp(auth, state, row, ctx.body.code as string))) {
           if (target.kind === "challenge") {
             await recordAttemptFailure(ctx, target.challengeId);
             await recordFailure(auth, options, target.user.id);

@@ -30,6 +30,11 @@ export interface TotpOptions {
   disable?: boolean;
   /** Steps accepted either side of the current one (RFC 6238 section 5.2). */
   window?: number;
+  /**
+   * Prepared TOTP keys kept in memory for recently verified users (key-cache.ts: skips decrypting the
+   * stored secret on each verification, at the cost of keeping key state in memory). 0 turns it off.
+   */
+  keyCacheSize?: number;
 }
 
 export interface BackupCodeOptions {
@@ -74,7 +79,7 @@ export interface ResolvedOptions {
 
 export const DEFAULTS = {
   otp: { period: 3, digits: 6, allowedAttempts: 5, maxSendsPerWindow: 3, sendWindowSeconds: 600 },
-  totp: { digits: 6, period: 30, disable: false, window: 1 },
+  totp: { digits: 6, period: 30, disable: false, window: 1, keyCacheSize: 1000 },
   backupCodes: { amount: 10, length: 10 },
   skipVerificationOnEnable: false,
   trustDeviceMaxAge: 2592000,
@@ -151,6 +156,7 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
       period: int("totpOptions.period", totp.period, 1, 3600),
       disable: bool("totpOptions.disable", totp.disable),
       window: int("totpOptions.window", totp.window, 0, 10),
+      keyCacheSize: int("totpOptions.keyCacheSize", totp.keyCacheSize, 0, 100_000),
     },
     backupCodes: {
       amount: int("backupCodeOptions.amount", backup.amount, 1, 100),

@@ -4,11 +4,14 @@
  */
 import type { AuthContext } from "../../auth/types.js";
 import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from "./options.js";
+import { TotpKeyCache } from "./key-cache.js";
 import { deriveKeys, type PluginKeys } from "./secret-box.js";
 
 export interface PluginState {
   options: ResolvedOptions;
   keys: PluginKeys;
+  /** Prepared TOTP keys by stored ciphertext and user; null when totpOptions.keyCacheSize is 0. */
+  totpKeys: TotpKeyCache | null;
 }
 
 export class StateRegistry {
@@ -16,7 +19,9 @@ export class StateRegistry {
   constructor(private readonly passed: TwoFactorOptions | undefined) {}
 
   init(auth: AuthContext): PluginState {
-    const state = { options: resolveOptions(auth, this.passed), keys: deriveKeys(auth.secret) };
+    const options = resolveOptions(auth, this.passed);
+    const totpKeys = options.totp.keyCacheSize > 0 ? new TotpKeyCache(options.totp.keyCacheSize) : null;
+    const state = { options, keys: deriveKeys(auth.secret), totpKeys };
     this.states.set(auth, state);
     return state;
   }

@@ -9,7 +9,7 @@ import type { TwoFactorRow } from "./lockout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
 import { decryptSecret, type PluginKeys } from "./secret-box.js";
-import { ID_ALPHABET, utf8 } from "./state.js";
+import { ID_ALPHABET, utf8, type PluginState } from "./state.js";
 
 export function generateTotpSecret(auth: AuthContext): string {
   return auth.randomString(32, ID_ALPHABET);
@@ -45,14 +45,18 @@ export function openSecret(keys: PluginKeys, row: TwoFactorRow): string {
  */
 export async function verifyAndClaimTotp(
   auth: AuthContext,
-  options: ResolvedOptions,
-  keys: PluginKeys,
+  state: PluginState,
   row: TwoFactorRow,
   code: string,
 ): Promise<boolean> {
-  const secret = openSecret(keys, row);
+  const { options, keys, totpKeys } = state;
+  // The key is opened first either way: an undecryptable row is a 500 whatever the code looks like.
+  // With the cache, the prepared key is used synchronously below (no await until verifyTotp returns),
+  // so no other request can evict and dispose it meanwhile.
+  const open = () => utf8(openSecret(keys, row));
+  const key = totpKeys !== null && row.secret !== null ? totpKeys.key(auth.crypto, row.userId, row.secret, open) : open();
   if (code.length !== options.totp.digits || !/^[0-9]+$/.test(code)) return false;
-  const result = auth.crypto.verifyTotp(utf8(secret), code, {
+  const result = auth.crypto.verifyTotp(key, code, {
     time: auth.now(),
     period: options.totp.period,
     digits: options.totp.digits,
