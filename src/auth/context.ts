@@ -193,11 +193,18 @@ export function createContext(options: KerniaOptions): CoreContext {
   return ctx;
 }
 
+/** Per fields object, the names publicRow may return, in schema order (fixed once init() has run). */
+const returnedFields = new WeakMap<Schema[string]["fields"], string[]>();
+
 /** Schema fields in schema order, minus returned:false and unset (null/undefined) values; then id. */
 function publicRow(row: Row, fields: Schema[string]["fields"]): Record<string, unknown> {
+  let names = returnedFields.get(fields);
+  if (names === undefined) {
+    names = Object.keys(fields).filter((name) => fields[name].returned !== false);
+    returnedFields.set(fields, names);
+  }
   const out: Record<string, unknown> = {};
-  for (const [name, def] of Object.entries(fields)) {
-    if (def.returned === false) continue;
+  for (const name of names) {
     const v = row[name];
     if (v === null || v === undefined) continue;
     out[name] = v;

@@ -280,7 +280,29 @@ function toWire(auth: CoreContext, state: ResponseState): WireResponse {
   const cookies = state.cookies.map((cookie) => serializeSetCookie(cookie, auth.settings.secureCookies));
   if (state.body === undefined) return { status: state.status, headers, cookies, body: null };
   headers.set("content-type", "application/json");
-  return { status: state.status, headers, cookies, body: JSON.stringify(state.body) };
+  return { status: state.status, headers, cookies, body: jsonText(state.body) };
+}
+
+/**
+ * JSON.stringify(body), faster: V8's stringify calls Date.prototype.toJSON through a slow generic path
+ * (a get-session body with five dates took 5-6 us against 1.3 us for the same text from strings), so
+ * plain objects and arrays are copied with each valid Date replaced by its toISOString(), which is what
+ * toJSON returns (an invalid Date gives null, as toJSON does). Anything else (class instances, boxed
+ * primitives, objects with their own toJSON) is left for JSON.stringify to handle as usual.
+ */
+export function jsonText(body: unknown): string {
+  return JSON.stringify(withIsoDates(body));
+}
+
+function withIsoDates(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (Array.isArray(v)) return v.map(withIsoDates);
+  const proto = Object.getPrototypeOf(v);
+  if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === "function") return v;
+  const out: Record<string, unknown> = Object.create(null); // so a "__proto__" key stays a plain key
+  for (const key of Object.keys(v)) out[key] = withIsoDates((v as Record<string, unknown>)[key]);
+  return out;
 }
 
 function toResponse(auth: CoreContext, state: ResponseState): Response {

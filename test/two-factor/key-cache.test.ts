@@ -108,7 +108,7 @@ describe("verify-totp with the key cache", () => {
     // Both keys are cached now (enrolment verified a code for each).
     assert.equal((await a.client.post("/two-factor/verify-totp", { code: wrongTotp(a.uri, clock) })).status, 401);
     const store = auth.context.store;
-    const rowA = await store.findOne<{ secret: string }>("twoFactor", [{ field: "userId", value: a.userId }]);
+    const rowA = await store.findOne<{ id: string; secret: string }>("twoFactor", [{ field: "userId", value: a.userId }]);
     await store.update("twoFactor", [{ field: "userId", value: b.userId }], { secret: rowA!.secret });
     const original = console.error;
     console.error = () => {}; // the 500 is logged; keep the test output clean
