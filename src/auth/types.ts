@@ -119,7 +119,12 @@ export interface ResponseState {
 
 export interface EndpointContext {
   readonly auth: AuthContext;
-  /** The incoming request; for auth.api calls, a synthetic one carrying the caller's headers. */
+  /**
+   * The incoming request; for auth.api calls, a synthetic one carrying the caller's headers. Through
+   * auth.handler it is the caller's own Request (its body already read); through kernia/express and
+   * auth.api it is built on first access (same method, URL, headers and body bytes), so reading it
+   * costs a Request construction: prefer ctx.headers, ctx.body and ctx.query.
+   */
   readonly request: Request;
   /** Path relative to basePath, e.g. "/sign-in/email". */
   readonly path: string;
