@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Adapter, Store } from "../../src/adapters/types.js";
+import { targetedFaultAdapter, type TargetedFault } from "../helpers/faulty-store.js";
 import { APIError, BASE_ERROR_CODES, type Plugin } from "../../src/index.js";
 import type { EndpointContext, Hook } from "../../src/auth/types.js";
 import { post, signUp, testAuth } from "../helpers/auth.js";
@@ -152,38 +152,7 @@ describe("onFailure: the compensation list", () => {
   });
 });
 
-// ---- a store whose chosen write fails ----
-
-interface Fault {
-  op: keyof Store;
-  model: string;
-  mode: "before" | "after";
-}
-
-/** memoryAdapter() whose next operation matching `plan.fault` fails once (then plan.fault is cleared). */
-function failingAdapter(plan: { fault: Fault | null; hits: number }): Adapter {
-  const inner = memoryAdapter();
-  return {
-    name: "failing(memory)",
-    bind(schema) {
-      const store = inner.bind(schema);
-      return new Proxy(store, {
-        get(target, prop: keyof Store) {
-          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
-          if (typeof fn !== "function") return fn;
-          return async (model: unknown, ...rest: unknown[]) => {
-            const f = plan.fault;
-            if (f === null || f.op !== prop || f.model !== model) return fn.call(target, model, ...rest);
-            plan.fault = null;
-            plan.hits += 1;
-            if (f.mode === "after") await fn.call(target, model, ...rest);
-            throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
-          };
-        },
-      });
-    },
-  };
-}
+// ---- a store whose chosen write fails (test/helpers/faulty-store.ts) ----
 
 const ALICE = { name: "Alice", email: "alice@example.com", password: "password1234" };
 
@@ -191,8 +160,8 @@ describe("core compensations under a failing store", () => {
   for (const mode of ["before", "after"] as const) {
     for (const [op, model] of [["create", "user"], ["create", "account"], ["create", "session"]] as const) {
       test(`sign-up: ${op}(${model}) fails ${mode}: no user, account or session is left; a retry signs up`, async () => {
-        const plan = { fault: null as Fault | null, hits: 0 };
-        const auth = testAuth({ database: failingAdapter(plan) });
+        const plan = { fault: null as TargetedFault | null, hits: 0 };
+        const auth = testAuth({ database: targetedFaultAdapter(memoryAdapter(), plan) });
         plan.fault = { op, model, mode };
         const failed = await signUp(auth, ALICE);
         assert.equal(plan.hits, 1);
@@ -210,8 +179,8 @@ describe("core compensations under a failing store", () => {
   }
 
   test("sign-up that loses the email race to a concurrent sign-up deletes nothing of the winner's", async () => {
-    const plan = { fault: null as Fault | null, hits: 0 };
-    const auth = testAuth({ database: failingAdapter(plan) });
+    const plan = { fault: null as TargetedFault | null, hits: 0 };
+    const auth = testAuth({ database: targetedFaultAdapter(memoryAdapter(), plan) });
     const [a, b] = await Promise.all([signUp(auth, ALICE), signUp(auth, ALICE)]);
     assert.deepEqual([a.status, b.status].sort(), [200, 422]);
     assert.equal(await auth.context.store.count("user", []), 1);
@@ -220,7 +189,7 @@ describe("core compensations under a failing store", () => {
   });
 
   test("issueSession: an after-hook failing after sign-in removes the session row and its Set-Cookie lines", async () => {
-    const plan = { fault: null as Fault | null, hits: 0 };
+    const plan = { fault: null as TargetedFault | null, hits: 0 };
     const failing: Plugin = {
       id: "late-failure",
       hooks: {
@@ -234,7 +203,7 @@ describe("core compensations under a failing store", () => {
         ],
       },
     };
-    const auth = testAuth({ database: failingAdapter(plan), plugins: [failing] });
+    const auth = testAuth({ database: targetedFaultAdapter(memoryAdapter(), plan), plugins: [failing] });
     await signUp(auth, ALICE);
     const before = await auth.context.store.count("session", []);
     const res = await post(auth, "/sign-in/email", { email: ALICE.email, password: ALICE.password, rememberMe: false });
@@ -244,7 +213,7 @@ describe("core compensations under a failing store", () => {
   });
 
   test("rotateSession: when deleting the old row fails, the old session stays valid and the new one is gone", async () => {
-    const plan = { fault: null as Fault | null, hits: 0 };
+    const plan = { fault: null as TargetedFault | null, hits: 0 };
     const rotating: Plugin = {
       id: "rotate",
       endpoints: {
@@ -258,7 +227,7 @@ describe("core compensations under a failing store", () => {
         },
       },
     };
-    const auth = testAuth({ database: failingAdapter(plan), plugins: [rotating] });
+    const auth = testAuth({ database: targetedFaultAdapter(memoryAdapter(), plan), plugins: [rotating] });
     const { cookie } = await signUp(auth, ALICE);
     plan.fault = { op: "deleteMany", model: "session", mode: "before" };
     const res = await post(auth, "/rotate", {}, cookie);

@@ -1,6 +1,6 @@
 /**
  * Fault injection: every multi-step flow is run once per store operation it performs, with that
- * operation failing, in both failure modes of test/support/faulty-store.ts ("before": nothing written;
+ * operation failing, in both failure modes of test/helpers/faulty-store.ts ("before": nothing written;
  * "after": written, then the error). After each run:
  * - the request answered (no hang: a timeout guards it) a 4xx or 5xx with a well-formed JSON body,
  *   or a well-formed 2xx when the failure was absorbed;
@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { Clock, Client, createHarness, PASSWORD, snapshot, totpAt, violations, keyFromUri, type Answer, type Harness } from "../fuzz/harness.js";
-import { FaultController, faultyAdapter, type FaultMode } from "../support/faulty-store.js";
+import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 
 const TIMEOUT_MS = 5_000;
 const EMAIL = "user@faults.test";

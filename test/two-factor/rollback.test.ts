@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Adapter, Store } from "../../src/adapters/types.js";
+import { targetedFaultAdapter, type FaultPlan, type TargetedFault } from "../helpers/faulty-store.js";
 import type { Plugin } from "../../src/index.js";
 import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
 
@@ -20,45 +20,11 @@ afterEach(() => {
   console.error = realError;
 });
 
-interface Fault {
-  op: keyof Store;
-  model: string;
-  mode: "before" | "after";
-}
-
-/** memoryAdapter() whose next operation matching plan.fault fails once (then plan.fault is cleared). */
-function failingAdapter(plan: Plan): Adapter {
-  const inner = memoryAdapter();
-  return {
-    name: "failing(memory)",
-    bind(schema) {
-      const store = inner.bind(schema);
-      return new Proxy(store, {
-        get(target, prop: keyof Store) {
-          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
-          if (typeof fn !== "function") return fn;
-          return async (model: unknown, ...rest: unknown[]) => {
-            const f = plan.fault;
-            if (f === null || f.op !== prop || f.model !== model) return fn.call(target, model, ...rest);
-            plan.fault = null;
-            plan.hits += 1;
-            if (f.mode === "after") await fn.call(target, model, ...rest);
-            throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
-          };
-        },
-      });
-    },
-  };
-}
-
-interface Plan {
-  fault: Fault | null;
-  hits: number;
-}
+type Plan = FaultPlan;
 
 function setup(extra: { otp?: boolean; plugins?: Plugin[] } = {}) {
   const plan: Plan = { fault: null, hits: 0 };
-  const made = makeAuth({ box: extra.otp ? undefined : null, plugins: extra.plugins, options: { database: failingAdapter(plan) } });
+  const made = makeAuth({ box: extra.otp ? undefined : null, plugins: extra.plugins, options: { database: targetedFaultAdapter(memoryAdapter(), plan) } });
   const store = made.auth.context.store;
   const count = (model: string, userId: string, more: { field: string; value: null }[] = []) =>
     store.count(model, [{ field: "userId", value: userId }, ...more]);
@@ -66,7 +32,7 @@ function setup(extra: { otp?: boolean; plugins?: Plugin[] } = {}) {
 }
 
 /** Arm the fault for the next request only, and check it was hit. */
-async function failing(plan: Plan, fault: Fault, send: () => Promise<Reply>): Promise<Reply> {
+async function failing(plan: Plan, fault: TargetedFault, send: () => Promise<Reply>): Promise<Reply> {
   plan.fault = fault;
   plan.hits = 0;
   const reply = await send();
@@ -82,7 +48,7 @@ describe("verify-backup-code on a challenge: the code is spent together with the
     { op: "create", model: "session", mode: "before" },
     { op: "create", model: "session", mode: "after" },
     { op: "update", model: "twoFactor", mode: "after" }, // recordSuccess, after the challenge was consumed
-  ] as Fault[]) {
+  ] as TargetedFault[]) {
     test(`${fault.op}(${fault.model}) fails ${fault.mode}: code unspent, no session, challenge back; same cookie + code succeed`, async () => {
       const t = setup();
       const { client, email, userId, backupCodes } = await enrolledUser(t.auth, t.clock);
@@ -209,7 +175,7 @@ describe("the sign-in gate", () => {
     { op: "deleteMany", model: "session", mode: "before" },
     { op: "create", model: "twoFactorConfirmation", mode: "after" },
     { op: "findOne", model: "twoFactor", mode: "before" },
-  ] as Fault[]) {
+  ] as TargetedFault[]) {
     test(`${fault.op}(${fault.model}) fails ${fault.mode}: no provisional session and no challenge survive; a retry is challenged`, async () => {
       const t = setup();
       const { client, email, userId, uri } = await enrolledUser(t.auth, t.clock);
@@ -265,7 +231,7 @@ describe("write order on disable: a failure part way never leaves 2FA on without
   for (const fault of [
     { op: "deleteMany", model: "twoFactor", mode: "before" },
     { op: "deleteMany", model: "twoFactorBackupCode", mode: "after" },
-  ] as Fault[]) {
+  ] as TargetedFault[]) {
     test(`${fault.op}(${fault.model}) fails ${fault.mode}: twoFactorEnabled is already off`, async () => {
       const t = setup();
       const { email, userId, uri } = await enrolledUser(t.auth, t.clock);

@@ -106,3 +106,40 @@ export function faultyAdapter(inner: Adapter, ctl: FaultController): Adapter {
     },
   };
 }
+
+/** A fault chosen by what it hits rather than by index: the next `op` on `model` fails, once. */
+export interface TargetedFault {
+  op: keyof Store;
+  model: string;
+  mode: FaultMode;
+}
+
+/** Arm `plan.fault`; the adapter clears it when it fires and counts the hit in `plan.hits`. */
+export interface FaultPlan {
+  fault: TargetedFault | null;
+  hits: number;
+}
+
+/** memoryAdapter-like `inner` whose next operation matching `plan.fault` fails once. */
+export function targetedFaultAdapter(inner: Adapter, plan: FaultPlan): Adapter {
+  return {
+    name: `targeted-fault(${inner.name})`,
+    bind(schema: Schema): Store {
+      const store = inner.bind(schema);
+      return new Proxy(store, {
+        get(target, prop: keyof Store) {
+          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
+          if (typeof fn !== "function") return fn;
+          return async (model: unknown, ...rest: unknown[]) => {
+            const f = plan.fault;
+            if (f === null || f.op !== prop || f.model !== model) return fn.call(target, model, ...rest);
+            plan.fault = null;
+            plan.hits += 1;
+            if (f.mode === "after") await fn.call(target, model, ...rest);
+            throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
+          };
+        },
+      });
+    },
+  };
+}
