@@ -5,13 +5,14 @@
 import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
 import type { AuthContext, Endpoint, EndpointContext, User } from "../../auth/types.js";
 import { backupCodeStatus, createBackupCodes, pruneBackupCodes, spendBackupCode } from "./backup-codes.js";
-import { recordAttemptFailure, reserveAttempt, resolveTarget } from "./challenge.js";
-import { completeChallenge, currentSession, enableAndRotate } from "./complete.js";
+import { recordAttemptFailure, reserveAttempt, resolveTarget, type Target } from "./challenge.js";
+import { completeChallenge, currentSession, enableAndRotate, type TokenAndUser } from "./complete.js";
 import { notConfigured, twoFactorError } from "./errors.js";
 import { assertNotLocked, findTwoFactor, recordFailure, type TwoFactorRow } from "./lockout.js";
 import { checkOtp, sendOtp } from "./otp.js";
 import { MODELS } from "./schema.js";
 import { encryptSecret } from "./secret-box.js";
+import type { ResolvedOptions } from "./options.js";
 import type { PluginState, StateRegistry } from "./state.js";
 import { generateTotpSecret, openSecret, totpUri, verifyAndClaimTotp } from "./totp.js";
 import { forgetAllDevices, listTrustedDevices, revokeTrustedDevices } from "./trusted-device.js";
@@ -35,6 +36,39 @@ async function sessionUser(ctx: EndpointContext) {
 
 function twoFactorEnabled(user: User): boolean {
   return (user as User & { twoFactorEnabled?: boolean }).twoFactorEnabled === true;
+}
+
+/**
+ * One attempt at a second factor. On the challenge path the rules apply (spec 4.3): lockout first,
+ * then, for TOTP and backup codes, a slot of the per-challenge budget reserved before the check; a
+ * failure counts against both. The session path has none of them, as in Better Auth (the rate limiter
+ * still applies). Throws 401 `failure` when `check` says no.
+ */
+async function attempt(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  target: Target,
+  challengeBudget: boolean,
+  failure: "INVALID_CODE" | "INVALID_BACKUP_CODE",
+  check: () => Promise<boolean>,
+): Promise<void> {
+  const challengeId = target.kind === "challenge" ? target.challengeId : null;
+  if (challengeId !== null) {
+    await assertNotLocked(ctx.auth, options, target.user.id);
+    if (challengeBudget) await reserveAttempt(ctx, options, challengeId);
+  }
+  if (await check()) return;
+  if (challengeId !== null) {
+    if (challengeBudget) await recordAttemptFailure(ctx, challengeId);
+    await recordFailure(ctx.auth, options, target.user.id);
+  }
+  throw twoFactorError(401, failure);
+}
+
+/** What a verified TOTP code or OTP grants: the withheld session, or on a session 2FA turned on. */
+function grant(ctx: EndpointContext, state: PluginState, target: Target): Promise<TokenAndUser> | TokenAndUser {
+  if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+  return twoFactorEnabled(target.user) ? currentSession(ctx, target.session) : enableAndRotate(ctx, target.session);
 }
 
 export function createEndpoints(states: StateRegistry): Record<string, Endpoint> {
@@ -141,22 +175,11 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!row || row.secret === null || (target.kind === "challenge" && !row.verified)) {
           throw twoFactorError(400, "TOTP_NOT_ENABLED");
         }
-        if (target.kind === "challenge") {
-          await assertNotLocked(auth, options, target.user.id);
-          await reserveAttempt(ctx, options, target.challengeId);
-        }
-        if (!(await verifyAndClaimTotp(auth, state, row, ctx.body.code as string))) {
-          if (target.kind === "challenge") {
-            await recordAttemptFailure(ctx, target.challengeId);
-            await recordFailure(auth, options, target.user.id);
-          }
-          throw twoFactorError(401, "INVALID_CODE");
-        }
-        if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
-        if (!row.verified) {
+        await attempt(ctx, options, target, true, "INVALID_CODE", () => verifyAndClaimTotp(auth, state, row, ctx.body.code as string));
+        if (target.kind === "session" && !row.verified) {
           await auth.store.update(MODELS.twoFactor, [{ field: "userId", value: row.userId }], { verified: true });
         }
-        return twoFactorEnabled(target.user) ? currentSession(ctx, target.session) : enableAndRotate(ctx, target.session);
+        return grant(ctx, state, target);
       },
     },
 
@@ -180,16 +203,11 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       async handler(ctx) {
         const state = stateOf(ctx);
         const { options, keys } = state;
-        const auth = ctx.auth;
         if (!options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
-        if (target.kind === "challenge") await assertNotLocked(auth, options, target.user.id);
-        if (!(await checkOtp(ctx, options, keys, target, ctx.body.code as string))) {
-          if (target.kind === "challenge") await recordFailure(auth, options, target.user.id);
-          throw twoFactorError(401, "INVALID_CODE");
-        }
-        if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
-        return twoFactorEnabled(target.user) ? currentSession(ctx, target.session) : enableAndRotate(ctx, target.session);
+        // The per-OTP budget lives in the OTP row (checkOtp), not in the challenge.
+        await attempt(ctx, options, target, false, "INVALID_CODE", () => checkOtp(ctx, options, keys, target, ctx.body.code as string));
+        return grant(ctx, state, target);
       },
     },
 
@@ -204,17 +222,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const target = await resolveTarget(ctx);
         const row = await findTwoFactor(auth, target.user.id);
         if (!row || row.backupCodes === null) throw twoFactorError(400, "BACKUP_CODES_NOT_ENABLED");
-        if (target.kind === "challenge") {
-          await assertNotLocked(auth, options, target.user.id);
-          await reserveAttempt(ctx, options, target.challengeId);
-        }
-        if (!(await spendBackupCode(ctx, keys, row, ctx.body.code as string))) {
-          if (target.kind === "challenge") {
-            await recordAttemptFailure(ctx, target.challengeId);
-            await recordFailure(auth, options, target.user.id);
-          }
-          throw twoFactorError(401, "INVALID_BACKUP_CODE");
-        }
+        await attempt(ctx, options, target, true, "INVALID_BACKUP_CODE", () => spendBackupCode(ctx, keys, row, ctx.body.code as string));
         if (target.kind === "session") return currentSession(ctx, target.session);
         // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
