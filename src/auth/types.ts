@@ -82,7 +82,7 @@ export interface KerniaOptions {
     crypto?: CryptoPort;
     /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
     now?: () => number;
-    /** Largest accepted request body in bytes. Default 1 MiB... see README. */
+    /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
     maxBodySize?: number;
     /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
     ipAddressHeaders?: string[];
