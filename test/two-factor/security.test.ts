@@ -195,6 +195,57 @@ describe("account lockout", () => {
   });
 });
 
+describe("account lockout under concurrent bursts", () => {
+  test("12 concurrent wrong guesses on 12 challenges: exactly maxFailedAttempts are compared, then the lock holds", async () => {
+    const { auth, clock } = makeAuth({ twoFactor: { accountLockout: { maxFailedAttempts: 4 } } });
+    const { client, email, uri, userId } = await enrolledUser(auth, clock);
+    const clients = [];
+    for (let i = 0; i < 12; i++) {
+      const c = client.clone();
+      await challenge(c, email);
+      clients.push(c);
+    }
+    const wrong = wrongTotp(uri, clock);
+    const replies = await Promise.all(clients.map((c) => c.post("/two-factor/verify-totp", { code: wrong })));
+    assert.equal(replies.filter((r) => r.body.code === "INVALID_CODE").length, 4);
+    assert.equal(replies.filter((r) => r.status === 429 && r.body.code === "ACCOUNT_TEMPORARILY_LOCKED").length, 8);
+    const row = await auth.context.store.findOne("twoFactor", [{ field: "userId", value: userId }]);
+    assert.equal(row?.failedVerificationCount, 4);
+    assert.ok(row?.lockedUntil instanceof Date, "locked");
+    await challenge(client, email);
+    assert.equal((await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) })).status, 429);
+  });
+
+  test("an OTP-only user's first guesses race to create the counter row: still exactly maxFailedAttempts compared", async () => {
+    const { auth, box } = makeAuth({
+      advanced: { accountLockout: { maxFailedAttempts: 4 }, otpOptions: { allowedAttempts: 100 } },
+    });
+    const client = new Client(auth);
+    const { email, userId } = await signUp(client);
+    await client.post("/two-factor/enable", { password: PASSWORD, method: "otp" });
+    await challenge(client, email);
+    await client.post("/two-factor/send-otp");
+    const wrong = box.last() === "000000" ? "111111" : "000000";
+    const replies = await Promise.all(Array.from({ length: 12 }, () => client.clone().post("/two-factor/verify-otp", { code: wrong })));
+    assert.equal(replies.filter((r) => r.body.code === "INVALID_CODE").length, 4);
+    assert.equal(replies.filter((r) => r.status === 429).length, 8);
+    assert.equal(await auth.context.store.count("twoFactor", [{ field: "userId", value: userId }]), 1);
+  });
+
+  test("a check that ends before comparing (no OTP sent) does not use up the budget", async () => {
+    const { auth } = makeAuth({ advanced: { accountLockout: { maxFailedAttempts: 2 } } });
+    const client = new Client(auth);
+    const { email, userId } = await signUp(client);
+    await client.post("/two-factor/enable", { password: PASSWORD, method: "otp" });
+    await challenge(client, email);
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await client.post("/two-factor/verify-otp", { code: "123456" })).body.code, "OTP_HAS_EXPIRED");
+    }
+    const row = await auth.context.store.findOne("twoFactor", [{ field: "userId", value: userId }]);
+    assert.equal(row?.failedVerificationCount ?? 0, 0);
+  });
+});
+
 describe("OTP send cap", () => {
   test("the 4th send in a window is 429 TOO_MANY_OTP_REQUESTS; the next window allows again", async () => {
     const { auth, clock, box } = makeAuth();

@@ -8,7 +8,7 @@ import { backupCodeStatus, createBackupCodes, pruneBackupCodes, spendBackupCode 
 import { recordAttemptFailure, reserveAttempt, resolveTarget, type Target } from "./challenge.js";
 import { completeChallenge, currentSession, enableAndRotate, type TokenAndUser } from "./complete.js";
 import { notConfigured, twoFactorError } from "./errors.js";
-import { assertNotLocked, findTwoFactor, recordFailure, type TwoFactorRow } from "./lockout.js";
+import { assertNotLocked, findTwoFactor, lockIfSpent, reserveGuess, type TwoFactorRow } from "./lockout.js";
 import { checkOtp, sendOtp } from "./otp.js";
 import { MODELS } from "./schema.js";
 import { encryptSecret } from "./secret-box.js";
@@ -39,10 +39,12 @@ function twoFactorEnabled(user: User): boolean {
 }
 
 /**
- * One attempt at a second factor. On the challenge path the rules apply (spec 4.3): lockout first,
- * then, for TOTP and backup codes, a slot of the per-challenge budget reserved before the check; a
- * failure counts against both. The session path has none of them, as in Better Auth (the rate limiter
- * still applies). Throws 401 `failure` when `check` says no.
+ * One attempt at a second factor. On the challenge path the rules apply (spec 4.3): a locked account is
+ * refused first (429, before the challenge budget is touched, as in Better Auth); then, for TOTP and
+ * backup codes, a slot of the per-challenge budget, and a guess of the account's lockout budget, are
+ * reserved before the code is compared, so a concurrent burst cannot compare more codes than either
+ * allows. The session path has none of them, as in Better Auth (the rate limiter still applies).
+ * Throws 401 `failure` when `check` says no.
  */
 async function attempt(
   ctx: EndpointContext,
@@ -52,16 +54,25 @@ async function attempt(
   failure: "INVALID_CODE" | "INVALID_BACKUP_CODE",
   check: () => Promise<boolean>,
 ): Promise<void> {
-  const challengeId = target.kind === "challenge" ? target.challengeId : null;
-  if (challengeId !== null) {
-    await assertNotLocked(ctx.auth, options, target.user.id);
-    if (challengeBudget) await reserveAttempt(ctx, options, challengeId);
+  if (target.kind === "session") {
+    if (await check()) return;
+    throw twoFactorError(401, failure);
   }
-  if (await check()) return;
-  if (challengeId !== null) {
-    if (challengeBudget) await recordAttemptFailure(ctx, challengeId);
-    await recordFailure(ctx.auth, options, target.user.id);
+  const auth = ctx.auth;
+  await assertNotLocked(auth, options, target.user.id);
+  if (challengeBudget) await reserveAttempt(ctx, options, target.challengeId);
+  const release = await reserveGuess(auth, options, target.user.id);
+  let ok: boolean;
+  try {
+    ok = await check();
+  } catch (error) {
+    // The check ended before comparing a code (expired OTP, its own cap): not a guess.
+    await release();
+    throw error;
   }
+  if (ok) return;
+  if (challengeBudget) await recordAttemptFailure(ctx, target.challengeId);
+  await lockIfSpent(auth, options, target.user.id);
   throw twoFactorError(401, failure);
 }
 
