@@ -9,7 +9,7 @@ import { wasmCrypto } from "../crypto/index.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { generateId, randomString } from "./random.js";
 import { buildSchema } from "./schema.js";
-import { resolveSecret } from "./secret.js";
+import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
 import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
 
 const encoder = new TextEncoder();
@@ -50,6 +50,8 @@ export interface CoreContext extends AuthContext {
   readonly settings: CoreSettings;
   /** Trusted origins for this request (baseURL origin, options, env). */
   trustedOrigins(source: { readonly url: string; readonly request: Request } | undefined): Promise<string[]>;
+  /** HMAC-SHA-256 under each of `secrets` (current first): what a signed cookie may have been signed with. */
+  readonly cookieMacs: readonly ((data: string) => Uint8Array)[];
   /** The stored session row for a token, with its user; expired rows too (get-session needs them). */
   findSessionRow(token: string): Promise<{ session: Session; user: User | null } | null>;
 }
@@ -67,7 +69,11 @@ export function createContext(options: KerniaOptions): CoreContext {
   const store: Store = (options.database ?? memoryAdapter()).bind(schema);
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
   const secret = resolveSecret(options.secret);
-  const secretKey = encoder.encode(secret);
+  const secrets = Object.freeze([secret, ...resolvePreviousSecrets(options.previousSecrets, secret, env)]);
+  const cookieMacs = secrets.map((s) => {
+    const key = encoder.encode(s);
+    return (data: string) => crypto.hmac("SHA-256", key, encoder.encode(data));
+  });
   const baseURL = (options.baseURL ?? env.KERNIA_URL ?? env.BETTER_AUTH_URL ?? "").replace(/\/+$/, "");
   const basePath = normalizeBasePath(options.basePath ?? "/api/auth");
   const adv = options.advanced ?? {};
@@ -113,6 +119,8 @@ export function createContext(options: KerniaOptions): CoreContext {
     baseURL,
     basePath,
     secret,
+    secrets,
+    cookieMacs,
     store,
     schema,
     crypto,
@@ -122,7 +130,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     generateId,
     randomString,
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
-    hmacSecret: (data) => crypto.hmac("SHA-256", secretKey, encoder.encode(data)),
+    hmacSecret: cookieMacs[0],
     passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 

@@ -64,10 +64,12 @@ export function signCookieValue(value: string, hmac: (data: string) => Uint8Arra
  * The signed part of a decoded cookie value, or null when the shape or the signature is wrong.
  * Split at the last "."; the signature must be 44 base64 chars ending in "=" (better-call's rule).
  * The compare is over the base64 text, so a non-canonical encoding of the right MAC is rejected too.
+ * `hmac` may list several keys (secret rotation: the current secret first, then retired ones): each is
+ * tried in turn, every comparison in constant time, and the first match wins.
  */
 export function verifyCookieValue(
   raw: string,
-  hmac: (data: string) => Uint8Array,
+  hmac: ((data: string) => Uint8Array) | readonly ((data: string) => Uint8Array)[],
   equal: (a: Uint8Array, b: Uint8Array) => boolean,
 ): string | null {
   const dot = raw.lastIndexOf(".");
@@ -75,8 +77,10 @@ export function verifyCookieValue(
   const value = raw.slice(0, dot);
   const signature = raw.slice(dot + 1);
   if (signature.length !== 44 || !signature.endsWith("=")) return null;
-  const expected = encoder.encode(base64(hmac(value)));
   const given = encoder.encode(signature);
-  if (given.length !== expected.length) return null; // non-ASCII in the signature
-  return equal(expected, given) ? value : null;
+  if (given.length !== 44) return null; // non-ASCII in the signature
+  for (const mac of typeof hmac === "function" ? [hmac] : hmac) {
+    if (equal(encoder.encode(base64(mac(value))), given)) return value;
+  }
+  return null;
 }

@@ -23,3 +23,29 @@ export function resolveSecret(configured: string | undefined, env: NodeJS.Proces
   }
   return secret;
 }
+
+/**
+ * options.previousSecrets: retired secrets, newest first, still accepted when reading (cookie signatures,
+ * and whatever plugins derive from the secret) but never used to write. Validated here, at init: each a
+ * non-empty string, none repeated or equal to the current secret (a copy would only cost a wasted check
+ * and hide a configuration mistake), and in production none of the public defaults, as for `secret`.
+ */
+export function resolvePreviousSecrets(
+  configured: unknown,
+  current: string,
+  env: NodeJS.ProcessEnv = process.env,
+): readonly string[] {
+  if (configured === undefined) return [];
+  if (!Array.isArray(configured)) throw new Error("kernia: previousSecrets must be an array of strings");
+  const seen = new Set<string>([current]);
+  for (const [i, s] of configured.entries()) {
+    if (typeof s !== "string" || s === "") throw new Error(`kernia: previousSecrets[${i}] must be a non-empty string`);
+    if (s === current) throw new Error(`kernia: previousSecrets[${i}] is the current secret; list only retired secrets`);
+    if (seen.has(s)) throw new Error(`kernia: previousSecrets[${i}] is listed twice`);
+    if (env.NODE_ENV === "production" && KNOWN_DEFAULTS.has(s)) {
+      throw new Error(`kernia: previousSecrets[${i}] is a public default secret; it cannot be accepted in production`);
+    }
+    seen.add(s);
+  }
+  return Object.freeze([...configured] as string[]);
+}

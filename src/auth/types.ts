@@ -45,6 +45,13 @@ export interface KerniaOptions {
    * AUTH_SECRET; required in production (init throws), a fixed development secret with a warning otherwise.
    */
   secret?: string;
+  /**
+   * Retired secrets, newest first, for key rotation: still accepted when reading (cookie signatures, and
+   * the two-factor plugin's stored secrets, hashes and device MACs), never used to write (`secret` always
+   * signs and encrypts). Each must be a non-empty string different from `secret`; production refuses the
+   * public defaults here too. Default: none.
+   */
+  previousSecrets?: string[];
   /** Public origin (and optional path) of the server, e.g. "https://example.com". Its origin is trusted. */
   baseURL?: string;
   /** Default "/api/auth". */
@@ -227,6 +234,8 @@ export interface AuthContext {
   readonly baseURL: string;
   readonly basePath: string;
   readonly secret: string;
+  /** `secret` first, then options.previousSecrets: every secret a stored value may have been made with. */
+  readonly secrets: readonly string[];
   readonly store: Store;
   readonly schema: Schema;
   readonly crypto: CryptoPort;
