@@ -1,7 +1,8 @@
 /**
  * Backup codes: shown once, stored as HMAC-SHA-256 under a key derived from the auth secret (one row per
- * code), checked with the port's constant-time findBackupCode over all of the user's unused hashes, and
- * spent by one conditional update (usedAt: null -> now), so two concurrent requests never both use one.
+ * code; codes hashed under a retired secret still in previousSecrets keep working), checked with the
+ * port's constant-time findBackupCode over all of the user's unused hashes, and spent by one conditional
+ * update (usedAt: null -> now), so two concurrent requests never both use one.
  *
  * Codes: `length` chars of [A-Za-z0-9] with a hyphen after the fifth (Better Auth's "xxxxx-xxxxx";
  * 10 chars = about 59.5 bits each). The hyphen is part of the code, as in Better Auth.
@@ -63,7 +64,12 @@ export async function pruneBackupCodes(auth: AuthContext, userId: string, keep: 
  * True when `code` is one of the user's unused codes and this request spent it. Should the request fail
  * later, the spend is undone (see the file comment).
  */
-export async function spendBackupCode(ctx: EndpointContext, keys: PluginKeys, row: TwoFactorRow, code: string): Promise<boolean> {
+export async function spendBackupCode(
+  ctx: EndpointContext,
+  keyring: readonly PluginKeys[],
+  row: TwoFactorRow,
+  code: string,
+): Promise<boolean> {
   const auth = ctx.auth;
   if (row.backupCodes === null || code.length > 128) return false;
   const unused = await auth.store.findMany<BackupCodeRow>(MODELS.backupCode, [
@@ -71,7 +77,11 @@ export async function spendBackupCode(ctx: EndpointContext, keys: PluginKeys, ro
     { field: "generation", value: row.backupCodes },
     { field: "usedAt", value: null },
   ]);
-  const index = auth.crypto.findBackupCode(keys.backupCode, code, unused.map((r) => fromHex(r.codeHash)));
+  // Under the current key, then each retired one (codes issued before a rotation keep their hashes):
+  // each search is constant time over all of the hashes.
+  const hashes = unused.map((r) => fromHex(r.codeHash));
+  let index = -1;
+  for (let k = 0; k < keyring.length && index < 0; k++) index = auth.crypto.findBackupCode(keyring[k].backupCode, code, hashes);
   if (index < 0) return false;
   const id = unused[index].id;
   const usedAt = new Date(auth.now());

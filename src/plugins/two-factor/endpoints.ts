@@ -14,7 +14,7 @@ import { MODELS } from "./schema.js";
 import { encryptSecret } from "./secret-box.js";
 import type { ResolvedOptions } from "./options.js";
 import type { PluginState, StateRegistry } from "./state.js";
-import { generateTotpSecret, openSecret, totpUri, verifyAndClaimTotp } from "./totp.js";
+import { generateTotpSecret, openSecret, resealSecret, totpUri, verifyAndClaimTotp } from "./totp.js";
 import { forgetAllDevices, listTrustedDevices, revokeTrustedDevices } from "./trusted-device.js";
 import { UniqueConstraintError } from "../../adapters/types.js";
 
@@ -160,15 +160,17 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       path: "/two-factor/get-totp-uri",
       body: { password: str },
       async handler(ctx) {
-        const { options, keys } = stateOf(ctx);
+        const { options, keys, keyring } = stateOf(ctx);
         const { user } = await sessionUser(ctx);
         const row = await findTwoFactor(ctx.auth, user.id);
         if (!row || row.secret === null) throw twoFactorError(400, "TOTP_NOT_ENABLED");
         await requirePassword(ctx.auth, user.id, ctx.body.password);
         if (options.totp.disable) throw notConfigured.totp();
+        const { secret, retired } = openSecret(keyring, row);
+        if (retired) await resealSecret(ctx.auth, keys, row, secret);
         // Same issuer as enable's default (Better Auth ignores the plugin `issuer` here, spec 10.7).
         const issuer = options.issuer || ctx.auth.appName;
-        return { totpURI: totpUri(ctx.auth, options, openSecret(keys, row), issuer, user.email) };
+        return { totpURI: totpUri(ctx.auth, options, secret, issuer, user.email) };
       },
     },
 
@@ -213,11 +215,11 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       body: { code: str, trustDevice: optBool },
       async handler(ctx) {
         const state = stateOf(ctx);
-        const { options, keys } = state;
+        const { options, keyring } = state;
         if (!options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         // The per-OTP budget lives in the OTP row (checkOtp), not in the challenge.
-        await attempt(ctx, options, target, false, "INVALID_CODE", () => checkOtp(ctx, options, keys, target, ctx.body.code as string));
+        await attempt(ctx, options, target, false, "INVALID_CODE", () => checkOtp(ctx, options, keyring, target, ctx.body.code as string));
         return grant(ctx, state, target);
       },
     },
@@ -228,12 +230,12 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       body: { code: str, trustDevice: optBool, disableSession: optBool },
       async handler(ctx) {
         const state = stateOf(ctx);
-        const { options, keys } = state;
+        const { options, keyring } = state;
         const auth = ctx.auth;
         const target = await resolveTarget(ctx);
         const row = await findTwoFactor(auth, target.user.id);
         if (!row || row.backupCodes === null) throw twoFactorError(400, "BACKUP_CODES_NOT_ENABLED");
-        await attempt(ctx, options, target, true, "INVALID_BACKUP_CODE", () => spendBackupCode(ctx, keys, row, ctx.body.code as string));
+        await attempt(ctx, options, target, true, "INVALID_BACKUP_CODE", () => spendBackupCode(ctx, keyring, row, ctx.body.code as string));
         if (target.kind === "session") return currentSession(ctx, target.session);
         // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };

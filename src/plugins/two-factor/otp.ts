@@ -36,6 +36,12 @@ function hashOtp(auth: AuthContext, keys: PluginKeys, key: string, code: string)
   return auth.crypto.hmac("SHA-256", keys.otp, utf8(`${key}:${code}`));
 }
 
+/** The stored hash is the code's under one of the keys (current first: a code sent before a rotation). */
+function matchesAnyKey(auth: AuthContext, keyring: readonly PluginKeys[], key: string, code: string, stored: Uint8Array): boolean {
+  for (const keys of keyring) if (auth.crypto.timingSafeEqual(hashOtp(auth, keys, key, code), stored)) return true;
+  return false;
+}
+
 /** Insert-or-count: one atomic increment, creating the row on first use. */
 async function bump<T extends Row>(auth: AuthContext, model: string, id: string, field: string, fresh: () => T): Promise<T> {
   const where = [{ field: "id", value: id }];
@@ -92,7 +98,13 @@ export async function sendOtp(ctx: EndpointContext, options: ResolvedOptions, ke
  * true: right code, and this request consumed it. false: wrong code (the caller counts the failure).
  * Throws OTP_HAS_EXPIRED (none live) or TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (budget spent; code ended).
  */
-export async function checkOtp(ctx: EndpointContext, options: ResolvedOptions, keys: PluginKeys, target: Target, code: string): Promise<boolean> {
+export async function checkOtp(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  keyring: readonly PluginKeys[],
+  target: Target,
+  code: string,
+): Promise<boolean> {
   const auth = ctx.auth;
   const key = otpKey(target);
   const byId = { field: "id", value: key };
@@ -108,7 +120,7 @@ export async function checkOtp(ctx: EndpointContext, options: ResolvedOptions, k
     await auth.store.deleteOne(MODELS.otp, [byId, sameCode]);
     throw twoFactorError(400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
   }
-  if (code.length > 64 || !auth.crypto.timingSafeEqual(hashOtp(auth, keys, key, code), fromHex(row.codeHash))) return false;
+  if (code.length > 64 || !matchesAnyKey(auth, keyring, key, code, fromHex(row.codeHash))) return false;
   const consumed = await auth.store.deleteOne<OtpRow>(MODELS.otp, [byId, sameCode]);
   if (!consumed) throw twoFactorError(400, "OTP_HAS_EXPIRED");
   ctx.onFailure(async () => {

@@ -3,7 +3,9 @@
  *
  * Each use gets its own key: HKDF-SHA-256 (RFC 5869) with ikm = UTF-8 of the auth secret, a fixed salt
  * and a per-purpose `info` label, so a key leaked from one use (say, the backup-code hashes' key) says
- * nothing about another, and none equals the cookie-signing key (the raw secret).
+ * nothing about another, and none equals the cookie-signing key (the raw secret). Key rotation: the keys
+ * are derived for the secret and for each of options.previousSecrets (state.ts keyring); new values use
+ * the current secret's keys, reads try each in turn (totp.ts re-encrypts a TOTP secret an old key opened).
  *
  * Encrypted TOTP secret format (string stored in twoFactor.secret):
  *   "v1." + base64url(iv, 12 bytes) + "." + base64url(ciphertext) + "." + base64url(GCM tag, 16 bytes)

@@ -38,6 +38,22 @@ function cookieMac(ctx: EndpointContext, userId: string, trustId: string): strin
   return base64urlNoPad(ctx.auth.hmacSecret(`${userId}!${trustId}`));
 }
 
+/**
+ * The cookie's MAC under the current secret or a retired one (auth.secrets, current first; each compare
+ * constant time). A device trusted before a rotation gets a cookie under the current secret at its next
+ * use (useTrustedDevice rotates it).
+ */
+function macMatches(ctx: EndpointContext, mac: string, userId: string, trustId: string): boolean {
+  const { crypto, secrets } = ctx.auth;
+  const given = utf8(mac);
+  if (crypto.timingSafeEqual(given, utf8(cookieMac(ctx, userId, trustId)))) return true;
+  for (let i = 1; i < secrets.length; i++) {
+    const expected = base64urlNoPad(crypto.hmac("SHA-256", utf8(secrets[i]), utf8(`${userId}!${trustId}`)));
+    if (crypto.timingSafeEqual(given, utf8(expected))) return true;
+  }
+  return false;
+}
+
 function hashTrustId(ctx: EndpointContext, trustId: string): string {
   return toHex(ctx.auth.crypto.sha256(utf8(trustId)));
 }
@@ -50,8 +66,7 @@ async function readCookie(ctx: EndpointContext, userId: string): Promise<{ prese
   const mac = bang > 0 ? raw.slice(0, bang) : "";
   const trustId = bang > 0 ? raw.slice(bang + 1) : "";
   if (!mac || !TRUST_ID.test(trustId)) return { present: true, trustId: null };
-  const ok = ctx.auth.crypto.timingSafeEqual(utf8(mac), utf8(cookieMac(ctx, userId, trustId)));
-  return { present: true, trustId: ok ? trustId : null };
+  return { present: true, trustId: macMatches(ctx, mac, userId, trustId) ? trustId : null };
 }
 
 function newTrustId(ctx: EndpointContext): string {
