@@ -50,8 +50,6 @@ export interface CoreContext extends AuthContext {
   readonly settings: CoreSettings;
   /** Trusted origins for this request (baseURL origin, options, env). */
   trustedOrigins(source: { readonly url: string; readonly request: Request } | undefined): Promise<string[]>;
-  /** HMAC-SHA-256 under each of `secrets` (current first): what a signed cookie may have been signed with. */
-  readonly cookieMacs: readonly ((data: string) => Uint8Array)[];
   /** The stored session row for a token, with its user; expired rows too (get-session needs them). */
   findSessionRow(token: string): Promise<{ session: Session; user: User | null } | null>;
 }
@@ -70,7 +68,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
   const secret = resolveSecret(options.secret);
   const secrets = Object.freeze([secret, ...resolvePreviousSecrets(options.previousSecrets, secret, env)]);
-  const cookieMacs = secrets.map((s) => {
+  const hmacSecrets = secrets.map((s) => {
     const key = encoder.encode(s);
     return (data: string) => crypto.hmac("SHA-256", key, encoder.encode(data));
   });
@@ -120,7 +118,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     basePath,
     secret,
     secrets,
-    cookieMacs,
+    hmacSecrets,
     store,
     schema,
     crypto,
@@ -130,7 +128,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     generateId,
     randomString,
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
-    hmacSecret: cookieMacs[0],
+    hmacSecret: hmacSecrets[0],
     passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 

@@ -89,7 +89,7 @@ export class RequestContext implements EndpointContext {
   async getSignedCookie(name: string): Promise<string | null> {
     const raw = this.requestCookies().get(this.auth.cookieName(name));
     if (!raw) return null;
-    return verifyCookieValue(raw, this.auth.cookieMacs, (a, b) => this.auth.crypto.timingSafeEqual(a, b));
+    return verifyCookieValue(raw, this.auth.hmacSecrets, (a, b) => this.auth.crypto.timingSafeEqual(a, b));
   }
 
   /** Append a Set-Cookie line, dropping any earlier line for the same name (wire spec 2.1). */

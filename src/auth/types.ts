@@ -249,6 +249,8 @@ export interface AuthContext {
   cookieName(name: string): string;
   /** HMAC-SHA-256 under the secret, through the crypto port. */
   hmacSecret(data: string): Uint8Array;
+  /** HMAC-SHA-256 under each of `secrets` (current first, so [0] is hmacSecret): for checking a MAC made before a rotation. */
+  readonly hmacSecrets: readonly ((data: string) => Uint8Array)[];
   /** emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128). */
   readonly passwordLength: { readonly min: number; readonly max: number };
   /** Plugin settings: plugin defaults overlaid with advanced[id]. */

@@ -39,19 +39,14 @@ function cookieMac(ctx: EndpointContext, userId: string, trustId: string): strin
 }
 
 /**
- * The cookie's MAC under the current secret or a retired one (auth.secrets, current first; each compare
- * constant time). A device trusted before a rotation gets a cookie under the current secret at its next
+ * The cookie's MAC under the current secret or a retired one (auth.hmacSecrets, current first; each
+ * compare constant time). A device trusted before a rotation gets a cookie under the current secret at its next
  * use (useTrustedDevice rotates it).
  */
 function macMatches(ctx: EndpointContext, mac: string, userId: string, trustId: string): boolean {
-  const { crypto, secrets } = ctx.auth;
   const given = utf8(mac);
-  if (crypto.timingSafeEqual(given, utf8(cookieMac(ctx, userId, trustId)))) return true;
-  for (let i = 1; i < secrets.length; i++) {
-    const expected = base64urlNoPad(crypto.hmac("SHA-256", utf8(secrets[i]), utf8(`${userId}!${trustId}`)));
-    if (crypto.timingSafeEqual(given, utf8(expected))) return true;
-  }
-  return false;
+  const data = `${userId}!${trustId}`;
+  return ctx.auth.hmacSecrets.some((hmac) => ctx.auth.crypto.timingSafeEqual(given, utf8(base64urlNoPad(hmac(data)))));
 }
 
 function hashTrustId(ctx: EndpointContext, trustId: string): string {
