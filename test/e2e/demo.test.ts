@@ -53,6 +53,18 @@ async function textOf(selector: string): Promise<string> {
   return (await page.locator(selector).innerText()).trim();
 }
 
+/**
+ * The text of `selector` once the page has settled on `expected` (the status line is redrawn after the
+ * session refetch that follows a change, a moment after the confirmation message appears). Waits up to
+ * 5 s, then returns whatever is there, so the caller's assertion still decides.
+ */
+async function settledTextOf(selector: string, expected: string): Promise<string> {
+  await page
+    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want, [selector, expected], { timeout: 5000 })
+    .catch(() => undefined);
+  return textOf(selector);
+}
+
 async function signIn(identifier: string, password = person.password): Promise<void> {
   await page.fill("#sign-in-identifier", identifier);
   await page.fill("#sign-in-password", password);
@@ -122,7 +134,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await page.click("#sign-up-submit");
     await sees(`Welcome, ${person.name}`);
     await sees("Your account is ready. You're signed in.");
-    assert.equal(await textOf("#tf-status"), "off");
+    assert.equal(await settledTextOf("#tf-status", "off"), "off");
     assert.equal(await textOf("#account-username"), person.username);
     await screenshot("signed-up");
   });
@@ -180,7 +192,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await page.fill("#enable-verify-code", enrolmentCode);
     await page.click("#enable-verify-form button[type=submit]");
     await sees("Two-factor authentication is on.");
-    assert.equal(await textOf("#tf-status"), "on");
+    assert.equal(await settledTextOf("#tf-status", "on"), "on");
     await sees("10 of 10 backup codes left.");
     assert.equal(await page.locator("#tf-setup").isVisible(), false, "the secret and backup codes are gone from the screen");
     await screenshot("two-factor-on");
@@ -268,7 +280,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await signIn(person.email);
     await sees(`Welcome, ${person.name}`);
     assert.equal(await page.locator("#view-two-factor").isVisible(), false);
-    assert.equal(await textOf("#tf-status"), "on");
+    assert.equal(await settledTextOf("#tf-status", "on"), "on");
   });
 
   await step("new backup codes replace the old ones", async () => {
@@ -302,7 +314,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await page.fill("#disable-password", person.password);
     await page.click("#disable-form button[type=submit]");
     await sees("Two-factor authentication is off.");
-    assert.equal(await textOf("#tf-status"), "off");
+    assert.equal(await settledTextOf("#tf-status", "off"), "off");
     await sees("Turn on two-factor authentication");
     await screenshot("two-factor-off");
 
