@@ -27,6 +27,6 @@ export type {
   SetCookie,
   User,
 } from "./auth/types.js";
-export type { Adapter, Schema, Store } from "./adapters/types.js";
+export type { Adapter, Schema, Store, UpsertChange } from "./adapters/types.js";
 export { UniqueConstraintError } from "./adapters/types.js";
 export type { CryptoPort } from "./crypto/port.js";

@@ -31,6 +31,7 @@ import {
   type Row,
   type Schema,
   type Store,
+  type UpsertChange,
   type Value,
   type Where,
 } from "./types.js";
@@ -156,6 +157,14 @@ class Table {
   }
 }
 
+/** The condition of an upsert that names its row: an equality on id or on a unique field. */
+function upsertKey(model: string, def: ModelDef, where: readonly Where[]): Where {
+  const unique = new Set(uniqueFields(def));
+  const key = where.find((w) => (w.operator ?? "eq") === "eq" && w.value !== null && (w.field === "id" || unique.has(w.field)));
+  if (key === undefined) throw new Error(`kernia store: ${model}: upsert needs an equality on id or a unique field`);
+  return key;
+}
+
 function sortRows(rows: Row[], sortBy: NonNullable<FindManyOptions["sortBy"]>): void {
   const dir = sortBy.direction === "desc" ? -1 : 1;
   // Array.prototype.sort is stable, so ties keep insertion order.
@@ -245,6 +254,66 @@ function bindMemory(schema: Schema): Store {
       t.checkUnique([row], next);
       t.apply(row, next);
       return copyRow<T>(row);
+    },
+
+    async findOneJoined<T extends Row = Row, J extends Row = Row>(
+      model: string,
+      where: readonly Where[],
+      join: { model: string; field: string },
+    ): Promise<{ row: T; joined: J | null } | null> {
+      const t = table(model);
+      checkWhere(model, where);
+      const other = table(join.model);
+      const row = t.first(where);
+      if (row === undefined) return null;
+      const ref = row[join.field];
+      const joined = typeof ref === "string" ? other.rows.get(ref) : undefined;
+      return { row: copyRow<T>(row), joined: joined === undefined ? null : copyRow<J>(joined) };
+    },
+
+    async createMany<T extends Row = Row>(model: string, data: readonly T[]): Promise<T[]> {
+      const t = table(model);
+      if (!Array.isArray(data)) throw new TypeError(`kernia store: ${model}: createMany expects an array`);
+      const rows = data.map((d) => prepareCreate(model, t.def, d));
+      // Checked in full first (ids and unique values, also among the new rows), so a duplicate writes nothing.
+      const probe = new Table(model, t.def);
+      for (const row of rows) {
+        if (t.rows.has(row.id)) throw new UniqueConstraintError(model, "id");
+        t.checkUnique([], row);
+        probe.insert(row);
+      }
+      for (const row of rows) t.insert(row);
+      return rows.map((r) => copyRow<T>(r));
+    },
+
+    async upsert<T extends Row = Row>(model: string, where: readonly Where[], change: UpsertChange): Promise<T | null> {
+      const t = table(model);
+      checkWhere(model, where);
+      const key = upsertKey(model, t.def, where);
+      const set = prepareChanges(model, t.def, change.set);
+      const increment = change.increment ?? {};
+      for (const [field, by] of Object.entries(increment)) checkIncrement(model, t.def, field, by, set);
+      const holder = t.first([key]);
+      if (holder === undefined) {
+        const data: Record<string, unknown> = { ...change.create };
+        for (const w of where) if ((w.operator ?? "eq") === "eq" && w.value !== null) data[w.field] = w.value;
+        Object.assign(data, set, increment);
+        const row = prepareCreate(model, t.def, data);
+        t.insert(row);
+        return copyRow<T>(row);
+      }
+      if (!matchesAll(holder, where)) return null;
+      const next: Record<string, Value> = { ...set };
+      for (const [field, by] of Object.entries(increment)) {
+        const current = holder[field];
+        if (current !== undefined && current !== null && typeof current !== "number") {
+          throw new TypeError(`kernia store: ${model}.${field} holds a ${typeof current}, cannot increment`);
+        }
+        next[field] = (current ?? 0) + by;
+      }
+      t.checkUnique([holder], next);
+      t.apply(holder, next);
+      return copyRow<T>(holder);
     },
 
     async deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null> {

@@ -16,7 +16,7 @@
  *   fn on transient errors, so fn must not have effects outside the store.
  */
 import type { ClientSession, Collection, Db, Document, MongoClient } from "mongodb";
-import { fromDocument, toDocument, toFilter, toSet, toSort, uniqueErrorFrom } from "./mongodb-mapping.js";
+import { fieldToMongo, fromDocument, toDocument, toFilter, toSet, toSort, uniqueErrorFrom } from "./mongodb-mapping.js";
 import { canonical, indexesFor, sameKey, validatorFor, type IndexPlan } from "./mongodb-schema.js";
 import {
   checkFindOptions,
@@ -27,7 +27,7 @@ import {
   prepareChanges,
   prepareCreate,
 } from "./rows.js";
-import type { Adapter, FindManyOptions, Row, Schema, Store, Value, Where } from "./types.js";
+import type { Adapter, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "./types.js";
 
 export interface MongodbAdapterOptions {
   /** The client that opened `db`; used for session transactions. Default: `db.client`. */
@@ -134,6 +134,74 @@ function bindMongo(db: Db, schema: Schema, prefix: string, supportsTransactions:
           c.findOneAndUpdate(toFilter(where), update, { ...so, returnDocument: "after", includeResultMetadata: false }),
         );
         return doc === null ? null : fromDocument<T>(doc);
+      },
+
+      async findOneJoined<T extends Row = Row, J extends Row = Row>(
+        model: string,
+        where: readonly Where[],
+        join: { model: string; field: string },
+      ): Promise<{ row: T; joined: J | null } | null> {
+        const c = collection(model);
+        checkWhere(model, where);
+        modelOf(schema, join.model);
+        const docs = await c
+          .aggregate(
+            [
+              { $match: toFilter(where) },
+              { $limit: 1 },
+              { $lookup: { from: prefix + join.model, localField: join.field, foreignField: "_id", as: "__joined" } },
+            ],
+            so,
+          )
+          .toArray();
+        if (docs.length === 0) return null;
+        const { __joined, ...doc } = docs[0] as Document & { __joined: Document[] };
+        return { row: fromDocument<T>(doc), joined: __joined.length > 0 ? fromDocument<J>(__joined[0]) : null };
+      },
+
+      async createMany<T extends Row = Row>(model: string, data: readonly T[]): Promise<T[]> {
+        const def = modelOf(schema, model);
+        const rows = data.map((d) => prepareCreate(model, def, d));
+        if (rows.length === 0) return [];
+        await mapErrors(model, () => collection(model).insertMany(rows.map(toDocument), { ...so, ordered: true }));
+        return rows.map((r) => copyRow<T>(r));
+      },
+
+      async upsert<T extends Row = Row>(model: string, where: readonly Where[], change: UpsertChange): Promise<T | null> {
+        const c = collection(model);
+        checkWhere(model, where);
+        const def = modelOf(schema, model);
+        const set = prepareChanges(model, def, change.set);
+        const increment = change.increment ?? {};
+        for (const [field, by] of Object.entries(increment)) checkIncrement(model, def, field, by, set);
+        const onInsert: Document = {};
+        const equalities = new Set(where.filter((w) => (w.operator ?? "eq") === "eq").map((w) => w.field));
+        for (const [k, v] of Object.entries(change.create)) {
+          if (v === undefined || k in set || k in increment || equalities.has(k)) continue;
+          onInsert[fieldToMongo(k)] = v;
+        }
+        const update: Document = {};
+        if (Object.keys(set).length > 0) update.$set = toSet(set);
+        if (Object.keys(increment).length > 0) update.$inc = increment;
+        if (Object.keys(onInsert).length > 0) update.$setOnInsert = onInsert;
+        const filter = toFilter(where);
+        try {
+          const doc = await c.findOneAndUpdate(filter, update, { ...so, upsert: true, returnDocument: "after", includeResultMetadata: false });
+          return doc === null ? null : fromDocument<T>(doc);
+        } catch (e) {
+          if (uniqueErrorFrom(e, model) === undefined) throw e;
+          // The key exists but the guard did not match it (the insert collided), or a concurrent upsert
+          // created it first: apply the change only where the guard holds.
+          const { $setOnInsert: _, ...existing } = update;
+          if (Object.keys(existing).length === 0) {
+            const doc = await c.findOne(filter, so);
+            return doc === null ? null : fromDocument<T>(doc);
+          }
+          const doc = await mapErrors(model, () =>
+            c.findOneAndUpdate(filter, existing, { ...so, returnDocument: "after", includeResultMetadata: false }),
+          );
+          return doc === null ? null : fromDocument<T>(doc);
+        }
       },
 
       async deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null> {

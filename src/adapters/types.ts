@@ -92,6 +92,35 @@ export interface Store {
     by: number,
     set?: Record<string, Value>,
   ): Promise<T | null>;
+  /**
+   * The first row matching `where` together with the row of `join.model` whose id equals the row's
+   * `join.field` (`joined` null when there is none), in ONE round trip (MongoDB: one aggregate with
+   * $lookup). Null when no row matches. For reads that always need both (a session and its user).
+   */
+  findOneJoined<T extends Row = Row, J extends Row = Row>(
+    model: string,
+    where: readonly Where[],
+    join: { model: string; field: string },
+  ): Promise<{ row: T; joined: J | null } | null>;
+  /**
+   * Insert several rows in ONE operation (MongoDB: one ordered insertMany). Each row is checked as
+   * `create` checks it, all before anything is written. Throws UniqueConstraintError on a duplicate;
+   * rows before the duplicate may have been stored (as with a lost reply), so callers register their
+   * undo by the ids they generated before calling.
+   */
+  createMany<T extends Row = Row>(model: string, rows: readonly T[]): Promise<T[]>;
+  /**
+   * Atomic create-or-update of ONE row, the "update, else create, retry on duplicate" loop as one
+   * operation. `where` must contain an equality on `id` or on a unique field: the row's key.
+   * - A row with that key matches every condition: `set` and `increment` are applied (a missing
+   *   numeric field counts as 0) and the row after the change is returned.
+   * - No row has that key: one is created from `create`, the equality conditions of `where`, `set`,
+   *   and each `increment` field set to its amount; it is returned.
+   * - A row has that key but fails another condition (the guard): nothing changes, null is returned.
+   * Among concurrent calls with the same key exactly one creates; the others update the created row
+   * (or get null when their guard no longer holds).
+   */
+  upsert<T extends Row = Row>(model: string, where: readonly Where[], change: UpsertChange): Promise<T | null>;
   /** Atomically remove ONE matching row and return it (null when none): "consume". One winner per row. */
   deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null>;
   /** Remove every matching row; returns how many. */
@@ -101,6 +130,14 @@ export interface Store {
    * Callers must order steps so that a failure part way leaves no state that grants access either way.
    */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+}
+
+/** What `upsert` writes: `create` only on insert, `set` and `increment` on either path. */
+export interface UpsertChange {
+  /** Fields of a newly created row (must include `id` unless `where` has an equality on `id`). */
+  create: Record<string, Value>;
+  set?: Record<string, Value>;
+  increment?: Record<string, number>;
 }
 
 /** What `database:` takes: an adapter that binds to the schema the core and plugins declare. */

@@ -10,7 +10,7 @@
  * `FaultController.enabled = false` pauses counting and injection (for test set-up and invariant walks);
  * `controller.inner` is the unwrapped store for the same purpose.
  */
-import type { Adapter, FindManyOptions, Row, Schema, Store, Value, Where } from "../../src/adapters/types.js";
+import type { Adapter, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "../../src/adapters/types.js";
 
 export type FaultMode = "before" | "after";
 
@@ -84,6 +84,11 @@ export function faultyStore(inner: Store, ctl: FaultController): Store {
       guarded(ctl, "updateMany", model, () => inner.updateMany(model, where, data)),
     increment: <T extends Row>(model: string, where: readonly Where[], field: string, by: number, set?: Record<string, Value>) =>
       guarded(ctl, "increment", model, () => inner.increment<T>(model, where, field, by, set)),
+    findOneJoined: <T extends Row, J extends Row>(model: string, where: readonly Where[], join: { model: string; field: string }) =>
+      guarded(ctl, "findOneJoined", model, () => inner.findOneJoined<T, J>(model, where, join)),
+    createMany: <T extends Row>(model: string, rows: readonly T[]) => guarded(ctl, "createMany", model, () => inner.createMany<T>(model, rows)),
+    upsert: <T extends Row>(model: string, where: readonly Where[], change: UpsertChange) =>
+      guarded(ctl, "upsert", model, () => inner.upsert<T>(model, where, change)),
     deleteOne: <T extends Row>(model: string, where: readonly Where[]) =>
       guarded(ctl, "deleteOne", model, () => inner.deleteOne<T>(model, where)),
     deleteMany: (model: string, where: readonly Where[]) => guarded(ctl, "deleteMany", model, () => inner.deleteMany(model, where)),
