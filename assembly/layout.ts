@@ -53,7 +53,7 @@ export const SCRATCH_END: usize = BASE + SCRATCH_SIZE;
 export const SLOT_BASE: usize = BASE + SLOTS_OFF;
 export const MEMORY_END: usize = BASE + TOTAL;
 
-// Algorithm ids shared with src/crypto/core.ts.
+// Algorithm ids, the same as ALGORITHM_ID in src/crypto/validate.ts.
 export const SHA1: i32 = 0;
 export const SHA256: i32 = 1;
 export const SHA512: i32 = 2;

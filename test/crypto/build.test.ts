@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64, SOURCE_DIGEST } from "../../src/crypto/wasm.generated.js";
 import { SHA1_FILE, sourceDigest, wasmSources } from "../../scripts/build-wasm.mjs";
+import { JOB_LAYOUT } from "../../src/crypto/jobs.js";
 
 for (const [name, base64] of [
   ["simd", SIMD_WASM_BASE64],
@@ -62,4 +63,15 @@ test("generated files are not committed (they are build output, ignored by git)"
   for (const file of [`assembly/${SHA1_FILE}`, "src/crypto/wasm.generated.ts"]) {
     assert.equal(git("check-ignore", "-q", file).status, 0, `${file} is ignored`);
   }
+});
+
+test("src/crypto/jobs.ts and assembly/layout.ts define the same job-row layout", async () => {
+  const { readFileSync } = await import("node:fs");
+  const layout = readFileSync(new URL("../../assembly/layout.ts", import.meta.url), "utf8");
+  const assembly: Record<string, number> = {};
+  for (const [, name, value] of layout.matchAll(/^export const JOB_([A-Z_]+): i32 = (\d+);/gm)) assembly[name] = Number(value);
+  assert.deepEqual(assembly, { ...JOB_LAYOUT }, "every JOB_* constant, and no other, with the same byte offset");
+  const fields = Object.entries(JOB_LAYOUT).filter(([name]) => name !== "SIZE");
+  for (const [name, offset] of fields) assert.ok(offset % 4 === 0 && offset + 4 <= JOB_LAYOUT.SIZE, `${name} is a u32 word in the row`);
+  assert.equal(new Set(fields.map(([, offset]) => offset)).size, fields.length, "no two fields share a word");
 });
