@@ -1,7 +1,7 @@
 // HMAC, RFC 2104 / FIPS 198-1. A key's inner and outer states (the compression of key^ipad and key^opad)
 // are computed once per key and kept in a slot, so each later MAC costs two compressions less.
 import { BLK, W, CTX_H, CTX_BUF, OUT, XS, XW, SHA1, SHA512, blockSize, digestSize, writeDigest } from "./layout";
-import { sha1x4Compress } from "./sha1-unrolled";
+import { sha1x4Compress } from "./sha1-unrolled.generated";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
 import { hashInitState, compress, streamReset, streamFinish, finishBlocks, wipeSchedule } from "./hash";

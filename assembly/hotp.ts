@@ -1,12 +1,10 @@
 // HOTP (RFC 4226 section 5.3) over a table of jobs; TOTP (RFC 6238) is HOTP with counter T = floor(t / X),
 // computed by the caller. Each job names a prepared HMAC slot and a counter; the kernel computes every job
-// (no early exit) and writes the code and/or a match flag.
-//
-// Job layout (32 bytes, u32 words): +0 slot pointer, +4 counter high, +8 counter low, +12 digits,
-// +16 expected code, +20 out: code (only when emitting), +24 out: 1 if code == expected else 0.
-import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, W, JOBS, JOB_SIZE, MAX_JOBS, blockSize, digestSize, writeDigest } from "./layout";
+// (no early exit) and writes the code and/or a match flag. The row layout is JOB_* in assembly/layout.ts.
+import { SHA1, SHA256, SHA512, BLK, CTX_H, LD, XS, XW, JOBS, MAX_JOBS, blockSize, digestSize, writeDigest } from "./layout";
+import { JOB_SIZE, JOB_SLOT, JOB_COUNTER_HI, JOB_COUNTER_LO, JOB_DIGITS, JOB_EXPECTED, JOB_CODE, JOB_MATCH } from "./layout";
 import { compress, wipeSchedule } from "./hash";
-import { sha1Hotp, sha1x4Compress } from "./sha1-unrolled";
+import { sha1Hotp, sha1x4Compress } from "./sha1-unrolled.generated";
 import { sha256x4Compress } from "./sha256x4";
 import { sha512x2Compress } from "./sha512x2";
 
@@ -45,17 +43,17 @@ const POW10: usize = memory.data<u64>([1, 10, 100, 1000, 10000, 100000, 1000000,
 /** Writes the outcome for one job: the code when `emit`, and a constant-time equality flag. */
 // @ts-ignore: decorator
 @inline function finishJob(job: usize, code: u32, emit: i32): void {
-  const x = code ^ load<u32>(job, 16);
-  store<u32>(job, ((x | (0 - x)) >>> 31) ^ 1, 24);
-  store<u32>(job, emit ? code : 0, 20);
+  const x = code ^ load<u32>(job, JOB_EXPECTED);
+  store<u32>(job, ((x | (0 - x)) >>> 31) ^ 1, JOB_MATCH);
+  store<u32>(job, emit ? code : 0, JOB_CODE);
 }
 
 function hotpScalar(alg: i32, job: usize, emit: i32): void {
-  const slot = <usize>load<u32>(job);
+  const slot = <usize>load<u32>(job, JOB_SLOT);
   if (!ASC_FEATURE_SIMD && alg == SHA1) {
-    // Inner and outer compression unrolled, with the HOTP blocks' constant words folded (sha1-unrolled.ts).
-    sha1Hotp(slot, load<u32>(job, 4), load<u32>(job, 8), LD);
-    finishJob(job, reduce(truncateWords(LD, 4, 0, 5), load<u32>(job, 12)), emit);
+    // Inner and outer compression unrolled, with the HOTP blocks' constant words folded (sha1-unrolled.generated.ts).
+    sha1Hotp(slot, load<u32>(job, JOB_COUNTER_HI), load<u32>(job, JOB_COUNTER_LO), LD);
+    finishJob(job, reduce(truncateWords(LD, 4, 0, 5), load<u32>(job, JOB_DIGITS)), emit);
     return;
   }
   const bs = blockSize(alg);
@@ -63,8 +61,8 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
   // Inner hash: state after key^ipad, then the 8-byte big-endian counter as the whole message.
   memory.copy(CTX_H, slot, 64);
   memory.fill(BLK, 0, <usize>bs);
-  store<u32>(BLK, bswap<u32>(load<u32>(job, 4)));
-  store<u32>(BLK, bswap<u32>(load<u32>(job, 8)), 4);
+  store<u32>(BLK, bswap<u32>(load<u32>(job, JOB_COUNTER_HI)));
+  store<u32>(BLK, bswap<u32>(load<u32>(job, JOB_COUNTER_LO)), 4);
   store<u8>(BLK, 0x80, 8);
   store<u32>(BLK + <usize>bs - 4, bswap<u32>(<u32>(bs + 8) << 3));
   compress(alg, CTX_H, BLK);
@@ -76,7 +74,7 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
   memory.copy(CTX_H, slot + 64, 64);
   compress(alg, CTX_H, BLK);
   writeDigest(alg, CTX_H, LD);
-  finishJob(job, reduce(truncateBytes(LD, ds), load<u32>(job, 12)), emit);
+  finishJob(job, reduce(truncateBytes(LD, ds), load<u32>(job, JOB_DIGITS)), emit);
 }
 
 // @ts-ignore: decorator
@@ -101,14 +99,16 @@ function hotpScalar(alg: i32, job: usize, emit: i32): void {
   v128.store(dst + 3 * stride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
 }
 
-/** The 5 (SHA-1) or 8 (SHA-256) state words of 4 slots (plus `half`: 0 inner, 64 outer) into lanes at dst. */
-function gatherWords(first: usize, count: i32, group: i32, dst: usize, stride: usize, words: usize, half: usize): void {
+/**
+ * The 5 (SHA-1) or 8 (SHA-256) state words of the slots of the first 4 jobs at `first` (plus `half`: 0 inner,
+ * 64 outer) into the 4 lanes at dst; missing jobs repeat the last one.
+ */
+function gatherWords(first: usize, count: i32, dst: usize, stride: usize, words: usize, half: usize): void {
   const last = count - 1;
-  const base = group * 4;
-  const p0 = <usize>load<u32>(first + <usize>(min(base, last) * JOB_SIZE)) + half;
-  const p1 = <usize>load<u32>(first + <usize>(min(base + 1, last) * JOB_SIZE)) + half;
-  const p2 = <usize>load<u32>(first + <usize>(min(base + 2, last) * JOB_SIZE)) + half;
-  const p3 = <usize>load<u32>(first + <usize>(min(base + 3, last) * JOB_SIZE)) + half;
+  const p0 = <usize>load<u32>(first, JOB_SLOT) + half;
+  const p1 = <usize>load<u32>(first + <usize>(min(1, last) * JOB_SIZE), JOB_SLOT) + half;
+  const p2 = <usize>load<u32>(first + <usize>(min(2, last) * JOB_SIZE), JOB_SLOT) + half;
+  const p3 = <usize>load<u32>(first + <usize>(min(3, last) * JOB_SIZE), JOB_SLOT) + half;
   transpose4(dst, stride, p0, p1, p2, p3);
   if (words == 8) {
     transpose4(dst + 4 * stride, stride, p0 + 16, p1 + 16, p2 + 16, p3 + 16);
@@ -123,14 +123,14 @@ function gatherWords(first: usize, count: i32, group: i32, dst: usize, stride: u
 
 /**
  * Lane-parallel HOTP for up to `lanes` jobs starting at `first`: 4 for SHA-1 and SHA-256 (i32x4), 2 for
- * SHA-512 (i64x2). Word k of lane j lives at base + k * stride +
- * j * laneBytes in XS (state) and XW (schedule). Missing lanes repeat the last job; their results are unused.
+ * SHA-512 (i64x2). Word k of lane j lives at base + k * 16 + j * laneBytes in XS (state) and XW (schedule):
+ * one 16-byte row per word. Missing lanes repeat the last job; their results are unused.
  * Writes each job's outcome (SHA-512 goes through a big-endian copy of the MAC at LD).
  */
 function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): void {
   const wide = alg == SHA512;
   const laneBytes: usize = wide ? 8 : 4;
-  const stride = <usize>lanes * laneBytes;
+  const stride: usize = 16; // lanes * laneBytes
   const words: usize = alg == SHA1 ? 5 : 8; // state and digest words
   const bs = blockSize(alg);
   const ds = digestSize(alg);
@@ -138,39 +138,37 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
   zero(XW, 16 * stride);
   for (let j = 0; j < lanes; j++) {
     const job = first + <usize>(min(j, count - 1) * JOB_SIZE);
-    const slot = <usize>load<u32>(job);
+    const slot = <usize>load<u32>(job, JOB_SLOT);
     const lane = <usize>j * laneBytes;
     if (wide) {
       for (let k: usize = 0; k < 8; k++) store<u64>(XS + k * stride + lane, load<u64>(slot + k * 8));
-      store<u64>(XW + lane, (<u64>load<u32>(job, 4) << 32) | <u64>load<u32>(job, 8));
+      store<u64>(XW + lane, (<u64>load<u32>(job, JOB_COUNTER_HI) << 32) | <u64>load<u32>(job, JOB_COUNTER_LO));
       store<u64>(XW + stride + lane, 0x8000000000000000);
       store<u64>(XW + 15 * stride + lane, <u64>((bs + 8) << 3));
     } else {
-      store<u32>(XW + lane, load<u32>(job, 4));
-      store<u32>(XW + stride + lane, load<u32>(job, 8));
+      store<u32>(XW + lane, load<u32>(job, JOB_COUNTER_HI));
+      store<u32>(XW + stride + lane, load<u32>(job, JOB_COUNTER_LO));
       store<u32>(XW + 2 * stride + lane, 0x80000000);
       store<u32>(XW + 15 * stride + lane, <u32>((bs + 8) << 3));
     }
   }
-  if (!wide) for (let g = 0; g < lanes >> 2; g++) gatherWords(first, count, g, XS + <usize>(g * 16), stride, words, 0);
+  if (!wide) gatherWords(first, count, XS, stride, words, 0);
   compressLanes(alg);
   // Outer block: the inner digest words, 0x80 pad, zeros, bit length (block + digest bytes).
   zero(XW, 16 * stride);
   for (let i: usize = 0; i < words * stride; i += 16) v128.store(XW + i, v128.load(XS + i));
   if (wide) {
     for (let j = 0; j < lanes; j++) {
-      const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE)) + 64;
+      const slot = <usize>load<u32>(first + <usize>(min(j, count - 1) * JOB_SIZE), JOB_SLOT) + 64;
       const lane = <usize>j * laneBytes;
       for (let k: usize = 0; k < 8; k++) store<u64>(XS + k * stride + lane, load<u64>(slot + k * 8));
     }
     v128.store(XW + 8 * stride, i64x2.splat(<i64>0x8000000000000000));
     v128.store(XW + 15 * stride, i64x2.splat(<i64>((bs + ds) << 3)));
   } else {
-    for (let g = 0; g < lanes >> 2; g++) {
-      gatherWords(first, count, g, XS + <usize>(g * 16), stride, words, 64);
-      v128.store(XW + words * stride + <usize>(g * 16), i32x4.splat(<i32>0x80000000));
-      v128.store(XW + 15 * stride + <usize>(g * 16), i32x4.splat(<i32>((bs + ds) << 3)));
-    }
+    gatherWords(first, count, XS, stride, words, 64);
+    v128.store(XW + words * stride, i32x4.splat(<i32>0x80000000));
+    v128.store(XW + 15 * stride, i32x4.splat(<i32>((bs + ds) << 3)));
   }
   compressLanes(alg);
   for (let j = 0; j < count; j++) {
@@ -183,7 +181,7 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
     } else {
       bin = truncateWords(XS, stride, lane, words);
     }
-    finishJob(job, reduce(bin, load<u32>(job, 12)), emit);
+    finishJob(job, reduce(bin, load<u32>(job, JOB_DIGITS)), emit);
   }
 }
 
@@ -196,13 +194,13 @@ function hotpLanes(alg: i32, first: usize, count: i32, lanes: i32, emit: i32): v
  */
 function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
   const words: usize = alg == SHA1 ? 5 : 8;
-  const slot = <usize>load<u32>(first);
+  const slot = <usize>load<u32>(first, JOB_SLOT);
   const zeroV = i64x2.splat(0);
   for (let k: usize = 0; k < words; k++) v128.store(XS + k * 16, i32x4.splat(load<u32>(slot + k * 4)));
   for (let j = 0; j < 4; j++) {
     const job = first + <usize>(min(j, count - 1) * JOB_SIZE);
-    store<u32>(XW + <usize>(j * 4), load<u32>(job, 4));
-    store<u32>(XW + 16 + <usize>(j * 4), load<u32>(job, 8));
+    store<u32>(XW + <usize>(j * 4), load<u32>(job, JOB_COUNTER_HI));
+    store<u32>(XW + 16 + <usize>(j * 4), load<u32>(job, JOB_COUNTER_LO));
   }
   v128.store(XW + 32, i32x4.splat(<i32>0x80000000));
   for (let i: usize = 48; i < 240; i += 16) v128.store(XW + i, zeroV);
@@ -220,7 +218,7 @@ function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
   else sha256x4Compress();
   for (let j = 0; j < count; j++) {
     const job = first + <usize>(j * JOB_SIZE);
-    finishJob(job, reduce(truncateWords(XS, 16, <usize>(j * 4), words), load<u32>(job, 12)), emit);
+    finishJob(job, reduce(truncateWords(XS, 16, <usize>(j * 4), words), load<u32>(job, JOB_DIGITS)), emit);
   }
 }
 
@@ -232,9 +230,9 @@ function hotpOneKey(alg: i32, first: usize, count: i32, emit: i32): void {
 }
 
 function sameSlot(n: i32): bool {
-  const slot = load<u32>(JOBS);
+  const slot = load<u32>(JOBS, JOB_SLOT);
   let same = true;
-  for (let i = 1; i < n; i++) same = same && load<u32>(JOBS + <usize>(i * JOB_SIZE)) == slot;
+  for (let i = 1; i < n; i++) same = same && load<u32>(JOBS + <usize>(i * JOB_SIZE), JOB_SLOT) == slot;
   return same;
 }
 

@@ -22,7 +22,7 @@ export function hashFinal(alg: i32): void {
  * Wipes the first `ioLen` bytes of IO, the digest area and the streaming hash state (OUT to BLK, 320
  * bytes). Everything else cleans up after itself: hashFinal/hmacFinal clear the schedule they used,
  * hmacPrepare its pad block and lanes, hotpJobs its blocks, lanes and MAC. Job rows and temporary key
- * slots are wiped by the caller, which knows how many it used (src/crypto/wasm.ts).
+ * slots are wiped by the caller, which knows how many it used (src/crypto/jobs.ts clearJobs, keys.ts clearTempSlots).
  */
 export function wipe(ioLen: i32): void {
   memory.fill(IO, 0, <usize>min(max(ioLen, 0), IO_SIZE));

@@ -1,8 +1,8 @@
 // SHA-1, FIPS 180-4 section 6.1. Kept for RFC 4226/6238 HOTP/TOTP, where HMAC-SHA-1 is the default and is
 // not affected by SHA-1 collision attacks (HMAC security rests on the compression function as a PRF).
-// The compressions are generated fully unrolled (assembly/sha1-unrolled.ts, scripts/gen-sha1.mjs).
+// The compressions are generated fully unrolled (scripts/gen-sha1.mjs writes assembly/sha1-unrolled.generated.ts at build time).
 import { XS, XW } from "./layout";
-import { sha1Compress, sha1x4Compress } from "./sha1-unrolled";
+import { sha1Compress, sha1x4Compress } from "./sha1-unrolled.generated";
 
 export function sha1Init(h: usize): void {
   store<u32>(h, 0x67452301);

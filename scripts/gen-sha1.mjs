@@ -1,15 +1,16 @@
-// Generates assembly/sha1-unrolled.ts: SHA-1 compressions (FIPS 180-4 section 6.1.2) with all 80 rounds
+// Generates assembly/sha1-unrolled.generated.ts: SHA-1 compressions (FIPS 180-4 section 6.1.2) with all 80 rounds
 // unrolled and the message schedule in a rolling window of 16 locals (W[t] replaces W[t-16], section 6.1.2
-// step 1), in three shapes: scalar u32, 4 lanes of i32x4, and 8 lanes as two interleaved i32x4 streams.
-// Besides a general compression, it emits HOTP kernels (RFC 4226 section 5.3, HMAC per RFC 2104) that run
-// the inner and the outer compression of HMAC-SHA-1 from cached key states. Their message blocks are
+// step 1), in two shapes: scalar u32 and 4 lanes of i32x4. Besides the general compressions, it emits a
+// scalar HOTP kernel (RFC 4226 section 5.3, HMAC per RFC 2104) that runs the inner and the outer
+// compression of HMAC-SHA-1 from cached key states. Its message blocks are
 // mostly constant (inner: 8-byte counter, 0x80, zeros, bit length 576; outer: 20-byte digest, 0x80, zeros,
 // bit length 672), so every schedule word that depends only on constants is computed here, and a round
 // whose word is constant adds one folded constant K + W[t]. Unrolling by hand would be 80 near-identical
-// lines per kernel; generating them keeps the one source of truth small. Run by scripts/build-wasm.mjs.
-import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// lines per kernel; generating them keeps the one source of truth small.
+//
+// The output is build output, like src/crypto/wasm.generated.ts: scripts/build-wasm.mjs writes it before
+// every compile, it is not committed (.gitignore: *.generated.ts), and test/crypto/build.test.ts fails
+// when the embedded modules were built from other sources than generate() and assembly/ give now.
 
 const K = [0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6]; // section 4.2.1
 const hex = (n) => `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
@@ -89,13 +90,6 @@ function rounds(ops, state, words, w) {
   return { init, lines: out, final: [a, b, c, d, e] };
 }
 
-/** Interleaves the statements of independent streams one by one, so the CPU can overlap their chains. */
-function interleave(streams) {
-  const out = [];
-  for (let i = 0; i < streams[0].length; i++) for (const s of streams) out.push(s[i]);
-  return out;
-}
-
 const STATE = ["a", "b", "c", "d", "e"];
 const INNER_LENGTH = (64 + 8) * 8; // bits: the key^ipad block plus the 8-byte counter
 const OUTER_LENGTH = (64 + 20) * 8; // bits: the key^opad block plus the 20-byte inner digest
@@ -107,40 +101,24 @@ function declare(ops, names) {
 }
 
 /**
- * One function body for `streams` parallel streams (locals of the second stream end in "x"). `load(s, k)` / `loadWord(s, t)`
- * give the initial state word k and block word t of stream s; the inner/outer blocks come from `blocks`.
+ * One function body: the compressions in `blocks` one after the other, each chaining from the previous one's
+ * result. `block.state()` gives the initial state words, `block.words(previous)` the 16 block words (given
+ * the previous compression's result); `store(result)` writes the final state words.
  */
-function body(ops, streams, blocks, store) {
-  const sfx = (s) => (s === 0 ? "" : "x".repeat(s));
-  const lines = [];
-  for (let s = 0; s < streams; s++) {
-    lines.push(declare(ops, STATE.map((n) => n + sfx(s))));
-    lines.push(declare(ops, Array.from({ length: 16 }, (_, t) => `w${t}${sfx(s)}`)));
-  }
+function body(ops, blocks, store) {
+  const lines = [declare(ops, STATE), declare(ops, Array.from({ length: 16 }, (_, t) => `w${t}`))];
   if (ops === VECTOR) lines.push(`const k0 = i32x4.splat(${hex(K[0])}), k1 = i32x4.splat(${hex(K[1])}), k2 = i32x4.splat(<i32>${hex(K[2])}), k3 = i32x4.splat(<i32>${hex(K[3])});`);
-  let previous = null; // per stream: the chaining value expressions of the previous compression
-  for (const block of blocks) {
-    const parts = [];
-    const finals = [];
-    const inits = [];
-    for (let s = 0; s < streams; s++) {
-      const st = STATE.map((n) => n + sfx(s));
-      const init = block.state(s);
-      const pre = [];
-      // The chaining value is kept in h0..h4 for the add-back after the rounds (section 6.1.2 step 4).
-      init.forEach((expr, k) => pre.push(`const h${k}${sfx(s)}_${blocks.indexOf(block)} = ${expr};`));
-      const h = init.map((_, k) => `h${k}${sfx(s)}_${blocks.indexOf(block)}`);
-      h.forEach((name, k) => pre.push(`${st[k]} = ${name};`));
-      const r = rounds(ops, st, block.words(s, previous?.[s]), (t) => `w${t}${sfx(s)}`);
-      parts.push([...r.init, ...pre, ...r.lines]);
-      finals.push(r.final);
-      inits.push(h);
-    }
-    lines.push(`// ${block.comment}`);
-    lines.push(...interleave(parts));
-    previous = finals.map((f, s) => f.map((name, k) => ops.add(inits[s][k], name)));
-  }
-  for (let s = 0; s < streams; s++) lines.push(...store(s, previous[s]));
+  let previous = null; // the chaining value expressions after the previous compression
+  blocks.forEach((block, index) => {
+    // The chaining value is kept in h0..h4 for the add-back after the rounds (section 6.1.2 step 4).
+    const h = STATE.map((_, k) => `h${k}_${index}`);
+    const pre = block.state().map((expr, k) => `const ${h[k]} = ${expr};`);
+    h.forEach((name, k) => pre.push(`${STATE[k]} = ${name};`));
+    const r = rounds(ops, STATE, block.words(previous), (t) => `w${t}`);
+    lines.push(`// ${block.comment}`, ...r.init, ...pre, ...r.lines);
+    previous = r.final.map((name, k) => ops.add(h[k], name));
+  });
+  lines.push(...store(previous));
   return lines;
 }
 
@@ -154,7 +132,6 @@ const scalarCompress = fn(
   "/** One compression of the 64-byte big-endian block at `block` into the state at `h` (native-endian words). */",
   body(
     SCALAR,
-    1,
     [
       {
         comment: "the block's words are big-endian (section 3.1)",
@@ -162,46 +139,37 @@ const scalarCompress = fn(
         words: () => Array.from({ length: 16 }, (_, t) => `bswap<u32>(load<u32>(block, ${4 * t}))`),
       },
     ],
-    (_, v) => v.map((x, k) => `store<u32>(h, ${x}, ${4 * k});`),
+    (v) => v.map((x, k) => `store<u32>(h, ${x}, ${4 * k});`),
   ),
 );
-
-const hotpBlocks = (innerState, outerState, hi, lo) => [
-  {
-    comment: "inner hash: state after key^ipad, block = counter, 0x80, zeros, length",
-    state: innerState,
-    words: (s) => innerWords(hi(s), lo(s)),
-  },
-  {
-    comment: "outer hash: state after key^opad, block = inner digest, 0x80, zeros, length",
-    state: outerState,
-    words: (s, digest) => outerWords(digest),
-  },
-];
 
 const scalarHotp = fn(
   "sha1Hotp(slot: usize, hi: u32, lo: u32, out: usize): void",
   "/** HMAC-SHA-1 of the 8-byte counter hi:lo with the prepared key states at `slot` (+0 inner, +64 outer); the MAC's 5 words (native-endian) go to `out`. */",
   body(
     SCALAR,
-    1,
-    hotpBlocks(
-      () => STATE.map((_, k) => `load<u32>(slot, ${4 * k})`),
-      () => STATE.map((_, k) => `load<u32>(slot, ${64 + 4 * k})`),
-      () => "hi",
-      () => "lo",
-    ),
-    (_, v) => v.map((x, k) => `store<u32>(out, ${x}, ${4 * k});`),
+    [
+      {
+        comment: "inner hash: state after key^ipad, block = counter, 0x80, zeros, length",
+        state: () => STATE.map((_, k) => `load<u32>(slot, ${4 * k})`),
+        words: () => innerWords("hi", "lo"),
+      },
+      {
+        comment: "outer hash: state after key^opad, block = inner digest, 0x80, zeros, length",
+        state: () => STATE.map((_, k) => `load<u32>(slot, ${64 + 4 * k})`),
+        words: (digest) => outerWords(digest),
+      },
+    ],
+    (v) => v.map((x, k) => `store<u32>(out, ${x}, ${4 * k});`),
   ),
 );
 
-// 4 lanes: word k of lane j at base + 16k + 4j. 8 lanes: two streams, word k at base + 32k (+16 for the second).
+// 4 lanes (assembly/layout.ts XS, XW): word k of lane j at base + 16k + 4j.
 const vectorCompress = fn(
   "sha1x4Compress(): void",
   "/** Four compressions: state at XS, the 16 block words at XW (native-endian, already byte-swapped); result to XS. */",
   body(
     VECTOR,
-    1,
     [
       {
         comment: "general block",
@@ -209,12 +177,13 @@ const vectorCompress = fn(
         words: () => Array.from({ length: 16 }, (_, t) => `v128.load(XW, ${16 * t})`),
       },
     ],
-    (_, v) => v.map((x, k) => `v128.store(XS, ${x}, ${16 * k});`),
+    (v) => v.map((x, k) => `v128.store(XS, ${x}, ${16 * k});`),
   ),
 );
 
+/** The source of assembly/sha1-unrolled.generated.ts. */
 export function generate() {
-  const header = `// GENERATED by scripts/gen-sha1.mjs (run by scripts/build-wasm.mjs) -- DO NOT EDIT.
+  const header = `// GENERATED by scripts/gen-sha1.mjs (run by scripts/build-wasm.mjs) -- DO NOT EDIT, not committed.
 // Unrolled SHA-1 (FIPS 180-4 section 6.1.2) and HMAC-SHA-1 HOTP kernels; see the generator for the why.
 import { XS, XW } from "./layout";
 
@@ -225,9 +194,4 @@ import { XS, XW } from "./layout";
 
 `;
   return header + [scalarCompress, scalarHotp, vectorCompress].join("\n");
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-  writeFileSync(join(root, "assembly", "sha1-unrolled.ts"), generate());
 }

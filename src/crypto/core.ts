@@ -6,7 +6,7 @@
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm.generated.js";
 
 /** The module's exports (assembly/index.ts): integers in, integers out. */
-export interface CoreExports {
+interface CoreExports {
   memory: WebAssembly.Memory;
   hashInit(alg: number): void;
   hashUpdate(alg: number, len: number): void;
@@ -54,10 +54,8 @@ export interface Core {
 
 export type BuildChoice = "auto" | "simd" | "scalar";
 
-/** Bytes per slot: inner HMAC state at +0, outer at +64 (assembly/layout.ts SLOT_SIZE). */
+/** Bytes per prepared-key slot: inner HMAC state at +0, outer at +64 (assembly/layout.ts SLOT_SIZE). */
 export const SLOT_SIZE = 128;
-/** Bytes per HOTP job (assembly/hotp.ts). */
-export const JOB_SIZE = 32;
 
 let core: Core | undefined;
 let choice: BuildChoice = "auto";

@@ -1,19 +1,13 @@
 /**
  * Test-only access to the WASM core (not part of `kernia/crypto`): choose the build before first use,
- * see which build is loaded, and read the scratch region to check it is wiped.
+ * see which build is loaded, and count the non-zero bytes of the scratch region to check it is wiped.
  */
-import { getCore, selectBuild, type BuildChoice } from "./core.js";
+import { getCore, selectBuild } from "./core.js";
 
-export { selectBuild, type BuildChoice };
+export { selectBuild };
 
 export function loadedBuild(): "simd" | "scalar" {
   return getCore().simd ? "simd" : "scalar";
-}
-
-/** A copy of the scratch region (everything except the long-lived key slots). */
-export function scratchSnapshot(): Uint8Array {
-  const c = getCore();
-  return c.u8.slice(c.io, c.scratchEnd);
 }
 
 /** Number of non-zero bytes in the scratch region. */

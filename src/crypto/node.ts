@@ -2,8 +2,9 @@
  * The reference implementation of the crypto port over `node:crypto`.
  * Used by the tests as an independent oracle for the WASM core, and selectable with
  * `init({ advanced: { crypto: nodeCrypto } })` on hosts that forbid WebAssembly.
- * Plain and obvious on purpose: no caching tricks, so it is easy to trust. It validates its input with the
- * same checks (src/crypto/validate.ts) as the WASM port, so both throw the same errors for the same misuse.
+ * Plain and obvious on purpose: no caching tricks, so it is easy to trust. Its arguments are checked by
+ * the same functions, in the same order, as the WASM port's (src/crypto/validate.ts), so both throw the
+ * same error for the same misuse.
  */
 import { createHash, createHmac, timingSafeEqual as nodeTimingSafeEqual } from "node:crypto";
 import type {
@@ -18,17 +19,27 @@ import type {
   VerifyTotpResult,
 } from "./port.js";
 import {
-  LIMITS,
+  ALGORITHM_NAME,
   afterStep as checkAfterStep,
   algorithmId,
+  base32Error,
+  base32Text,
+  batchRequest,
+  batchRequests,
   bytes,
+  codeBytes,
   counter as checkCounter,
-  describe,
-  describeName,
-  integerIn,
+  digits as checkDigits,
+  hashList,
   options as checkOptions,
+  otpKey,
+  padding,
   parseCode,
+  plainKeyAlgorithm,
+  preparedAlgorithm,
+  serverKey,
   timeStep,
+  windowSteps,
 } from "./validate.js";
 
 const NODE_NAME: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512" };
@@ -47,36 +58,19 @@ class NodePreparedKey implements PreparedKey {
   }
 }
 
-const ALGORITHMS: readonly HashAlgorithm[] = ["SHA-1", "SHA-256", "SHA-512"];
-
 /** The key bytes and the algorithm to use with them (a prepared key fixes its algorithm). */
 function keyBytes(key: KeyInput, algorithm: unknown): { bytes: Uint8Array; algorithm: HashAlgorithm } {
-  if (key instanceof NodePreparedKey) {
-    if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
-    const alg = ALGORITHMS[algorithmId(algorithm, key.algorithm)];
-    if (alg !== key.algorithm) {
-      throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describeName(algorithm)}`);
-    }
-    return { bytes: key.key, algorithm: alg };
-  }
-  if (key instanceof Uint8Array) {
-    if (key.length === 0) throw new RangeError("expected a non-empty HMAC key, got 0 bytes");
-    return { bytes: key, algorithm: ALGORITHMS[algorithmId(algorithm, "SHA-1")] };
-  }
-  throw new TypeError(`expected key to be a Uint8Array or a key from nodeCrypto.prepareKey, got ${describe(key)}`);
+  if (key instanceof NodePreparedKey) return { bytes: key.key, algorithm: ALGORITHM_NAME[preparedAlgorithm(key, algorithm)] };
+  return { bytes: key as Uint8Array, algorithm: ALGORITHM_NAME[plainKeyAlgorithm(key, algorithm)] };
 }
 
 function hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
-  const name = NODE_NAME[ALGORITHMS[algorithmId(algorithm, undefined)]];
+  const name = NODE_NAME[ALGORITHM_NAME[algorithmId(algorithm, undefined)]];
   return new Uint8Array(createHmac(name, bytes(key, "key")).update(bytes(data, "data")).digest());
 }
 
 /** RFC 4226 section 5.3: HMAC over the 8-byte big-endian counter, dynamic truncation, mod 10^digits. */
-function hotp(key: KeyInput, counter: number, options?: HotpOptions): string {
-  const opts = checkOptions(options);
-  const { bytes: keyData, algorithm } = keyBytes(key, opts.algorithm);
-  const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
-  checkCounter(counter);
+function hotpOf(keyData: Uint8Array, algorithm: HashAlgorithm, counter: number, digits: number): string {
   const msg = new Uint8Array(8);
   new DataView(msg.buffer).setBigUint64(0, BigInt(counter));
   const mac = hmac(algorithm, keyData, msg);
@@ -86,35 +80,53 @@ function hotp(key: KeyInput, counter: number, options?: HotpOptions): string {
   return (BigInt(binary) % 10n ** BigInt(digits)).toString().padStart(digits, "0");
 }
 
-/** RFC 6238 section 4: T = floor(time / 1000 / period) (validated in src/crypto/validate.ts). */
-function totp(key: KeyInput, options?: TotpOptions): string {
-  return hotp(key, timeStep(checkOptions(options)), options);
+function hotp(key: KeyInput, counter: number, options?: HotpOptions): string {
+  const opts = checkOptions(options);
+  const { bytes: keyData, algorithm } = keyBytes(key, opts.algorithm);
+  const digits = checkDigits(opts.digits);
+  return hotpOf(keyData, algorithm, checkCounter(counter), digits);
 }
 
-/** Validates a verification like the WASM port does (all checks before any work); returns the window and T. */
+/** RFC 6238 section 4: HOTP at T = floor(time / 1000 / period) (src/crypto/validate.ts timeStep). */
+function totp(key: KeyInput, options?: TotpOptions): string {
+  const opts = checkOptions(options);
+  const { bytes: keyData, algorithm } = keyBytes(key, opts.algorithm);
+  const digits = checkDigits(opts.digits);
+  return hotpOf(keyData, algorithm, timeStep(opts), digits);
+}
+
+/** Checks a verification like the WASM port does (all checks before any work). */
 function checkVerify(key: KeyInput, code: string, options: VerifyTotpOptions | undefined) {
   const opts = checkOptions(options);
-  keyBytes(key, opts.algorithm);
-  const digits = integerIn(opts.digits, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
-  const window = integerIn(opts.window, "window", 1, 0, LIMITS.maxWindow);
+  const { bytes: keyData, algorithm } = keyBytes(key, opts.algorithm);
+  const digits = checkDigits(opts.digits);
+  const window = windowSteps(opts.window);
   const current = timeStep(opts);
-  checkAfterStep(opts.afterStep);
+  const after = checkAfterStep(opts.afterStep);
   // TypeError for a non-string; any other string that is not `digits` decimal digits is simply invalid.
-  return { window, current, wellFormed: parseCode(code, digits) >= 0 };
+  const wellFormed = parseCode(code, digits) >= 0;
+  return { keyData, algorithm, digits, window, current, after, wellFormed };
 }
 
-function verifyTotp(key: KeyInput, code: string, options: VerifyTotpOptions = {}): VerifyTotpResult {
-  const { window, current, wellFormed } = checkVerify(key, code, options);
+/** RFC 6238 section 5.2: every step of the window is computed and compared; the first match wins. */
+function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOptions): VerifyTotpResult {
+  const { keyData, algorithm, digits, window, current, after, wellFormed } = checkVerify(key, code, options);
   if (!wellFormed) return { valid: false, step: -1, delta: 0 };
   let matched = -1;
   for (let delta = -window; delta <= window; delta++) {
     const step = current + delta;
-    if (step < 0) continue;
-    if (options.afterStep !== undefined && step <= options.afterStep) continue;
-    const candidate = hotp(key, step, options);
+    if (step < 0 || step <= after) continue;
+    const candidate = hotpOf(keyData, algorithm, step, digits);
     if (timingSafeEqual(encoder.encode(candidate), encoder.encode(code)) && matched < 0) matched = step;
   }
   return matched < 0 ? { valid: false, step: -1, delta: 0 } : { valid: true, step: matched, delta: matched - current };
+}
+
+function verifyTotpBatch(requests: readonly TotpBatchRequest[]): VerifyTotpResult[] {
+  batchRequests(requests);
+  // Every request is checked before any is answered, one by one in order, as in the WASM port.
+  requests.forEach((r, i) => checkVerify(batchRequest(r, i).key, r.code, r));
+  return requests.map((r) => verifyTotp(r.key, r.code, r));
 }
 
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -124,12 +136,10 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return nodeTimingSafeEqual(a, b);
 }
 
-function base32Encode(data: Uint8Array, options: { padding?: boolean } = {}): string {
+/** RFC 4648 section 6. */
+function base32Encode(data: Uint8Array, options?: { padding?: boolean }): string {
   bytes(data, "data");
-  const opts = checkOptions(options);
-  if (opts.padding !== undefined && typeof opts.padding !== "boolean") {
-    throw new TypeError(`expected padding to be a boolean, got ${describe(opts.padding)}`);
-  }
+  const pad = padding(options);
   let out = "";
   let buffer = 0;
   let bits = 0;
@@ -142,19 +152,22 @@ function base32Encode(data: Uint8Array, options: { padding?: boolean } = {}): st
     }
   }
   if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  if (options.padding ?? true) while (out.length % 8 !== 0) out += "=";
+  if (pad) while (out.length % 8 !== 0) out += "=";
   return out;
 }
 
+/** RFC 4648 section 6: trailing '=' optional; ASCII letters of either case; anything else is a RangeError. */
 function base32Decode(text: string): Uint8Array {
-  if (typeof text !== "string") throw new TypeError(`expected text to be a string, got ${describe(text)}`);
-  const clean = text.replace(/=+$/, "").toUpperCase();
+  base32Text(text);
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--;
   const out: number[] = [];
   let buffer = 0;
   let bits = 0;
-  for (const ch of clean) {
-    const value = BASE32.indexOf(ch);
-    if (value < 0) throw new RangeError(`expected base32 characters A-Z and 2-7, got ${JSON.stringify(ch)}`);
+  for (let i = 0; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    const value = BASE32.indexOf(String.fromCharCode(ch >= 97 && ch <= 122 ? ch - 32 : ch));
+    if (value < 0) throw base32Error(text, i);
     buffer = ((buffer << 5) | value) & 0xffff;
     bits += 5;
     if (bits >= 8) {
@@ -165,30 +178,9 @@ function base32Decode(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
-function toBytes(code: string | Uint8Array): Uint8Array {
-  if (typeof code === "string") return encoder.encode(code);
-  if (code instanceof Uint8Array) return code;
-  throw new TypeError(`expected code to be a string or Uint8Array, got ${describe(code)}`);
-}
-
-function serverKey(key: Uint8Array): Uint8Array {
-  if (bytes(key, "key").length === 0) throw new RangeError("expected a non-empty server key, got 0 bytes");
-  return key;
-}
-
-function verifyTotpBatch(requests: readonly TotpBatchRequest[]): VerifyTotpResult[] {
-  if (!Array.isArray(requests)) throw new TypeError(`expected an array of requests, got ${describe(requests)}`);
-  requests.forEach((r, i) => {
-    if (r === null || typeof r !== "object") throw new TypeError(`expected request ${i} to be an object, got ${describe(r)}`);
-  });
-  requests.forEach((r) => checkVerify(r.key, r.code, r)); // every request is checked before any is answered
-  return requests.map((r) => verifyTotp(r.key, r.code, r));
-}
-
 function prepareKey(key: Uint8Array, algorithm: HashAlgorithm = "SHA-1"): PreparedKey {
-  const alg = ALGORITHMS[algorithmId(algorithm, "SHA-1")];
-  if (bytes(key, "key").length === 0) throw new RangeError("expected a non-empty HMAC key, got 0 bytes");
-  return new NodePreparedKey(Uint8Array.from(key), alg);
+  const alg = ALGORITHM_NAME[algorithmId(algorithm, "SHA-1")];
+  return new NodePreparedKey(Uint8Array.from(otpKey(key)), alg);
 }
 
 export const nodeCrypto: CryptoPort = {
@@ -204,13 +196,11 @@ export const nodeCrypto: CryptoPort = {
   timingSafeEqual,
   base32Encode,
   base32Decode,
-  hashBackupCode: (key, code) => hmac("SHA-256", serverKey(key), toBytes(code)),
+  hashBackupCode: (key, code) => hmac("SHA-256", serverKey(key), codeBytes(code)),
   findBackupCode(key, code, hashes) {
-    const wanted = hmac("SHA-256", serverKey(key), toBytes(code));
-    if (!Array.isArray(hashes)) throw new TypeError(`expected hashes to be an array of Uint8Array, got ${describe(hashes)}`);
-    hashes.forEach((h, i) => bytes(h, `hashes[${i}]`));
+    const wanted = hmac("SHA-256", serverKey(key), codeBytes(code));
     let found = -1;
-    hashes.forEach((hash, i) => {
+    hashList(hashes).forEach((hash, i) => {
       if (timingSafeEqual(hash, wanted) && found < 0) found = i;
     });
     return found;

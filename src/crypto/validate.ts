@@ -1,21 +1,25 @@
 /**
- * Boundary checks for `kernia/crypto`: TypeError for a wrong type, RangeError for a wrong value, with
- * "expected X, got Y" messages. The WASM core behind them assumes valid input.
+ * Boundary checks shared by both crypto ports (`kernia/crypto` over WASM, `kernia/crypto/node` over
+ * node:crypto): TypeError for a wrong type, RangeError for a wrong value, with "expected X, got Y" messages.
+ * Both ports call these in the same order, so the same bad input gets the same error from either
+ * (test/crypto/misuse.test.ts). The WASM core behind them assumes valid input.
  */
 import type { HashAlgorithm } from "./port.js";
 
 export const ALGORITHM_ID: Readonly<Record<HashAlgorithm, number>> = { "SHA-1": 0, "SHA-256": 1, "SHA-512": 2 };
-export const BLOCK_SIZE = [64, 64, 128] as const;
-export const DIGEST_SIZE = [20, 32, 64] as const;
+/** Algorithm id to name (the inverse of ALGORITHM_ID). */
+export const ALGORITHM_NAME: readonly HashAlgorithm[] = ["SHA-1", "SHA-256", "SHA-512"];
 
-/** The bounds this implementation accepts (documented in src/crypto/index.ts). */
-export const LIMITS = { minDigits: 6, maxDigits: 10, maxWindow: 10 } as const;
+/** The bounds both ports accept (documented in src/crypto/index.ts). */
+const LIMITS = { minDigits: 6, maxDigits: 10, maxWindow: 10 } as const;
+
+const encoder = new TextEncoder();
 
 /**
  * What a wrong value was, for error messages. Strings are described by length only: a key or code passed
  * as a string by mistake must not end up in a log. Algorithm names (not secret) use `describeName`.
  */
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "Array";
   if (typeof value === "object") return (value as object).constructor?.name ?? "object";
@@ -24,7 +28,7 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-export function describeName(value: unknown): string {
+function describeName(value: unknown): string {
   return typeof value === "string" && value.length <= 16 ? JSON.stringify(value) : describe(value);
 }
 
@@ -43,16 +47,53 @@ export function algorithmId(value: unknown, fallback: HashAlgorithm | undefined)
   return id;
 }
 
+/** An HOTP/TOTP/prepareKey key: non-empty bytes (the length policy above that is the caller's). */
+export function otpKey(value: unknown): Uint8Array {
+  const k = bytes(value, "key");
+  if (k.length === 0) throw new RangeError("expected a non-empty HMAC key, got 0 bytes");
+  return k;
+}
+
+/** The algorithm id for a key argument that is not one of the port's own prepared keys: raw key bytes. */
+export function plainKeyAlgorithm(key: unknown, algorithm: unknown): number {
+  if (!(key instanceof Uint8Array)) {
+    throw new TypeError(`expected key to be a Uint8Array or a key from the same port's prepareKey, got ${describe(key)}`);
+  }
+  otpKey(key);
+  return algorithmId(algorithm, "SHA-1");
+}
+
+/** The algorithm id for one of the port's prepared keys: it must be live, and its algorithm is fixed. */
+export function preparedAlgorithm(key: { readonly algorithm: HashAlgorithm; readonly disposed: boolean }, algorithm: unknown): number {
+  if (key.disposed) throw new RangeError("expected a live prepared key, got one that was disposed");
+  const own = ALGORITHM_ID[key.algorithm];
+  if (algorithm === undefined) return own;
+  if (algorithmId(algorithm, undefined) !== own) {
+    throw new RangeError(`expected algorithm ${key.algorithm} (the prepared key's), got ${describeName(algorithm)}`);
+  }
+  return own;
+}
+
 function number(value: unknown, name: string): number {
   if (typeof value !== "number") throw new TypeError(`expected ${name} to be a number, got ${describe(value)}`);
   return value;
 }
 
-export function integerIn(value: unknown, name: string, fallback: number, min: number, max: number): number {
+function integerIn(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = number(value, name);
   if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`expected ${name} to be an integer in ${min}..${max}, got ${describe(n)}`);
   return n;
+}
+
+/** The `digits` option: 6..10, default 6 (RFC 4226 section 5.3 asks for at least 6). */
+export function digits(value: unknown): number {
+  return integerIn(value, "digits", 6, LIMITS.minDigits, LIMITS.maxDigits);
+}
+
+/** The `window` option: steps either side of the current one, 0..10, default 1 (RFC 6238 section 5.2). */
+export function windowSteps(value: unknown): number {
+  return integerIn(value, "window", 1, 0, LIMITS.maxWindow);
 }
 
 export function counter(value: unknown): number {
@@ -95,5 +136,56 @@ export function parseCode(code: unknown, digits: number): number {
     if (d < 0 || d > 9) return -1;
     value = value * 10 + d;
   }
+  return value;
+}
+
+/** The argument of verifyTotpBatch: an array (its entries are checked one by one with `batchRequest`). */
+export function batchRequests<T>(value: readonly T[]): readonly T[] {
+  if (!Array.isArray(value)) throw new TypeError(`expected an array of requests, got ${describe(value)}`);
+  return value;
+}
+
+export function batchRequest<T>(value: T, index: number): T & Record<string, unknown> {
+  if (value === null || typeof value !== "object") throw new TypeError(`expected request ${index} to be an object, got ${describe(value)}`);
+  return value as T & Record<string, unknown>;
+}
+
+/** The `padding` option of base32Encode (default true). */
+export function padding(value: unknown): boolean {
+  const opts = options(value);
+  if (opts.padding !== undefined && typeof opts.padding !== "boolean") {
+    throw new TypeError(`expected padding to be a boolean, got ${describe(opts.padding)}`);
+  }
+  return opts.padding ?? true;
+}
+
+export function base32Text(value: unknown): string {
+  if (typeof value !== "string") throw new TypeError(`expected text to be a string, got ${describe(value)}`);
+  return value;
+}
+
+/** The error for a character outside the RFC 4648 section 6 alphabet, at UTF-16 index `index` of `text`. */
+export function base32Error(text: string, index: number): RangeError {
+  return new RangeError(`expected base32 characters A-Z and 2-7, got ${JSON.stringify(text[index])} at index ${index}`);
+}
+
+/** The server key of the backup-code hash: non-empty bytes. */
+export function serverKey(value: unknown): Uint8Array {
+  const k = bytes(value, "key");
+  if (k.length === 0) throw new RangeError("expected a non-empty server key, got 0 bytes");
+  return k;
+}
+
+/** A backup code as bytes: a string is hashed as its UTF-8 encoding. */
+export function codeBytes(code: unknown): Uint8Array {
+  if (typeof code === "string") return encoder.encode(code);
+  if (code instanceof Uint8Array) return code;
+  throw new TypeError(`expected code to be a string or Uint8Array, got ${describe(code)}`);
+}
+
+/** The stored hashes findBackupCode searches: an array of Uint8Array (any length; only 32 bytes can match). */
+export function hashList(value: unknown): readonly Uint8Array[] {
+  if (!Array.isArray(value)) throw new TypeError(`expected hashes to be an array of Uint8Array, got ${describe(value)}`);
+  value.forEach((h, i) => bytes(h, `hashes[${i}]`));
   return value;
 }

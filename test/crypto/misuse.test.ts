@@ -101,6 +101,41 @@ for (const [portName, port] of [
   });
 }
 
+// Inputs wrong in more than one way: both ports check in the same order, so they report the same fault.
+const combinedCases = (crypto: CryptoPort): Case[] => [
+  ["totp with a string key and period 0", TypeError, () => crypto.totp(any("key"), { period: 0 })],
+  ["totp with 5 digits and a negative time", RangeError, () => crypto.totp(key, { digits: 5, time: -1 })],
+  ["verifyTotp with window 11 and a numeric code", RangeError, () => crypto.verifyTotp(key, any(1), { window: 11 })],
+  ["verifyTotpBatch with a bad request before a null one", RangeError, () => crypto.verifyTotpBatch(any([{ key, code: "1", digits: 12 }, null]))],
+  ["base32Decode of an emoji", RangeError, () => crypto.base32Decode("MZXW\u{1F600}")],
+  // U+017F LATIN SMALL LETTER LONG S upper-cases to "S": only ASCII letters are case-folded (RFC 4648 section 6).
+  ["base32Decode of a long s", RangeError, () => crypto.base32Decode("MZXW6YT\u017F")],
+  ["findBackupCode with an empty key and hashes not an array", RangeError, () => crypto.findBackupCode(new Uint8Array(0), "c", any("x"))],
+];
+
+function thrown(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("did not throw");
+}
+
+test("both ports reject every misuse with the same error type and message (src/crypto/validate.ts)", () => {
+  const wasm = [...misuseCases(crypto.wasmCrypto), ...combinedCases(crypto.wasmCrypto)];
+  const node = [...misuseCases(nodeCrypto), ...combinedCases(nodeCrypto)];
+  for (let i = 0; i < wasm.length; i++) {
+    const [name, ErrorType] = wasm[i];
+    const a = thrown(wasm[i][2]);
+    const b = thrown(node[i][2]);
+    assert.ok(a instanceof ErrorType, `${name}: wasm threw ${String(a)}`);
+    assert.equal(b.constructor, a.constructor, `${name}: same error type`);
+    assert.equal(b.message, a.message, `${name}: same message`);
+  }
+  assertHealthy("the cross-port comparison");
+});
+
 test("verifyTotp returns invalid (does not throw) for strings that are not `digits` decimal digits", () => {
   const time = 59_000;
   const right = crypto.totp(key, { time });
