@@ -22,6 +22,7 @@ import { build as esbuild, type Metafile } from "esbuild";
 import { build as viteBuild } from "vite";
 import webpack from "webpack";
 import { chromium, type Browser } from "playwright-core";
+import { nodeCrypto } from "../../src/crypto/node.js";
 import { RFC4226_SECRET, RFC4226_VECTORS } from "../crypto/vectors/rfc4226.js";
 import { RFC6238_SEEDS, RFC6238_VECTORS } from "../crypto/vectors/rfc6238.js";
 
@@ -31,7 +32,7 @@ const available = existsSync(CHROMIUM);
 const skip = available ? false : `Chromium not found at ${CHROMIUM}`;
 if (!available && process.env.CI) throw new Error(`CI requires ${CHROMIUM} for the bundler tests`);
 if (skip) console.log(`skipping bundler tests: ${skip}`);
-for (const built of ["dist/crypto/index.js", "dist/otplib/index.js"]) {
+for (const built of ["dist/crypto/index.js", "dist/otplib/index.js", "dist/testing/index.js"]) {
   if (!existsSync(join(REPO, built))) throw new Error(`${built} is missing: run npm run build first`);
 }
 
@@ -105,16 +106,19 @@ function webpackBuild(config: webpack.Configuration): Promise<webpack.Stats> {
   });
 }
 
-/** The esbuild inputs that belong to the kernia package (paths relative to the repo), and the rest. */
-function kerniaInputs(metafile: Metafile, project: string): { kernia: string[]; others: string[] } {
+/** The esbuild inputs from the kernia package's dist (paths relative to the repo), its dependencies, and the rest. */
+function kerniaInputs(metafile: Metafile, project: string): { kernia: string[]; dependencies: string[]; others: string[] } {
   const kernia: string[] = [];
+  const dependencies: string[] = [];
   const others: string[] = [];
   for (const input of Object.keys(metafile.inputs)) {
-    const absolute = resolve(project, input);
-    if (absolute.startsWith(REPO + sep)) kernia.push(relative(REPO, absolute).split(sep).join("/"));
+    const path = relative(REPO, resolve(project, input)).split(sep).join("/");
+    const inModules = path.lastIndexOf("node_modules/");
+    if (inModules >= 0) dependencies.push(path.slice(inModules)); // node_modules may be a symlink elsewhere
+    else if (path.startsWith("dist/")) kernia.push(path);
     else others.push(input);
   }
-  return { kernia: kernia.sort(), others };
+  return { kernia: kernia.sort(), dependencies: dependencies.sort(), others };
 }
 
 describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
@@ -135,6 +139,9 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     // An import whose binding ends up unused (a dead branch, a helper that was removed).
     writeFileSync(join(project, "src", "unused.js"), `import { sha256 } from "kernia/crypto";\nwindow.__unused = true;\n`);
     writeFileSync(join(project, "index.html"), page(`<script type="module" src="/src/index.js"></script>`));
+    // kernia/testing and kernia/otplib, exposed for page.evaluate.
+    const helpers = `import * as testing from "kernia/testing";\nimport { crypto as otplibPlugin } from "kernia/otplib";\nwindow.kernia = { testing, otplibPlugin };\n`;
+    writeFileSync(join(project, "src", "helpers.js"), helpers);
 
     // esbuild: bundle on its default platform (browser) and default format for it (iife), which refuses
     // Node built-ins (they do not resolve) and top-level await (iife cannot express it).
@@ -142,6 +149,8 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     built.esbuild = { metafile: esb.metafile, text: esb.outputFiles[0].text, warnings: esb.warnings.map((w) => w.text) };
     const unused = await esbuild({ absWorkingDir: project, entryPoints: ["src/unused.js"], bundle: true, write: false, metafile: true, logLevel: "silent" });
     built.unused = { metafile: unused.metafile, text: unused.outputFiles[0].text };
+    const helpersBundle = await esbuild({ absWorkingDir: project, entryPoints: ["src/helpers.js"], bundle: true, write: false, metafile: true, logLevel: "silent" });
+    built.helpers = { metafile: helpersBundle.metafile, text: helpersBundle.outputFiles[0].text, warnings: helpersBundle.warnings.map((w) => w.text) };
 
     // Vite 8: no config file, only where to build from and to.
     const viteOut = join(project, "out", "vite");
@@ -157,7 +166,8 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
 
     // No bundler: the package's own dist files, reached through an import map built from its `exports`.
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { exports: Record<string, { import: string }> };
-    const importMap = { imports: { "kernia/crypto": `/node_modules/kernia/${pkg.exports["./crypto"].import.replace(/^\.\//, "")}` } };
+    const exported = (entry: string) => `/node_modules/kernia/${pkg.exports[entry].import.replace(/^\.\//, "")}`;
+    const importMap = { imports: { "kernia/crypto": exported("./crypto"), "kernia/testing": exported("./testing") } };
 
     const csp = (policy: string) => ({ "content-security-policy": policy });
     routes.set("/esbuild/", { body: page(`<script src="/esbuild/main.js"></script>`), type: TYPES[".html"] });
@@ -169,6 +179,15 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
       type: TYPES[".html"],
     });
     routes.set("/module/index.js", { body: vectorPage(), type: TYPES[".js"] });
+    routes.set("/helpers/", { body: page(`<script src="/helpers/main.js"></script>`), type: TYPES[".html"] });
+    routes.set("/helpers/main.js", { body: built.helpers.text!, type: TYPES[".js"] });
+    routes.set("/helpers-module/", {
+      body: page(
+        `<script type="module">import * as testing from "kernia/testing"; window.kernia = { testing };</script>`,
+        `<script type="importmap">${JSON.stringify(importMap)}</script>`,
+      ),
+      type: TYPES[".html"],
+    });
     // The strict policy an app would send, plus the one source WebAssembly compilation needs (CSP Level 3).
     routes.set("/csp-wasm/", {
       body: page(`<script src="/esbuild/main.js"></script>`),
@@ -212,6 +231,16 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     if (project) rmSync(project, { recursive: true, force: true });
   });
+
+  /**
+   * A tab for page.evaluate callbacks: this file runs under tsx, whose transform wraps named functions in
+   * a `__name(fn, "name")` helper that exists in Node but not in the page, so the page gets a no-op one.
+   */
+  async function evaluationTab() {
+    const tab = await browser.newPage();
+    await tab.addInitScript({ content: "globalThis.__name = (fn) => fn;" });
+    return tab;
+  }
 
   async function open(path: string): Promise<{ results: PageResults; errors: string[]; console: string[] }> {
     const tab = await browser.newPage();
@@ -258,8 +287,9 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
   });
 
   test("the browser graph holds only kernia/crypto's own browser-safe modules, no Node-only import", () => {
-    const { kernia, others } = kerniaInputs(built.esbuild.metafile!, project);
+    const { kernia, dependencies, others } = kerniaInputs(built.esbuild.metafile!, project);
     assert.deepEqual(others, ["src/index.js"], "nothing but the page and the package");
+    assert.deepEqual(dependencies, [], "kernia/crypto has no dependencies");
     assert.deepEqual(kernia, ["dist/crypto/core.js", "dist/crypto/index.js", "dist/crypto/validate.js", "dist/crypto/wasm.generated.js", "dist/crypto/wasm.js"]);
     for (const file of kernia) {
       const source = readFileSync(join(REPO, file), "utf8");
@@ -293,4 +323,89 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     assert.doesNotMatch(text, /AGFzbQ/);
     assert.ok(text.length < 200, `bundle is ${text.length} bytes: ${text}`);
   });
+  test("kernia/testing and kernia/otplib bundle for the browser too: only browser-safe modules", () => {
+    assert.deepEqual(built.helpers.warnings, []);
+    const { kernia, dependencies, others } = kerniaInputs(built.helpers.metafile!, project);
+    assert.deepEqual(others, ["src/helpers.js"]);
+    assert.deepEqual(kernia, [
+      "dist/crypto/core.js",
+      "dist/crypto/index.js",
+      "dist/crypto/validate.js",
+      "dist/crypto/wasm.generated.js",
+      "dist/crypto/wasm.js",
+      "dist/otplib/index.js",
+      "dist/testing/index.js",
+    ]);
+    assert.ok(dependencies.length > 0 && dependencies.every((d) => d.startsWith("node_modules/@otplib/core/")), dependencies.join(", "));
+  });
+
+  for (const [label, path] of [
+    ["bundled by esbuild", "/helpers/"],
+    ["as a plain module with an import map", "/helpers-module/"],
+  ] as const) {
+    test(`kernia/testing runs in Chromium through page.evaluate, ${label}`, async () => {
+      const tab = await evaluationTab();
+      const errors: string[] = [];
+      tab.on("pageerror", (error) => errors.push(error.message));
+      try {
+        await tab.goto(`${origin}${path}`);
+        await tab.waitForFunction(() => (window as unknown as { kernia?: unknown }).kernia !== undefined, null, { timeout: 30_000 });
+        const seed = Buffer.from(RFC6238_SEEDS["SHA-1"]);
+        const uri = `otpauth://totp/ACME:ada%40example.com?secret=${nodeCrypto.base32Encode(seed, { padding: false })}&issuer=ACME&digits=8`;
+        const inPage = await tab.evaluate(async (uri) => {
+          type Testing = typeof import("../../src/testing/index.js");
+          const { testing } = (window as unknown as { kernia: { testing: Testing } }).kernia;
+          const key = testing.parseOtpauthUri(uri);
+          // An injected clock in the page, too: the second code waits (virtually) for the next step.
+          let time = 59_000;
+          const helper = testing.totpHelper(key, { now: () => time, sleep: async (ms) => void (time += ms) });
+          const first = await helper.freshCode();
+          const second = await helper.freshCode();
+          let error = "";
+          try {
+            testing.parseOtpauthUri("otpauth://totp/x?digits=8");
+          } catch (e) {
+            error = `${(e as Error).name}: ${(e as Error).message}`;
+          }
+          return { issuer: key.issuer, account: key.account, digits: key.digits, first, second, atRfc: helper.codeAt(1_111_111_109_000), error };
+        }, uri);
+        assert.deepEqual(errors, []);
+        assert.equal(inPage.issuer, "ACME");
+        assert.equal(inPage.account, "ada@example.com");
+        assert.equal(inPage.digits, 8);
+        assert.equal(inPage.atRfc, RFC6238_VECTORS[1].totp["SHA-1"]);
+        assert.deepEqual({ code: inPage.first.code, step: inPage.first.step, waitedMs: inPage.first.waitedMs }, { code: "94287082", step: 1, waitedMs: 0 });
+        assert.deepEqual([inPage.second.step, inPage.second.waitedMs], [2, 1_000]);
+        assert.equal(inPage.error, "RangeError: otpauth URI: expected a secret parameter, got none");
+      } finally {
+        await tab.close();
+      }
+    });
+  }
+
+  test("the otplib plugin computes in the page what otplib's node plugin computes here", async () => {
+    const tab = await evaluationTab();
+    try {
+      await tab.goto(`${origin}/helpers/`);
+      await tab.waitForFunction(() => (window as unknown as { kernia?: unknown }).kernia !== undefined, null, { timeout: 30_000 });
+      const inPage = await tab.evaluate(() => {
+        const plugin = (window as unknown as { kernia: { otplibPlugin: import("@otplib/core").CryptoPlugin } }).kernia.otplibPlugin;
+        const mac = plugin.hmac("SHA-256" as "sha256", new TextEncoder().encode("key"), new TextEncoder().encode("data")) as Uint8Array;
+        let unsupported = "";
+        try {
+          plugin.hmac("md5" as "sha1", new Uint8Array(1), new Uint8Array(1));
+        } catch (e) {
+          unsupported = (e as Error).message;
+        }
+        return { mac: Array.from(mac), random: plugin.randomBytes(16).length, unsupported };
+      });
+      const { createHmac } = await import("node:crypto");
+      assert.deepEqual(inPage.mac, Array.from(createHmac("sha256", "key").update("data").digest()));
+      assert.equal(inPage.random, 16);
+      assert.match(inPage.unsupported, /Unsupported hash algorithm.*\[plugin: kernia\]/);
+    } finally {
+      await tab.close();
+    }
+  });
 });
+
