@@ -109,7 +109,8 @@ export function parseOtpauthUri(uri: string): OtpauthKey {
   if (secret.length === 0) fail("a non-empty secret", "an empty one");
 
   const algorithmText = single(params, "algorithm");
-  const algorithm = algorithmText === undefined ? "SHA-1" : ALGORITHMS[algorithmText.toUpperCase()];
+  const algorithmName = algorithmText?.toUpperCase() ?? "SHA1";
+  const algorithm = Object.hasOwn(ALGORITHMS, algorithmName) ? ALGORITHMS[algorithmName] : undefined;
   if (algorithm === undefined) fail("algorithm SHA1, SHA256 or SHA512", JSON.stringify(algorithmText!.slice(0, 16)));
   const digits = integerParameter(single(params, "digits"), "digits", 6, 6, 10);
   const period = integerParameter(single(params, "period"), "period", 30, 1, 86_400);
