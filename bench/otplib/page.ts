@@ -57,7 +57,12 @@ async function runGroup(title: string, reference: string, cases: PageCase[]): Pr
           defer: true,
           maxTime,
           minSamples,
-          fn: (deferred: { resolve(): void }) => void op().then((r) => ((sink = r), deferred.resolve())),
+          fn: (deferred: { resolve(): void }) => {
+            void op().then((result) => {
+              sink = result;
+              deferred.resolve();
+            });
+          },
         });
       } else suite.add(c.name, c.fn!, { maxTime, minSamples });
     }
