@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild, type Metafile } from "esbuild";
-import { build as viteBuild } from "vite";
+import { createLogger, build as viteBuild } from "vite";
 import webpack from "webpack";
 import { chromium, type Browser } from "playwright-core";
 import { nodeCrypto } from "../../src/crypto/node.js";
@@ -154,7 +154,12 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
 
     // Vite 8: no config file, only where to build from and to.
     const viteOut = join(project, "out", "vite");
-    await viteBuild({ root: project, configFile: false, logLevel: "silent", build: { outDir: viteOut, emptyOutDir: true } });
+    const viteLogger = createLogger("warn", { allowClearScreen: false });
+    const viteWarnings: string[] = [];
+    viteLogger.warn = (message) => void viteWarnings.push(message);
+    viteLogger.warnOnce = (message) => void viteWarnings.push(message);
+    await viteBuild({ root: project, configFile: false, customLogger: viteLogger, build: { outDir: viteOut, emptyOutDir: true } });
+    built.vite = { warnings: viteWarnings };
     for (const [rel, abs] of filesUnder(viteOut)) routes.set(`/${rel}`, { body: readFileSync(abs), type: TYPES[extname(rel)] ?? "application/octet-stream" });
 
     // webpack 5, Node API: its defaults (entry ./src/index.js, output dist/main.js) in production mode.
@@ -300,6 +305,7 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
 
   test("no bundler needed configuration or printed a warning, and no top-level await is used", async () => {
     assert.deepEqual(built.esbuild.warnings, []);
+    assert.deepEqual(built.vite.warnings, []);
     assert.deepEqual(built.webpack.warnings, []);
     // Explicitly, on ESM output (where top-level await would otherwise be allowed): esbuild refuses it.
     const strict = await esbuild({
