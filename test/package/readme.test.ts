@@ -3,8 +3,8 @@
  * block of the "Quick start" section is written to a throwaway project (a file named by the block's first
  * comment, `// auth.ts`, so `import { auth } from "./auth.js"` resolves) and compiled with
  * `tsc --strict --noEmit` against the package's published types (dist/*.d.ts through the exports map,
- * as an app that installed kernia sees them). And the demo's environment variables listed in "Try it"
- * are the ones example/server.ts reads.
+ * as an app that installed kernia sees them). The Node client block is also run, as written, against a
+ * real server. And the demo's environment variables listed in "Try it" are the ones example/server.ts reads.
  *
  * Needs the build (`npm run build`): the types are dist's.
  */
@@ -15,6 +15,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { init } from "../../src/index.js";
+import { memoryAdapter } from "../../src/adapters/memory.js";
+import { toNodeHandler } from "../../src/integrations/node.js";
+import { twoFactor } from "../../src/plugins/two-factor/index.js";
+import { username } from "../../src/plugins/username/index.js";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -110,5 +117,54 @@ test("Try it documents every environment variable the demo server reads", () => 
   for (const name of read) {
     if (name === "BETTER_AUTH_SECRET") continue;
     assert.ok(tryIt.includes(`\`${name}\``), `"Try it" documents ${name}`);
+  }
+});
+
+test("the README's Node client keeps cookies and sends Origin: a two-factor sign-in reaches send-otp", async () => {
+  const block = typescriptBlocks(section("Quick start")).find((b) => b.name === "node-client.ts");
+  assert.ok(block, "a node-client.ts block");
+  assert.match(block.code, /const baseURL = "http:\/\/localhost:3000";/, "the block names its server in one constant");
+
+  // The person of the block's sign-in, with two-factor on (by email code), on a real HTTP server.
+  const sent: string[] = [];
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = init({
+    secret: "readme-node-client-secret-0123456789abcd",
+    baseURL: url,
+    database: memoryAdapter(),
+    plugins: [username(), twoFactor({ otpOptions: { sendOtp: ({ user }) => void sent.push(user.email) } })],
+  });
+  server.on("request", toNodeHandler(auth));
+  const dir = join(root, "test-artifacts", "readme-node-client");
+  try {
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url },
+      body: JSON.stringify({ name: "Ada", email: "ada@example.com", password: "analytical-engine" }),
+    });
+    assert.equal(signUp.status, 200);
+    const cookie = signUp.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
+    const enable = await fetch(`${url}/api/auth/two-factor/enable`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url, cookie },
+      body: JSON.stringify({ password: "analytical-engine", method: "otp" }),
+    });
+    assert.equal(enable.status, 200, await enable.clone().text());
+
+    // The block as written, pointed at this server; it runs as an ES module (top-level await).
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), `${JSON.stringify({ private: true, type: "module" })}\n`);
+    writeFileSync(join(dir, "node-client.ts"), block.code.replace('"http://localhost:3000"', JSON.stringify(url)));
+    await run(process.execPath, ["--import", "tsx", "node-client.ts"], { cwd: dir, env: { ...process.env, NODE_ENV: "development" } });
+    // send-otp needs the two_factor cookie that sign-in set (kept by the wrapper) and, carrying a cookie,
+    // a trusted Origin (sent by the wrapper): without either it answers 401 or 403 and sends nothing.
+    assert.deepEqual(sent, ["ada@example.com"]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+    rmSync(dir, { recursive: true, force: true });
   }
 });
