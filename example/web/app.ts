@@ -31,7 +31,9 @@ const client = createAuthClient({
     twoFactorClient({
       // Called from the client's fetch hook whenever a sign-in answers { twoFactorRedirect: true }.
       onTwoFactorRedirect({ twoFactorMethods }) {
-        showTwoFactor(twoFactorMethods ?? ["totp"]);
+        const methods = twoFactorMethods ?? ["totp"];
+        rememberPending(methods); // a new challenge: restored after a reload until its cookie is gone
+        showTwoFactor(methods);
       },
     }),
   ],
@@ -277,7 +279,6 @@ function showTwoFactor(methods: string[]): void {
   for (const id of ["tf-totp-code", "tf-otp-code", "tf-backup-code"]) input(id).value = "";
   releaseSendButton();
   selectMethod(available[0] ?? "backup");
-  rememberPending(methods);
   showView("two-factor");
 }
 
