@@ -66,6 +66,7 @@ const { memoryAdapter } = ${load("kernia/adapters/memory")};
 const { twoFactor } = ${load("kernia/plugins/two-factor")};
 const { username } = ${load("kernia/plugins/username")};
 const { toNodeHandler } = ${load("kernia/express")};
+const { totp } = ${load("kernia/crypto")};
 
 const baseURL = "http://localhost:3000";
 const auth = init({
@@ -109,6 +110,9 @@ async function main() {
     apiError = { isAPIError: error instanceof APIError, code: error.body && error.body.code };
   }
 
+  // The WASM core, instantiated from the embedded bytes in this module system: RFC 6238 appendix B, SHA-1, T = 59 s.
+  const rfc6238 = totp(new TextEncoder().encode("12345678901234567890"), { time: 59000, digits: 8 });
+
   const modules = {};
   for (const specifier of ${JSON.stringify(subpaths)}) modules[specifier] = Object.keys(await LOAD_DYNAMIC(specifier)).sort();
 
@@ -121,6 +125,7 @@ async function main() {
     overHttp: overHttp.status,
     overHttpCookie: overHttp.headers.getSetCookie().some((line) => line.startsWith("better-auth.session_token=")),
     apiError,
+    rfc6238,
     modules,
   }));
 }
@@ -137,6 +142,7 @@ interface Outcome {
   overHttp: number;
   overHttpCookie: boolean;
   apiError: { isAPIError: boolean; code: string } | null;
+  rfc6238: string;
   modules: Record<string, string[]>;
 }
 
@@ -165,6 +171,7 @@ function assertQuickStart(outcome: Outcome, expected: Record<string, string[]>):
   assert.equal(outcome.overHttp, 200, "sign-in through toNodeHandler on node:http");
   assert.equal(outcome.overHttpCookie, true);
   assert.deepEqual(outcome.apiError, { isAPIError: true, code: "INVALID_EMAIL_OR_PASSWORD" }, "auth.api rejects with the APIError class the app loaded");
+  assert.equal(outcome.rfc6238, "94287082", "the WASM core runs (RFC 6238 test vector)");
   assert.deepEqual(outcome.modules, expected, "every subpath export loads, with the same names as the ES module build");
 }
 
