@@ -23,6 +23,9 @@ import { Outbox } from "./outbox.js";
 
 export const APP_NAME = "Kernia Demo";
 
+/** The pending sign-in challenge's cookie under the default prefix (the demo does not change it). */
+const TWO_FACTOR_COOKIE = "better-auth.two_factor";
+
 export interface DemoAppOptions {
   /** Port to listen on; 0 picks a free one. Default 3000. */
   port?: number;
@@ -165,6 +168,16 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   });
   app.use("/api/auth", toNodeHandler(auth));
   if (outbox) app.use(outbox.router());
+
+  // The page's probe after a reload or Back: does this browser still hold a pending two-factor sign-in?
+  // The two_factor cookie is HttpOnly, so the page cannot see it; the server says whether the browser sent
+  // one (under either name, plain or __Secure-, see useSecureCookies). Only its presence is reported:
+  // whether the challenge behind it is still live is for the next verify to say (INVALID_TWO_FACTOR_COOKIE).
+  app.get("/demo/pending-sign-in", (req, res) => {
+    const names = new Set([TWO_FACTOR_COOKIE, `__Secure-${TWO_FACTOR_COOKIE}`]);
+    const sent = (req.headers.cookie ?? "").split(";").some((pair) => names.has(pair.slice(0, pair.indexOf("=")).trim()));
+    res.set("cache-control", "no-store").json({ pending: sent });
+  });
 
   app.get("/", (_req, res) => res.sendFile(join(webDir, "index.html")));
   app.get("/style.css", (_req, res) => res.sendFile(join(webDir, "style.css")));

@@ -12,6 +12,8 @@ interface ClientError {
   code?: string;
   message?: string;
   status?: number;
+  /** Seconds from the answer's X-Retry-After header (Kernia's rate limit and two-factor lockout). */
+  retryAfter?: number;
 }
 
 interface TrustedDevice {
@@ -29,7 +31,9 @@ const client = createAuthClient({
     twoFactorClient({
       // Called from the client's fetch hook whenever a sign-in answers { twoFactorRedirect: true }.
       onTwoFactorRedirect({ twoFactorMethods }) {
-        showTwoFactor(twoFactorMethods ?? ["totp"]);
+        const methods = twoFactorMethods ?? ["totp"];
+        rememberPending(methods); // a new challenge: restored after a reload until its cookie is gone
+        showTwoFactor(methods);
       },
     }),
   ],
@@ -51,6 +55,8 @@ const MESSAGES: Record<string, string> = {
   INVALID_USERNAME: "Usernames may contain only letters, digits, dots and underscores.",
   VALIDATION_ERROR: "Some fields are missing or not valid. Please check the form.",
   INVALID_CODE: "That code isn't right. Check it and try again.",
+  // RFC 6238 section 5.2: a code is accepted once. The person typed the right code a second time.
+  TOTP_CODE_ALREADY_USED: "That code was just used. Wait for the next code in your authenticator app (a new one appears every 30 seconds) and enter that one.",
   INVALID_BACKUP_CODE: "That backup code isn't valid or has already been used.",
   OTP_HAS_EXPIRED: "That code has expired or was never sent. Ask for a new one.",
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes. Ask for a new code, or sign in again.",
@@ -68,11 +74,104 @@ const MESSAGES: Record<string, string> = {
   MISSING_OR_NULL_ORIGIN: "The server doesn't trust this page's address. Open the demo at the URL the server printed.",
 };
 
+/** "45 seconds", "1 minute", "14 minutes": how long a lock or a rate limit lasts, rounded up. */
+function duration(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
 function describe(error: ClientError): string {
+  if (error.code === "ACCOUNT_TEMPORARILY_LOCKED" && error.retryAfter !== undefined) {
+    const until = new Date(Date.now() + error.retryAfter * 1000).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    return `Too many failed attempts: two-factor sign-in is locked for ${duration(error.retryAfter)} (until ${until}). Try again then.`;
+  }
   if (error.code && MESSAGES[error.code]) return MESSAGES[error.code];
+  if (error.status === 429 && error.retryAfter !== undefined) return `Too many requests. Wait ${duration(error.retryAfter)} and try again.`;
   if (error.status === 429) return "Too many requests. Wait a few seconds and try again.";
   if (!error.status) return "Couldn't reach the server. Check that it is running.";
   return error.message || "Something went wrong. Please try again.";
+}
+
+/**
+ * Runs one client call and copies the X-Retry-After header of an error answer onto its error, so the
+ * message can say how long to wait. The client's `{ data, error }` has no headers; its onError hook
+ * sees the response (better-fetch hooks, passed per call as `fetchOptions`).
+ */
+async function withRetryAfter<T extends { error?: ClientError | null }>(
+  call: (fetchOptions: { onError: (context: { response: Response }) => void }) => Promise<T>,
+): Promise<T & { error?: ClientError | null }> {
+  let retryAfter: number | undefined;
+  const result = await call({
+    onError({ response }) {
+      const seconds = Number(response.headers.get("x-retry-after"));
+      if (response.headers.has("x-retry-after") && Number.isInteger(seconds) && seconds >= 0) retryAfter = seconds;
+    },
+  });
+  if (result.error && retryAfter !== undefined) return { ...result, error: { ...result.error, retryAfter } };
+  return result;
+}
+
+// ---- what people type: forgiving, but never guessed at ----
+
+/** A TOTP or emailed code as typed or pasted ("123 456", "123-456"): the digits, or null if not 6 of them. */
+function normalizeNumericCode(text: string): string | null {
+  const code = text.replace(/[\s-]/g, "");
+  return /^\d{6}$/.test(code) ? code : null;
+}
+
+/**
+ * A backup code as typed: spaces removed, and the hyphen the server prints after the 5th character put
+ * back if it was left out. Case is kept as typed (the server compares case-insensitively).
+ */
+function normalizeBackupCode(text: string): string {
+  const code = text.replace(/\s/g, "");
+  return code.length > 5 && !code.includes("-") ? `${code.slice(0, 5)}-${code.slice(5)}` : code;
+}
+
+// ---- a pending sign-in survives a reload or Back (the two_factor cookie lives 10 minutes) ----
+
+const PENDING_KEY = "kernia-demo.pending-two-factor";
+/** The server's twoFactorCookieMaxAge (default 600 s): a challenge is not restored after that. */
+const PENDING_MS = 10 * 60 * 1000;
+
+function rememberPending(methods: string[]): void {
+  try {
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ methods, until: Date.now() + PENDING_MS }));
+  } catch {
+    /* storage off (private mode): a reload then starts over at sign-in, as before */
+  }
+}
+
+function forgetPending(): void {
+  try {
+    sessionStorage.removeItem(PENDING_KEY);
+  } catch {
+    /* nothing stored */
+  }
+}
+
+/** The methods of a pending sign-in this tab started, if the browser still holds its two_factor cookie. */
+async function pendingSignIn(): Promise<string[] | null> {
+  let saved: { methods?: unknown; until?: unknown } | null = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? "null");
+  } catch {
+    saved = null;
+  }
+  if (!saved || !Array.isArray(saved.methods) || typeof saved.until !== "number" || saved.until < Date.now()) {
+    forgetPending();
+    return null;
+  }
+  const probe = await fetch("/demo/pending-sign-in", { credentials: "same-origin" }).then(
+    (response) => (response.ok ? (response.json() as Promise<{ pending?: boolean }>) : null),
+    () => null,
+  );
+  if (!probe?.pending) {
+    forgetPending();
+    return null;
+  }
+  return saved.methods.filter((method): method is string => typeof method === "string");
 }
 
 // ---- small DOM helpers ----
@@ -133,7 +232,8 @@ async function run(trigger: HTMLElement, action: () => Promise<{ error?: ClientE
     showError({});
     return false;
   } finally {
-    buttons.forEach((button) => (button.disabled = false));
+    // A button held for a lock (holdSendButton) stays disabled until the lock ends.
+    buttons.forEach((button) => (button.disabled = button.dataset.held === "true"));
   }
 }
 
@@ -151,9 +251,12 @@ async function refresh(): Promise<void> {
   const { data, error } = await client.getSession();
   if (error) showError(error);
   if (!data) {
-    showView("signed-out");
+    const pending = await pendingSignIn();
+    if (pending) showTwoFactor(pending);
+    else showView("signed-out");
     return;
   }
+  forgetPending();
   const user = data.user as typeof data.user & { username?: string; twoFactorEnabled?: boolean };
   $("account-name").textContent = user.name;
   $("account-email").textContent = user.email;
@@ -174,6 +277,7 @@ function showTwoFactor(methods: string[]): void {
   for (const method of ["totp", "otp", "backup"] as Method[]) $(`tab-${method}`).hidden = !available.includes(method);
   input("tf-trust-device").checked = false;
   for (const id of ["tf-totp-code", "tf-otp-code", "tf-backup-code"]) input(id).value = "";
+  releaseSendButton();
   selectMethod(available[0] ?? "backup");
   showView("two-factor");
 }
@@ -289,10 +393,13 @@ for (const tab of Array.from(document.querySelectorAll<HTMLButtonElement>("[data
 async function finishTwoFactor(result: { error?: ClientError | null }): Promise<typeof result> {
   if (result.error) {
     if (result.error.code === "INVALID_TWO_FACTOR_COOKIE" || result.error.code === "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE") {
+      forgetPending();
       showView("signed-out");
     }
+    if (result.error.code === "ACCOUNT_TEMPORARILY_LOCKED") holdSendButton(result.error.retryAfter);
     return result;
   }
+  forgetPending();
   showNotice(input("tf-trust-device").checked ? "You're signed in. This device is now trusted." : "You're signed in.");
   await refresh();
   return result;
@@ -300,29 +407,65 @@ async function finishTwoFactor(result: { error?: ClientError | null }): Promise<
 
 const trustDevice = () => input("tf-trust-device").checked;
 
+/** Sending another code cannot help while the account is locked: the button waits out the lock. */
+let sendHold: ReturnType<typeof setTimeout> | undefined;
+function holdSendButton(seconds: number | undefined): void {
+  if (seconds === undefined) return;
+  const button = $("tf-otp-send") as HTMLButtonElement;
+  clearTimeout(sendHold);
+  button.dataset.held = "true";
+  button.disabled = true;
+  sendHold = setTimeout(releaseSendButton, seconds * 1000);
+}
+
+function releaseSendButton(): void {
+  const button = $("tf-otp-send") as HTMLButtonElement;
+  clearTimeout(sendHold);
+  delete button.dataset.held;
+  button.disabled = false;
+}
+
+/** The code from a numeric field, or null after telling the person what a code looks like. */
+function numericCode(id: string): string | null {
+  const code = normalizeNumericCode(input(id).value);
+  if (code === null) showError("Enter the 6 digits of the code (spaces are fine).");
+  return code;
+}
+
 onSubmit("tf-totp-form", (form) =>
-  run(form, async () => finishTwoFactor(await client.twoFactor.verifyTotp({ code: input("tf-totp-code").value.trim(), trustDevice: trustDevice() }))),
+  run(form, async () => {
+    const code = numericCode("tf-totp-code");
+    if (code === null) return;
+    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyTotp({ code, trustDevice: trustDevice(), fetchOptions })));
+  }),
 );
 onSubmit("tf-otp-form", (form) =>
-  run(form, async () => finishTwoFactor(await client.twoFactor.verifyOtp({ code: input("tf-otp-code").value.trim(), trustDevice: trustDevice() }))),
+  run(form, async () => {
+    const code = numericCode("tf-otp-code");
+    if (code === null) return;
+    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyOtp({ code, trustDevice: trustDevice(), fetchOptions })));
+  }),
 );
 onSubmit("tf-backup-form", (form) =>
-  run(form, async () =>
-    finishTwoFactor(await client.twoFactor.verifyBackupCode({ code: input("tf-backup-code").value.trim(), trustDevice: trustDevice() })),
-  ),
+  run(form, async () => {
+    const code = normalizeBackupCode(input("tf-backup-code").value);
+    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyBackupCode({ code, trustDevice: trustDevice(), fetchOptions })));
+  }),
 );
 
 $("tf-otp-send").addEventListener("click", (event) => {
   const button = event.currentTarget as HTMLButtonElement;
   void run(button, async () => {
-    const result = await client.twoFactor.sendOtp();
+    const result = await withRetryAfter((fetchOptions) => client.twoFactor.sendOtp({ fetchOptions }));
     if (!result.error) showNotice("We sent you a code. It is valid for 3 minutes.");
+    if (result.error?.code === "ACCOUNT_TEMPORARILY_LOCKED") holdSendButton(result.error.retryAfter);
     return result;
   });
 });
 
 $("tf-cancel").addEventListener("click", () => {
   clearBanners();
+  forgetPending();
   showView("signed-out");
 });
 
@@ -353,7 +496,9 @@ onSubmit("enable-form", (form) =>
 
 onSubmit("enable-verify-form", (form) =>
   run(form, async () => {
-    const result = await client.twoFactor.verifyTotp({ code: input("enable-verify-code").value.trim() });
+    const code = numericCode("enable-verify-code");
+    if (code === null) return;
+    const result = await client.twoFactor.verifyTotp({ code });
     if (!result.error) {
       $("tf-setup").hidden = true;
       fillList("tf-setup-backup-codes", []);

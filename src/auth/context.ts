@@ -202,7 +202,10 @@ export function createContext(options: KerniaOptions): CoreContext {
 /** Per fields object, the names publicRow may return, in schema order (fixed once init() has run). */
 const returnedFields = new WeakMap<Schema[string]["fields"], string[]>();
 
-/** Schema fields in schema order, minus returned:false and unset (null/undefined) values; then id. */
+/**
+ * Every schema field in schema order, minus returned:false, then id: Better Auth's shape on a SQL database,
+ * where a row has every column, so an unset field is `null`, never absent (test/shape/better-auth-sqlite).
+ */
 function publicRow(row: Row, fields: Schema[string]["fields"]): Record<string, unknown> {
   let names = returnedFields.get(fields);
   if (names === undefined) {
@@ -210,11 +213,7 @@ function publicRow(row: Row, fields: Schema[string]["fields"]): Record<string, u
     returnedFields.set(fields, names);
   }
   const out: Record<string, unknown> = {};
-  for (const name of names) {
-    const v = row[name];
-    if (v === null || v === undefined) continue;
-    out[name] = v;
-  }
+  for (const name of names) out[name] = row[name] ?? null;
   out.id = row.id;
   return out;
 }

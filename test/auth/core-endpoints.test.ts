@@ -47,13 +47,14 @@ describe("POST /sign-up/email", () => {
       name: "Alice",
       email: "alice@example.com",
       emailVerified: false,
+      image: null, // unset: null, as Better Auth on a SQL database (test/shape/better-auth-sqlite.test.ts)
       createdAt: iso,
       updatedAt: iso,
       username: "alice",
       displayUsername: "alice",
       id: user.id,
     });
-    assert.deepEqual(Object.keys(user), ["name", "email", "emailVerified", "createdAt", "updatedAt", "username", "displayUsername", "id"]);
+    assert.deepEqual(Object.keys(user), ["name", "email", "emailVerified", "image", "createdAt", "updatedAt", "username", "displayUsername", "id"]);
     assert.deepEqual(setCookieLines(res), [
       `better-auth.session_token=${signed(token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`,
     ]);

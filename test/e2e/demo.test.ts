@@ -77,6 +77,67 @@ async function signOut(): Promise<void> {
   await page.locator("#view-signed-out").waitFor({ state: "visible" });
 }
 
+interface InkBox {
+  text: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  lines: number;
+}
+
+/**
+ * Where each item of a backup-code list is drawn: its number (the list marker) and its code, as one box
+ * per item, measured in the page. An outside marker is drawn left of the item's box, so its width is
+ * measured from its text in the item's font; an inside marker is part of the text's line box.
+ */
+async function inkBoxes(selector: string): Promise<{ boxes: InkBox[]; viewportWidth: number }> {
+  return page.locator(selector).evaluate((list) => {
+    const canvas = document.createElement("canvas").getContext("2d")!;
+    const boxes = Array.from(list.querySelectorAll("li")).map((item, index) => {
+      const style = getComputedStyle(item);
+      const range = document.createRange();
+      range.selectNodeContents(item);
+      const text = range.getBoundingClientRect();
+      const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+      let left = text.left;
+      if (style.listStylePosition === "outside" && style.listStyleType !== "none") {
+        canvas.font = style.font;
+        left = item.getBoundingClientRect().left + parseFloat(style.paddingLeft) - canvas.measureText(`${index + 1}. `).width;
+      }
+      return { text: item.textContent ?? "", left, right: text.right, top: text.top, bottom: text.bottom, lines: Math.round(text.height / lineHeight) };
+    });
+    return { boxes, viewportWidth: document.documentElement.clientWidth };
+  });
+}
+
+/** On a 375 px wide screen, the codes of `selector` are each on one line, inside the screen, apart. */
+async function assertCodesReadableAt375(selector: string, name: string): Promise<void> {
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 812 });
+  try {
+    await screenshot(`${name}-375px`);
+    const { boxes, viewportWidth } = await inkBoxes(selector);
+    assert.ok(boxes.length > 0);
+    for (const box of boxes) {
+      assert.equal(box.lines, 1, `${box.text} stays on one line`);
+      assert.ok(box.left >= 0 && box.right <= viewportWidth, `${box.text} is inside the 375 px screen`);
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        assert.ok(apart, `"${a.text}" and "${b.text}" (with their numbers) do not run together`);
+      }
+    }
+  } finally {
+    if (wide) await page.setViewportSize(wide);
+  }
+}
+
+/** "123456" as a person pastes it from an app that groups the digits: "123 456". */
+const grouped = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
+
 /** The TOTP an authenticator app holding `key` shows at the server's current time. */
 function authenticatorCode(key: Uint8Array): string {
   return nodeCrypto.totp(key, { time: now(), period: 30, digits: 6 });
@@ -175,6 +236,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     assert.equal(backupCodes.length, 10);
     for (const code of backupCodes) assert.match(code, /^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$/);
     await screenshot("setup-qr-code");
+    await assertCodesReadableAt375("#tf-setup-backup-codes", "setup-backup-codes");
   });
 
   await step("a mistyped code is refused with a readable message", async () => {
@@ -187,9 +249,10 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await screenshot("setup-wrong-code");
   });
 
-  await step("the code from the authenticator turns two-factor on", async () => {
+  await step("the code from the authenticator, pasted as \"123 456\", turns two-factor on", async () => {
     enrolmentCode = authenticatorCode(totpKey);
-    await page.fill("#enable-verify-code", enrolmentCode);
+    await page.fill("#enable-verify-code", grouped(enrolmentCode));
+    assert.equal(await page.inputValue("#enable-verify-code"), grouped(enrolmentCode), "the field keeps all six digits");
     await page.click("#enable-verify-form button[type=submit]");
     await sees("Two-factor authentication is on.");
     assert.equal(await settledTextOf("#tf-status", "on"), "on");
@@ -208,6 +271,15 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     assert.equal(await page.locator("#view-account").isVisible(), false);
     await screenshot("two-factor-challenge");
 
+    // A reload, or leaving the page and coming Back, keeps the pending sign-in (its cookie is still there).
+    await page.reload();
+    await page.locator("#view-two-factor").waitFor({ state: "visible" });
+    await page.goto(`${demo.url}/dev/outbox`);
+    await page.getByText("Development outbox").first().waitFor();
+    await page.goBack();
+    await page.locator("#view-two-factor").waitFor({ state: "visible" });
+    assert.equal(await page.locator("#view-signed-out").isVisible(), false);
+
     await page.click("#tab-otp");
     await page.click("#tf-otp-send");
     await sees("We sent you a code.");
@@ -218,7 +290,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     assert.match(mail.otp, /^\d{6}$/);
     await screenshot("email-code-sent");
 
-    await page.fill("#tf-otp-code", mail.otp);
+    await page.fill("#tf-otp-code", grouped(mail.otp));
     await page.click("#tf-otp-form button[type=submit]");
     await sees(`Welcome, ${person.name}`);
     await sees("You're signed in.");
@@ -234,12 +306,13 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await outboxPage.close();
   });
 
-  await step("a backup code works once, with username sign-in", async () => {
+  await step("a backup code works once, with username sign-in, typed without its hyphen", async () => {
     await signOut();
     await signIn(person.username);
     await sees("Two-factor verification");
     await page.click("#tab-backup");
-    await page.fill("#tf-backup-code", backupCodes[0]);
+    // Written down as "abcde fghij" or "abcdefghij": the page puts the hyphen back.
+    await page.fill("#tf-backup-code", ` ${backupCodes[0].replace("-", " ")} `);
     await page.click("#tf-backup-form button[type=submit]");
     await sees(`Welcome, ${person.name}`);
     await sees("9 of 10 backup codes left.");
@@ -255,14 +328,58 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await screenshot("backup-code-reused");
   });
 
+  await step("the two-factor screen says to wait for the next code, and how long a lock lasts", async () => {
+    // The answers Kernia gives for a right TOTP code used twice in its step (401 TOTP_CODE_ALREADY_USED)
+    // and for "Email me a code" on a locked account (429 ACCOUNT_TEMPORARILY_LOCKED, X-Retry-After in
+    // seconds), served to the page as they come over the wire, so the page's handling is tested here.
+    await page.route("**/api/auth/two-factor/verify-totp", (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({ message: "TOTP code already used", code: "TOTP_CODE_ALREADY_USED" }),
+      }),
+    );
+    await page.click("#tab-totp");
+    await page.fill("#tf-totp-code", "123456");
+    await page.click("#tf-totp-form button[type=submit]");
+    await sees("That code was just used. Wait for the next code in your authenticator app");
+    await page.unroute("**/api/auth/two-factor/verify-totp");
+
+    await page.route("**/api/auth/two-factor/send-otp", (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: "application/json",
+        headers: { "x-retry-after": "840" },
+        body: JSON.stringify({ message: "Account temporarily locked", code: "ACCOUNT_TEMPORARILY_LOCKED" }),
+      }),
+    );
+    await page.click("#tab-otp");
+    await page.click("#tf-otp-send");
+    await sees("two-factor sign-in is locked for 14 minutes");
+    assert.equal(await page.locator("#tf-otp-send").isDisabled(), true, "no more codes are sent while the lock lasts");
+    await screenshot("locked-for-14-minutes");
+    await page.unroute("**/api/auth/two-factor/send-otp");
+
+    // A code with a letter in it is not sent at all.
+    await page.click("#tab-totp");
+    await page.fill("#tf-totp-code", "12345x");
+    await page.click("#tf-totp-form button[type=submit]");
+    await sees("Enter the 6 digits of the code");
+  });
+
   await step("the authenticator code already used is refused; a later one signs in and trusts the device", async () => {
     await page.click("#tf-cancel");
+    // "Back to sign in" ends the pending sign-in for this page: a reload shows sign-in.
+    await page.reload();
+    await page.locator("#view-signed-out").waitFor({ state: "visible" });
     await signIn(person.email);
     await sees("Two-factor verification");
-    // RFC 6238 section 5.2: a code is accepted once, even inside the window.
+    // RFC 6238 section 5.2: a code is accepted once, even inside the window. (The wording depends on the
+    // server's answer, INVALID_CODE or TOTP_CODE_ALREADY_USED; the step above checks the latter's.)
     await page.fill("#tf-totp-code", enrolmentCode);
     await page.click("#tf-totp-form button[type=submit]");
-    await sees("That code isn't right. Check it and try again.");
+    await page.locator("#error").waitFor({ state: "visible" });
+    assert.equal(await page.locator("#view-two-factor").isVisible(), true, "the reused code did not sign in");
 
     clockOffset += 2 * STEP_MS; // the next code the app shows, a minute later
     await page.fill("#tf-totp-code", authenticatorCode(totpKey));
@@ -292,6 +409,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     assert.ok(!fresh.includes(backupCodes[1]));
     await sees("10 of 10 backup codes left.");
     await screenshot("new-backup-codes");
+    await assertCodesReadableAt375("#new-backup-codes-list", "new-backup-codes");
   });
 
   await step("revoking the device brings the challenge back", async () => {
