@@ -170,8 +170,10 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     assert.deepEqual((info.errors ?? []).map((e) => e.message), [], "webpack built without errors");
 
     // No bundler: the package's own dist files, reached through an import map built from its `exports`.
-    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { exports: Record<string, { import: string }> };
-    const exported = (entry: string) => `/node_modules/kernia/${pkg.exports[entry].import.replace(/^\.\//, "")}`;
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      exports: Record<string, { import: { default: string } }>;
+    };
+    const exported = (entry: string) => `/node_modules/kernia/${pkg.exports[entry].import.default.replace(/^\.\//, "")}`;
     const importMap = { imports: { "kernia/crypto": exported("./crypto"), "kernia/testing": exported("./testing") } };
 
     const csp = (policy: string) => ({ "content-security-policy": policy });
@@ -295,7 +297,7 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     const { kernia, dependencies, others } = kerniaInputs(built.esbuild.metafile!, project);
     assert.deepEqual(others, ["src/index.js"], "nothing but the page and the package");
     assert.deepEqual(dependencies, [], "kernia/crypto has no dependencies");
-    assert.deepEqual(kernia, ["dist/crypto/core.js", "dist/crypto/index.js", "dist/crypto/validate.js", "dist/crypto/wasm.generated.js", "dist/crypto/wasm.js"]);
+    assert.deepEqual(kernia, ["dist/crypto/backup.js", "dist/crypto/base32.js", "dist/crypto/compare.js", "dist/crypto/core.js", "dist/crypto/hash.js", "dist/crypto/index.js", "dist/crypto/jobs.js", "dist/crypto/keys.js", "dist/crypto/otp.js", "dist/crypto/validate.js", "dist/crypto/wasm.generated.js", "dist/crypto/wasm.js"]);
     for (const file of kernia) {
       const source = readFileSync(join(REPO, file), "utf8");
       assert.doesNotMatch(source, /from\s+["'](node:|fs|path|crypto|os|buffer|module)["']/, `${file} imports nothing from Node`);
@@ -323,7 +325,7 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
   test("sideEffects: an import that is never used leaves the WASM core out of the bundle", () => {
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { sideEffects?: unknown };
     assert.ok(Array.isArray(pkg.sideEffects) || pkg.sideEffects === false, "package.json declares sideEffects");
-    // Without the declaration a bundler must keep every module-level call (wasm.ts sets up a
+    // Without the declaration a bundler must keep every module-level call (keys.ts sets up a
     // FinalizationRegistry), and with it the ~50 KB of embedded wasm; "AGFzbQ" is base64 of "\0asm".
     const text = built.unused.text!;
     assert.doesNotMatch(text, /AGFzbQ/);
@@ -334,8 +336,15 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     const { kernia, dependencies, others } = kerniaInputs(built.helpers.metafile!, project);
     assert.deepEqual(others, ["src/helpers.js"]);
     assert.deepEqual(kernia, [
+      "dist/crypto/backup.js",
+      "dist/crypto/base32.js",
+      "dist/crypto/compare.js",
       "dist/crypto/core.js",
+      "dist/crypto/hash.js",
       "dist/crypto/index.js",
+      "dist/crypto/jobs.js",
+      "dist/crypto/keys.js",
+      "dist/crypto/otp.js",
       "dist/crypto/validate.js",
       "dist/crypto/wasm.generated.js",
       "dist/crypto/wasm.js",

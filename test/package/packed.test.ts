@@ -13,7 +13,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,6 +54,9 @@ async function makeApp(name: string, type: "commonjs" | "module" | null): Promis
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   await npm(["install", tarball, "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], dir);
   assert.ok(existsSync(join(dir, "node_modules", "kernia", "package.json")), `kernia installed into ${name}`);
+  // kernia/otplib's optional peer, as an otplib user's app has it (the registry is not used here).
+  mkdirSync(join(dir, "node_modules", "@otplib"), { recursive: true });
+  symlinkSync(join(root, "node_modules", "@otplib", "core"), join(dir, "node_modules", "@otplib", "core"), "dir");
   return dir;
 }
 
