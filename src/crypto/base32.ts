@@ -38,7 +38,7 @@ export function base32Encode(data: Uint8Array, options?: { padding?: boolean }):
 
 /**
  * Case-insensitive (ASCII letters only). Trailing '=' padding is accepted (any amount) and not required;
- * '=' elsewhere, whitespace or any other character throws a RangeError naming it and its index.
+ * '=' elsewhere, whitespace or any other character throws a RangeError naming its index (not the character: the text may be a secret).
  * Leftover bits that do not fill a byte are ignored, as in the reference port.
  */
 export function base32Decode(text: string): Uint8Array {

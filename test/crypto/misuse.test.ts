@@ -197,3 +197,12 @@ test("huge inputs: 100 MB hash and HMAC stream through the fixed memory", () => 
   assert.deepEqual(crypto.hmac("SHA-512", key, big), nodeCrypto.hmac("SHA-512", key, big));
   assertHealthy("100 MB inputs");
 });
+
+test("a bad base32 character is reported by index only: the text may be a secret with a typo", () => {
+  for (const port of [crypto.wasmCrypto, nodeCrypto]) {
+    assert.throws(
+      () => port.base32Decode("JBSWY3DPEHPK3PX1"),
+      (e: unknown) => e instanceof RangeError && /at index 15/.test(e.message) && !e.message.includes("1\""),
+    );
+  }
+});
