@@ -6,28 +6,15 @@ import type { Row, Schema, Store } from "../adapters/types.js";
 import { memoryAdapter } from "../adapters/memory.js";
 import type { CryptoPort } from "../crypto/port.js";
 import { wasmCrypto } from "../crypto/index.js";
+import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
+import { mergeOptions } from "./plugin-api.js";
 import { generateId, randomString } from "./random.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
 import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
 
 const encoder = new TextEncoder();
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/** defaults overlaid with `over`; plain objects merge key by key, everything else is replaced. */
-export function mergeOptions<T extends object>(defaults: T, over: unknown): T {
-  if (!isPlainObject(over)) return { ...defaults };
-  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeOptions(out[k] as object, v) : v;
-  }
-  return out as T;
-}
 
 export interface CoreSettings {
   secureCookies: boolean;
@@ -50,8 +37,21 @@ export interface CoreContext extends AuthContext {
   readonly settings: CoreSettings;
   /** Trusted origins for this request (baseURL origin, options, env). */
   trustedOrigins(source: { readonly url: string; readonly request: Request } | undefined): Promise<string[]>;
-  /** The stored session row for a token, with its user; expired rows too (get-session needs them). */
-  findSessionRow(token: string): Promise<{ session: Session; user: User | null } | null>;
+  /**
+   * The stored session row for a token with its user, in one store operation; expired rows too
+   * (get-session deletes them). Whether it may be used is isLive's answer.
+   */
+  findSessionRow(token: string): Promise<SessionRow | null>;
+}
+
+export interface SessionRow {
+  session: Session;
+  user: User | null;
+}
+
+/** The one liveness rule: a session counts while its expiresAt is not past and its user exists. */
+export function isLive(row: SessionRow, now: number): row is SessionWithUser {
+  return row.user !== null && row.session.expiresAt.getTime() >= now;
 }
 
 export function createContext(options: KerniaOptions): CoreContext {
@@ -108,6 +108,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   }
 
   const userFields = () => schema.user.fields;
+  const tooLong = (password: string) => password.length > settings.maxPasswordLength;
 
   const findById = async (id: string) => store.findOne<User>("user", [{ field: "id", value: id }]);
 
@@ -116,7 +117,6 @@ export function createContext(options: KerniaOptions): CoreContext {
     appName: options.appName ?? "Kernia",
     baseURL,
     basePath,
-    secret,
     secrets,
     hmacSecrets,
     store,
@@ -129,7 +129,6 @@ export function createContext(options: KerniaOptions): CoreContext {
     randomString,
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
     hmacSecret: hmacSecrets[0],
-    passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 
     async trustedOrigins(source) {
@@ -152,9 +151,8 @@ export function createContext(options: KerniaOptions): CoreContext {
     },
 
     async findSessionRow(token) {
-      const session = await store.findOne<Session>("session", [{ field: "token", value: token }]);
-      if (session === null) return null;
-      return { session, user: await findById(session.userId) };
+      const found = await store.findOneJoined<Session, User>("session", [{ field: "token", value: token }], { model: "user", field: "userId" });
+      return found === null ? null : { session: found.row, user: found.joined };
     },
 
     users: {
@@ -166,8 +164,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     sessions: {
       async find(token) {
         const row = await ctx.findSessionRow(token);
-        if (row === null || row.user === null || row.session.expiresAt.getTime() < now()) return null;
-        return { session: row.session, user: row.user } satisfies SessionWithUser;
+        return row !== null && isLive(row, now()) ? { session: row.session, user: row.user } : null;
       },
       async delete(token) {
         await store.deleteMany("session", [{ field: "token", value: token }]);
@@ -177,10 +174,14 @@ export function createContext(options: KerniaOptions): CoreContext {
       },
     },
     passwords: {
+      assertLength(password, use) {
+        if (use === "new" && password.length < settings.minPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_SHORT");
+        if (tooLong(password)) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+      },
       hash: hashPassword,
       verify: (stored, password) => verifyPassword(stored, password, (a, b) => crypto.timingSafeEqual(a, b)),
       async check(userId, password) {
-        if (password.length > settings.maxPasswordLength) return false;
+        if (tooLong(password)) return false; // a caller that skipped assertLength still pays no hash for it
         const account = await store.findOne<Row>("account", [
           { field: "userId", value: userId },
           { field: "providerId", value: "credential" },

@@ -6,7 +6,17 @@ import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
 
-export interface User extends Row {
+/**
+ * User fields that plugins add to the `user` model, declared by each plugin through declaration merging
+ * (`declare module "../../auth/types.js" { interface PluginUserFields { twoFactorEnabled?: boolean } }`
+ * in the plugin's index.ts), so `user.twoFactorEnabled` is typed wherever that plugin is part of the
+ * program. Optional: a user read before the plugin was added has no such field.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface PluginUserFields {}
+
+/** The core's user fields (Better Auth's `user` model). */
+export interface CoreUser extends Row {
   name: string;
   email: string;
   emailVerified: boolean;
@@ -14,6 +24,9 @@ export interface User extends Row {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A user row: the core's fields and those of the plugins in the program. */
+export type User = CoreUser & PluginUserFields;
 
 export interface Session extends Row {
   token: string;
@@ -106,6 +119,40 @@ export type FieldRule =
   | { type: "enum"; values: readonly string[]; optional?: boolean };
 export type InputSchema = Record<string, FieldRule>;
 
+/** The value a validated field holds. */
+export type FieldValue<R extends FieldRule> = R extends { type: "string" }
+  ? string
+  : R extends { type: "boolean" }
+    ? boolean
+    : R extends { type: "number" }
+      ? number
+      : R extends { type: "enum"; values: readonly (infer V)[] }
+        ? V
+        : never;
+
+type Expand<T> = { [K in keyof T]: T[K] };
+
+/** The literal (non-index-signature) keys of a schema. */
+type KnownKeys<S> = Extract<keyof { [K in keyof S as string extends K ? never : number extends K ? never : K]: 0 }, keyof S>;
+
+/**
+ * The validated input an InputSchema yields: its required fields, then its optional ones. A schema
+ * with no literal keys (typed only as `InputSchema`) gives `Record<string, unknown>`, so endpoints
+ * written without `defineEndpoint` keep compiling as before; one with literal keys and an index
+ * signature (sign-up: its own fields plus those plugins add) gives the typed fields and `unknown` for
+ * the rest.
+ */
+export type InputOf<S> = S extends InputSchema
+  ? [KnownKeys<S>] extends [never]
+    ? Record<string, unknown>
+    : Expand<
+        { -readonly [K in KnownKeys<S> as S[K] extends { optional: true } ? never : K]: FieldValue<S[K]> } & {
+          -readonly [K in KnownKeys<S> as S[K] extends { optional: true } ? K : never]?: FieldValue<S[K]>;
+        }
+      > &
+        (string extends keyof S ? Record<string, unknown> : unknown)
+  : Record<string, unknown>;
+
 export interface SetCookie {
   /** Full wire name, e.g. "__Secure-better-auth.session_token". */
   name: string;
@@ -124,7 +171,39 @@ export interface ResponseState {
   cookies: SetCookie[];
 }
 
-export interface EndpointContext {
+/** One credential sign-in (or sign-up) about to issue a session: what a sign-in gate decides on. */
+export interface SignInAttempt {
+  /** The user whose credentials were just verified (or who was just created). */
+  user: User;
+  kind: "sign-in" | "sign-up";
+  /** rememberMe: false was asked: the session will be a browser-session one (one day in the store). */
+  dontRemember: boolean;
+}
+
+/**
+ * A gate's answer. `allow`: this gate lets the session be issued. `challenge`: no session; the value is
+ * the response body (status 200), e.g. two-factor's `{twoFactorRedirect: true, twoFactorMethods}`.
+ * `open`, on a challenge, runs after the core has withheld the session (its expiring session_token and
+ * session_data lines are out): the writes that carry the challenge itself (its row, its cookie) go
+ * there, so their Set-Cookie lines follow the withheld session's, in Better Auth's order.
+ */
+export type SignInGateAnswer = { allow: true } | { challenge: ChallengeBody; open?: () => Promise<void> };
+
+/** A challenge's response body: a JSON object the client inspects (two-factor: `twoFactorRedirect`). */
+export type ChallengeBody = Record<string, unknown>;
+
+/** What ctx.signIn did: issued the session, or answered a gate's challenge and issued nothing. */
+export type SignInResult = { session: SessionWithUser } | { challenge: ChallengeBody };
+
+/**
+ * Decides whether a verified credential may become a session (Plugin.signInGate). Runs between
+ * "credentials verified" and "session issued" on every credential endpoint (email, username, phone
+ * number; sign-up too). May read and write the store (registering undo steps with ctx.onFailure, as
+ * every write does) and set cookies; must not issue a session itself.
+ */
+export type SignInGate = (ctx: EndpointContext, attempt: SignInAttempt) => Promise<SignInGateAnswer>;
+
+export interface EndpointContext<Body = Record<string, unknown>, Query = Record<string, unknown>> {
   readonly auth: AuthContext;
   /**
    * The incoming request; for auth.api calls, a synthetic one carrying the caller's headers. Through
@@ -137,9 +216,9 @@ export interface EndpointContext {
   readonly path: string;
   readonly method: string;
   readonly headers: Headers;
-  /** Validated body (unknown fields removed). */
-  readonly body: Record<string, unknown>;
-  readonly query: Record<string, unknown>;
+  /** Validated body (unknown fields removed), typed from the endpoint's `body` schema (see defineEndpoint). */
+  readonly body: Body;
+  readonly query: Query;
   /** True for auth.api calls (no origin check, no rate limit). */
   readonly isServerCall: boolean;
   /** Response under construction. The handler's return value becomes `response.body` with status 200. */
@@ -147,6 +226,8 @@ export interface EndpointContext {
   /** Set by credential sign-in/sign-up handlers: the session they created, for after-hooks. */
   newSession: SessionWithUser | null;
 
+  /** Whether the request carries a cookie by short name ("session_data"), signed or not. */
+  hasCookie(name: string): boolean;
   /** A cookie's verified value by short name ("two_factor"), or null if absent or its signature is bad. */
   getSignedCookie(name: string): Promise<string | null>;
   /** Set a signed cookie by short name. maxAge undefined: browser-session cookie. */
@@ -161,6 +242,16 @@ export interface EndpointContext {
   getSession(): Promise<SessionWithUser | null>;
   /** getSession() or throw 401 UNAUTHORIZED. */
   requireSession(): Promise<SessionWithUser>;
+  /**
+   * The one step between "credentials verified" and "session issued", for every credential endpoint:
+   * runs each plugin's signInGate in plugin order; if all allow, issues the session (issueSession) and
+   * returns `{session}`; at the first challenge it issues nothing (no session row is created), ends any
+   * session cookie the client holds, and returns `{challenge}` (the response body).
+   * Set-Cookie order, as Better Auth's after-hook leaves it: allowed, the session's lines first, then
+   * the gates' (a rotated trust_device); challenged, dont_remember (with rememberMe:false), the gates'
+   * lines (an expired trust_device), expired session_token and session_data, then the challenge's own.
+   */
+  signIn(user: User, attempt: { kind: SignInAttempt["kind"]; dontRemember: boolean }): Promise<SignInResult>;
   /** Create a session for the user and set its cookies (honours dont_remember). The one place sessions are issued. */
   issueSession(user: User, options?: { dontRemember?: boolean }): Promise<SessionWithUser>;
   /** Replace the current session by a fresh one (delete old row, new cookie). Returns the new one. */
@@ -184,12 +275,17 @@ export interface EndpointContext {
 
 export type EndpointHandler = (ctx: EndpointContext) => Promise<unknown>;
 
-export interface Endpoint {
+/**
+ * An endpoint. The type parameters are the body and query schemas and the handler's result; written
+ * through defineEndpoint they are inferred, so `ctx.body` is typed from `body` and auth.api knows the
+ * input and result. Written as a plain object (no defineEndpoint) they default to the untyped forms.
+ */
+export interface Endpoint<B extends InputSchema = InputSchema, Q extends InputSchema = InputSchema, R = unknown> {
   method: "GET" | "POST";
   /** Path under basePath. Absent: server-only (reachable through auth.api only). */
   path?: string;
-  body?: InputSchema;
-  query?: InputSchema;
+  body?: B;
+  query?: Q;
   /** Also accept application/x-www-form-urlencoded (Better Auth does for sign-in/up email). */
   allowFormBody?: boolean;
   /**
@@ -197,7 +293,9 @@ export interface Endpoint {
    * (Better Auth's formCsrfMiddleware on /sign-in/email and /sign-up/email).
    */
   loginCsrfGuard?: boolean;
-  handler: EndpointHandler;
+  // A method (not a function-typed property) so that a typed endpoint is still an `Endpoint`: method
+  // parameters are compared bivariantly, and the pipeline hands each handler the body its own schema made.
+  handler(ctx: EndpointContext<InputOf<B>, InputOf<Q>>): Promise<R>;
 }
 
 export interface Hook {
@@ -226,6 +324,13 @@ export interface Plugin {
   uniqueErrors?: Record<string, () => APIError>;
   /** Called once when init() builds the context. */
   init?(auth: AuthContext): void;
+  /** Decides, for every credential sign-in and sign-up, whether the session is issued (see SignInGate). */
+  signInGate?: SignInGate;
+  /**
+   * The keys this plugin's `advanced[id]` block may have (top level). When given, init() refuses any
+   * other key, naming the nearest valid one, so a misspelt option fails loudly instead of being ignored.
+   */
+  optionKeys?: readonly string[];
 }
 
 export interface AuthContext {
@@ -233,8 +338,7 @@ export interface AuthContext {
   readonly appName: string;
   readonly baseURL: string;
   readonly basePath: string;
-  readonly secret: string;
-  /** `secret` first, then options.previousSecrets: every secret a stored value may have been made with. */
+  /** The signing secret first, then options.previousSecrets: every secret a stored value may have been made with. */
   readonly secrets: readonly string[];
   readonly store: Store;
   readonly schema: Schema;
@@ -251,8 +355,6 @@ export interface AuthContext {
   hmacSecret(data: string): Uint8Array;
   /** HMAC-SHA-256 under each of `secrets` (current first, so [0] is hmacSecret): for checking a MAC made before a rotation. */
   readonly hmacSecrets: readonly ((data: string) => Uint8Array)[];
-  /** emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128). */
-  readonly passwordLength: { readonly min: number; readonly max: number };
   /** Plugin settings: plugin defaults overlaid with advanced[id]. */
   pluginOptions<T extends object>(id: string, defaults: T): T;
 
@@ -267,6 +369,12 @@ export interface AuthContext {
     deleteForUser(userId: string): Promise<void>;
   };
   passwords: {
+    /**
+     * The password-length rule (emailAndPassword.minPasswordLength / maxPasswordLength, default 8 and
+     * 128): throws 400 PASSWORD_TOO_SHORT (a new password only) or PASSWORD_TOO_LONG. Checked before
+     * any lookup, so an over-long password never costs a hash.
+     */
+    assertLength(password: string, use: "new" | "existing"): void;
     hash(password: string): Promise<string>;
     verify(stored: string, password: string): Promise<boolean>;
     /** The user's credential password matches (false when the user has none). */
