@@ -16,7 +16,7 @@ import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User
 
 const encoder = new TextEncoder();
 
-export interface CoreSettings {
+interface CoreSettings {
   secureCookies: boolean;
   cookiePrefix: string;
   expiresIn: number;
@@ -44,7 +44,7 @@ export interface CoreContext extends AuthContext {
   findSessionRow(token: string): Promise<SessionRow | null>;
 }
 
-export interface SessionRow {
+interface SessionRow {
   session: Session;
   user: User | null;
 }
@@ -129,6 +129,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     randomString,
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
     hmacSecret: hmacSecrets[0],
+    passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
     pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
 
     async trustedOrigins(source) {

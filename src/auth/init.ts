@@ -40,7 +40,7 @@ export interface IncomingRequest {
 }
 
 /** The pipeline behind auth.handler, taking and giving plain parts (used directly by kernia/express). */
-export type CoreHandler = (request: IncomingRequest) => Promise<ResponseState>;
+type CoreHandler = (request: IncomingRequest) => Promise<ResponseState>;
 
 /**
  * A response ready for the wire: `headers` includes content-type when there is a body; `cookies` are the

@@ -356,6 +356,11 @@ export interface AuthContext {
   /** HMAC-SHA-256 under each of `secrets` (current first, so [0] is hmacSecret): for checking a MAC made before a rotation. */
   readonly hmacSecrets: readonly ((data: string) => Uint8Array)[];
   /** Plugin settings: plugin defaults overlaid with advanced[id]. */
+  /**
+   * emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128): the configured
+   * limits. The rule that applies them is passwords.assertLength.
+   */
+  readonly passwordLength: { readonly min: number; readonly max: number };
   pluginOptions<T extends object>(id: string, defaults: T): T;
 
   users: {
