@@ -88,9 +88,11 @@ export function createContext(options: KerniaOptions): CoreContext {
     rateLimitEnabled: options.rateLimit?.enabled ?? production,
     maxBodySize: adv.maxBodySize ?? 1024 * 1024,
     ipAddressHeaders: adv.ipAddressHeaders ?? ["x-forwarded-for"],
-    // Better Auth: disableOriginCheck (or NODE_ENV=test) also skips CSRF unless disableCSRFCheck is set explicitly.
-    skipCSRF: adv.disableCSRFCheck ?? (adv.disableOriginCheck === true || env.NODE_ENV === "test"),
-    skipOriginCheck: adv.disableOriginCheck === true || env.NODE_ENV === "test",
+    // An option the app sets wins over the NODE_ENV=test default (Better Auth: skipOriginCheck is
+    // disableOriginCheck when defined, else isTest). Skipping the origin check also skips CSRF unless
+    // disableCSRFCheck is set explicitly, as in Better Auth.
+    skipOriginCheck: adv.disableOriginCheck ?? env.NODE_ENV === "test",
+    skipCSRF: adv.disableCSRFCheck ?? adv.disableOriginCheck ?? env.NODE_ENV === "test",
   };
 
   const staticTrusted: string[] = [];

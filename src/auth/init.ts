@@ -187,8 +187,10 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
       rawQuery: { ...(input.query ?? {}) },
       isServerCall: true,
     });
-    if (input.asResponse) return toResponse(auth, state);
+    // Better Auth's server API rejects on a fault even with asResponse: server code awaiting auth.api
+    // must see it as a rejection, not as a 500 it has to recognise.
     if (unexpected !== undefined) throw unexpected;
+    if (input.asResponse) return toResponse(auth, state);
     if (state.status >= 400) {
       const body = (state.body ?? {}) as { message?: string; code?: string };
       const headers: Record<string, string> = {};
@@ -255,7 +257,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
 }
 
 function applyError(state: ResponseState, e: APIError): void {
-  state.status = e.status;
+  state.status = e.statusCode;
   state.body = e.body;
   for (const [k, v] of Object.entries(e.headers)) state.headers.set(k, v);
 }

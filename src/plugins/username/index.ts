@@ -76,6 +76,8 @@ export function username(options: UsernameOptions = {}): Plugin {
           matches: isSignUp,
           async handler(ctx) {
             const body = ctx.body;
+            // Better Auth validates only a displayUsername the client sent, not one copied from username.
+            const sentDisplay = typeof body.displayUsername === "string" ? body.displayUsername : null;
             // Only a displayUsername that is itself a valid username becomes the username (Better Auth).
             if (typeof body.displayUsername === "string" && body.username === undefined && (await problem(body.displayUsername)) === null) {
               body.username = body.displayUsername;
@@ -90,8 +92,8 @@ export function username(options: UsernameOptions = {}): Plugin {
               body.username = normalized;
             }
             if (!withDisplay) delete body.displayUsername;
-            else if (typeof body.displayUsername === "string" && options.displayUsernameValidator) {
-              if (!(await options.displayUsernameValidator(body.displayUsername))) throw err(400, "INVALID_DISPLAY_USERNAME");
+            else if (sentDisplay !== null && options.displayUsernameValidator) {
+              if (!(await options.displayUsernameValidator(sentDisplay))) throw err(400, "INVALID_DISPLAY_USERNAME");
             }
           },
         },
