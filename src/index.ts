@@ -7,11 +7,14 @@ export { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./auth/errors.js
 export type { BaseErrorCode } from "./auth/errors.js";
 export { USERNAME_ERROR_CODES, type UsernameErrorCode } from "./plugins/username/index.js";
 export { PHONE_NUMBER_ERROR_CODES, type PhoneNumberErrorCode } from "./plugins/phone-number/index.js";
-export { defineEndpoint, mergeOptions, passwordSignIn, signInAnswer } from "./auth/plugin-api.js";
+export { assertKnownKeys, defineEndpoint, listOptionKeys, mergeOptions, passwordSignIn, signInAnswer } from "./auth/plugin-api.js";
 export type { PasswordSignInOptions, SignInAnswer } from "./auth/plugin-api.js";
 export type {
+  AdvancedOptions,
+  ApiCall,
   ApiFunction,
   ApiInput,
+  ApiInputOf,
   AuthContext,
   ChallengeBody,
   CoreUser,
@@ -26,7 +29,10 @@ export type {
   Kernia,
   KerniaOptions,
   Plugin,
+  PluginOptionsById,
   PluginUserFields,
+  PublicSession,
+  PublicUser,
   RateLimitRule,
   ResponseState,
   Session,

@@ -8,11 +8,12 @@ import type { CryptoPort } from "../crypto/port.js";
 import { wasmCrypto } from "../crypto/index.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
+import { assertOptionKeys } from "./option-keys.js";
 import { mergeOptions } from "./plugin-api.js";
 import { generateId, randomString } from "./random.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
-import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
+import type { AuthContext, KerniaOptions, Plugin, PublicSession, PublicUser, Session, SessionWithUser, User } from "./types.js";
 
 const encoder = new TextEncoder();
 
@@ -63,6 +64,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     if (ids.has(p.id)) throw new Error(`kernia: plugin "${p.id}" is registered twice`);
     ids.add(p.id);
   }
+  assertOptionKeys(options, plugins);
   const schema: Schema = buildSchema(plugins);
   const store: Store = (options.database ?? memoryAdapter()).bind(schema);
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
@@ -77,6 +79,8 @@ export function createContext(options: KerniaOptions): CoreContext {
   const adv = options.advanced ?? {};
   const now = adv.now ?? Date.now;
   const ep = options.emailAndPassword ?? {};
+  /** advanced[id] by plugin id (the block's other keys are the core's). */
+  const pluginSettings = new Map<string, unknown>(Object.entries(adv));
 
   const settings: CoreSettings = {
     secureCookies: adv.useSecureCookies ?? (baseURL ? baseURL.startsWith("https://") : production),
@@ -132,7 +136,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
     hmacSecret: hmacSecrets[0],
     passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
-    pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
+    pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, pluginSettings.get(id)),
 
     async trustedOrigins(source) {
       const list = [...staticTrusted];
@@ -197,8 +201,9 @@ export function createContext(options: KerniaOptions): CoreContext {
         return verifyPassword(stored, password, (a, b) => crypto.timingSafeEqual(a, b));
       },
     },
-    publicUser: (user) => publicRow(user, userFields()),
-    publicSession: (session) => publicRow(session, schema.session.fields),
+    // The schema decides the fields at run time; these are the shapes the core and plugin schemas give.
+    publicUser: (user) => publicRow(user, userFields()) as PublicUser,
+    publicSession: (session) => publicRow(session, schema.session.fields) as PublicSession,
   };
   return ctx;
 }

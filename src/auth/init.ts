@@ -18,7 +18,7 @@ import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
-import type { ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, ResponseState } from "./types.js";
+import type { ApiCall, ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, Plugin, ResponseState } from "./types.js";
 import { validateInput } from "./validate.js";
 
 interface Route {
@@ -77,7 +77,19 @@ interface RunResult {
   unexpected?: unknown;
 }
 
-export function init(options: KerniaOptions): Kernia {
+/** auth.api's core functions, typed from the route definitions. */
+export interface CoreApi {
+  signUpEmail: ApiCall<ReturnType<typeof signUpEmail>>;
+  signInEmail: ApiCall<ReturnType<typeof signInEmail>>;
+  getSession: ApiCall<ReturnType<typeof getSession>>;
+  signOut: ApiCall<ReturnType<typeof signOut>>;
+}
+
+/**
+ * Builds an instance. P (inferred from `plugins`) types auth.api: the core's functions and each
+ * plugin's, with the input and result its endpoint definitions declare.
+ */
+export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>(options: KerniaOptions & { plugins?: P }): Kernia<P> {
   const auth = createContext(options);
   const endpoints: Record<string, Endpoint> = {
     signUpEmail: signUpEmail(auth),
@@ -118,7 +130,8 @@ export function init(options: KerniaOptions): Kernia {
   cores.set(handler, { core, auth });
   const api: Record<string, ApiFunction> = {};
   for (const [name, endpoint] of Object.entries(endpoints)) api[name] = serverCall(auth, name, endpoint);
-  return { handler, api, options, context: auth };
+  // The table is built from the same definitions CoreApi and PluginsApi<P> are typed from.
+  return { handler, api: api as Kernia<P>["api"], options, context: auth };
 }
 
 const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });

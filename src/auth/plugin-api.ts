@@ -6,6 +6,7 @@
  *
  * - defineEndpoint: an endpoint whose `ctx.body` / `ctx.query` types come from its schemas;
  * - mergeOptions: the one option-merge rule (defaults overlaid key by key, as `auth.pluginOptions` does);
+ * - listOptionKeys / assertKnownKeys: a plugin's option keys, complete by type, refused when unknown;
  * - passwordSignIn / signInAnswer: the password step and the answer shape every credential sign-in
  *   endpoint shares (email in the core; username and phone number in their plugins).
  *
@@ -14,9 +15,10 @@
  * every file under src/plugins to that.
  */
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
-import type { ChallengeBody, Endpoint, EndpointContext, InputSchema, SignInResult, User } from "./types.js";
+import type { ChallengeBody, Endpoint, EndpointContext, InputSchema, PublicUser, SignInResult, User } from "./types.js";
 
 export { APIError, BASE_ERROR_CODES, type BaseErrorCode } from "./errors.js";
+export { assertKnownKeys, listOptionKeys } from "./option-keys.js";
 export type * from "./types.js";
 
 /**
@@ -82,8 +84,8 @@ export async function passwordSignIn(
 
 /** Better Auth's answer to a password sign-in that may redirect (email, username). */
 export type SignInAnswer =
-  | { redirect: false; token: string; user: Record<string, unknown> }
-  | { redirect: true; token: string; url: string; user: Record<string, unknown> };
+  | { redirect: false; token: string; user: PublicUser }
+  | { redirect: true; token: string; url: string; user: PublicUser };
 
 /**
  * The body of an email or username sign-in: a challenge's body as the gate gave it, else

@@ -5,6 +5,7 @@
 import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
+import type { CoreApi } from "./init.js";
 
 /**
  * User fields that plugins add to the `user` model, declared by each plugin through declaration merging
@@ -37,6 +38,20 @@ export interface Session extends Row {
   ipAddress: string;
   userAgent: string;
 }
+
+/**
+ * A user as responses carry it (auth.publicUser): the schema's fields minus `returned: false` ones and
+ * unset values, then `id`.
+ */
+export type PublicUser = Pick<CoreUser, "id" | "name" | "email" | "emailVerified" | "createdAt" | "updatedAt"> & {
+  image?: string;
+} & { [K in keyof PluginUserFields]?: NonNullable<PluginUserFields[K]> };
+
+/** A session as get-session answers it (auth.publicSession). */
+export type PublicSession = Pick<Session, "id" | "token" | "userId" | "expiresAt" | "createdAt" | "updatedAt"> & {
+  ipAddress?: string;
+  userAgent?: string;
+};
 
 export interface SessionWithUser {
   session: Session;
@@ -71,7 +86,7 @@ export interface KerniaOptions {
   basePath?: string;
   /** Used as the TOTP issuer when none is configured. Default "Kernia". */
   appName?: string;
-  plugins?: Plugin[];
+  plugins?: readonly Plugin[];
   trustedOrigins?: string[] | ((request: Request | undefined) => string[] | Promise<string[]>);
   rateLimit?: {
     /** Default: on when NODE_ENV=production. */
@@ -93,23 +108,39 @@ export interface KerniaOptions {
     expiresIn?: number; // seconds, default 604800
     updateAge?: number; // seconds, default 86400
   };
-  advanced?: {
-    useSecureCookies?: boolean;
-    cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
-    disableCSRFCheck?: boolean;
-    disableOriginCheck?: boolean;
-    /** Crypto implementation. Default: kernia/crypto (WASM). */
-    crypto?: CryptoPort;
-    /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
-    now?: () => number;
-    /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
-    maxBodySize?: number;
-    /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
-    ipAddressHeaders?: string[];
-    /** Plugin settings by plugin id, e.g. advanced["two-factor"]. */
-    [pluginId: string]: unknown;
-  };
+  /**
+   * Core settings, plus each plugin's settings under its id (`advanced["two-factor"]`), typed for every
+   * plugin that declares its options in PluginOptionsById. init() refuses an unknown key, naming the
+   * nearest valid one.
+   */
+  advanced?: AdvancedOptions & PluginAdvancedOptions;
 }
+
+/** The core's `advanced` settings. */
+export interface AdvancedOptions {
+  useSecureCookies?: boolean;
+  cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
+  disableCSRFCheck?: boolean;
+  disableOriginCheck?: boolean;
+  /** Crypto implementation. Default: kernia/crypto (WASM). */
+  crypto?: CryptoPort;
+  /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
+  now?: () => number;
+  /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
+  maxBodySize?: number;
+  /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
+  ipAddressHeaders?: string[];
+}
+
+/**
+ * Plugin id -> the type of its `advanced[id]` block, filled by declaration merging in each plugin's
+ * index.ts (`interface PluginOptionsById { "two-factor": TwoFactorOptions }`); an app's own plugin
+ * declares its id the same way to use `advanced[id]`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface PluginOptionsById {}
+
+export type PluginAdvancedOptions = { [Id in keyof PluginOptionsById]?: PluginOptionsById[Id] };
 
 /** Body/query validation rules. Unknown fields are dropped; messages follow Better Auth's zod wording. */
 export type FieldRule =
@@ -189,8 +220,12 @@ export interface SignInAttempt {
  */
 export type SignInGateAnswer = { allow: true } | { challenge: ChallengeBody; open?: () => Promise<void> };
 
-/** A challenge's response body: a JSON object the client inspects (two-factor: `twoFactorRedirect`). */
-export type ChallengeBody = Record<string, unknown>;
+/**
+ * A challenge's response body: a JSON object the client inspects (two-factor: `twoFactorRedirect`).
+ * It never has the `token` and `user` of an issued session (there is none), which is what tells the
+ * two apart in a sign-in's result type.
+ */
+export type ChallengeBody = { [key: string]: unknown; token?: undefined; user?: undefined };
 
 /** What ctx.signIn did: issued the session, or answered a gate's challenge and issued nothing. */
 export type SignInResult = { session: SessionWithUser } | { challenge: ChallengeBody };
@@ -309,12 +344,17 @@ export interface Hook {
   handler(ctx: EndpointContext): Promise<void | boolean>;
 }
 
-export interface Plugin {
+/** Any endpoint, whatever its schemas and result (what a plugin's endpoint table holds). */
+// biome-ignore lint/suspicious/noExplicitAny: the table's element type, each entry keeps its own
+export type AnyEndpoint = Endpoint<any, any, any>;
+
+/** E: the endpoint table's type, so auth.api can give each endpoint its input and result types. */
+export interface Plugin<E extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>> {
   id: string;
   /** New models, or extra fields on existing ones (merged by model name). */
   schema?: Schema;
   /** API name -> endpoint, e.g. { enableTwoFactor: {...} }. */
-  endpoints?: Record<string, Endpoint>;
+  endpoints?: E;
   hooks?: { before?: Hook[]; after?: Hook[] };
   rateLimit?: RateLimitRule[];
   /**
@@ -386,8 +426,8 @@ export interface AuthContext {
     check(userId: string, password: string): Promise<boolean>;
   };
   /** The user as sent to clients: schema fields with returned:false removed, image only when set. */
-  publicUser(user: User): Record<string, unknown>;
-  publicSession(session: Session): Record<string, unknown>;
+  publicUser(user: User): PublicUser;
+  publicSession(session: Session): PublicSession;
 }
 
 export type ApiInput = {
@@ -399,11 +439,38 @@ export type ApiInput = {
 };
 
 /** Server-side calls: resolve to the JSON body, reject with APIError on a non-2xx. */
+// biome-ignore lint/suspicious/noExplicitAny: the untyped form, for endpoints declared without types
 export type ApiFunction = (input?: ApiInput) => Promise<any>;
 
-export interface Kernia {
+/** `{body}` for an endpoint with required body fields, `{body?}` when every field is optional. */
+type BodyArg<B> = {} extends InputOf<B> ? { body?: InputOf<B> } : { body: InputOf<B> };
+type QueryArg<Q> = {} extends InputOf<Q> ? { query?: InputOf<Q> } : { query: InputOf<Q> };
+
+/** The input of one auth.api call, from the endpoint's schemas. */
+export type ApiInputOf<E> = E extends Endpoint<infer B, infer Q, infer _R> ? BodyArg<B> & QueryArg<Q> & { headers?: HeadersInit } : ApiInput;
+
+/**
+ * One auth.api function: resolves to the handler's result (the JSON body, with Date objects as Dates),
+ * or with `asResponse: true` to the Response; rejects with APIError on a 4xx/5xx answer and with the
+ * original error on an unexpected one.
+ */
+export interface ApiCall<E> {
+  (input: ApiInputOf<E> & { asResponse: true }): Promise<Response>;
+  (...input: {} extends ApiInputOf<E> ? [input?: ApiInputOf<E> & { asResponse?: false }] : [input: ApiInputOf<E> & { asResponse?: false }]): Promise<
+    E extends Endpoint<infer _B, infer _Q, infer R> ? Awaited<R> : unknown
+  >;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** auth.api for a list of plugins: each plugin's endpoints, typed as its endpoint table declares them. */
+export type PluginsApi<P extends readonly Plugin<any>[]> = UnionToIntersection<
+  { [I in keyof P]: P[I] extends Plugin<infer E> ? { [K in keyof E]: ApiCall<E[K]> } : never }[number]
+>;
+
+export interface Kernia<P extends readonly Plugin<any>[] = readonly Plugin[]> {
   handler(request: Request): Promise<Response>;
-  api: Record<string, ApiFunction>;
+  api: CoreApi & PluginsApi<P>;
   options: KerniaOptions;
   /** Resolved context (store, crypto, schema...). */
   context: AuthContext;

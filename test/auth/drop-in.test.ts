@@ -7,7 +7,8 @@
  */
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { APIError, BASE_ERROR_CODES, type Plugin } from "../../src/index.js";
+import { APIError, BASE_ERROR_CODES, init, type KerniaOptions, type Plugin } from "../../src/index.js";
+import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { username } from "../../src/plugins/username/index.js";
 import { ORIGIN, post, signUp, testAuth } from "../helpers/auth.js";
 
@@ -49,6 +50,7 @@ describe("APIError matches better-call's error object", () => {
       assert.equal(e.message, "Invalid email or password");
       return true;
     });
+    // @ts-expect-error a body of the wrong shape: the run-time validation answers it
     await assert.rejects(auth.api.signInEmail({ body: { email: 1 } }), { statusCode: 400, status: "BAD_REQUEST", code: "VALIDATION_ERROR" });
     await assert.rejects(auth.api.signUpEmail({ body: { name: "A", email: "a@example.com", password: "password1234" } }), {
       statusCode: 422,
@@ -116,5 +118,36 @@ describe("username plugin: displayUsername validation", () => {
     const up = await signUp(auth, { name: "V", email: "v@example.com", password: "password1234", username: "valid_name", displayUsername: "Valid.Name" });
     assert.equal(up.status, 400);
     assert.deepEqual(up.json, { message: "Display username is invalid", code: "INVALID_DISPLAY_USERNAME" });
+  });
+});
+
+describe("unknown option keys are refused at init, naming the nearest valid key", () => {
+  const secret = "s".repeat(40);
+  // Built through a variable typed as the loose form, as an app without strict types would pass them.
+  const options = (o: Record<string, unknown>) => o as KerniaOptions;
+
+  test("top level, advanced, and a plugin's own block", () => {
+    assert.throws(() => init(options({ secret, plugin: [] })), {
+      name: "TypeError",
+      message: /unknown option options\.plugin \(did you mean "plugins"\?\)/,
+    });
+    assert.throws(() => init(options({ secret, plugins: [twoFactor()], advanced: { twofactor: {} } })), /unknown option advanced\.twofactor \(did you mean "two-factor"\?\)/);
+    assert.throws(() => init(options({ secret, advanced: { disableOriginChecks: true } })), /advanced\.disableOriginChecks \(did you mean "disableOriginCheck"\?\)/);
+    assert.throws(
+      () => init(options({ secret, plugins: [twoFactor()], advanced: { "two-factor": { otpOption: { sendOtp() {} } } } })),
+      /unknown option advanced\["two-factor"\]\.otpOption \(did you mean "otpOptions"\?\)/,
+    );
+    assert.throws(() => twoFactor(options({ totpOption: {} }) as never), /unknown option twoFactor\(\)\.totpOption \(did you mean "totpOptions"\?\)/);
+  });
+
+  test("a plugin's id is a valid advanced key only when the plugin is given; every valid key passes", () => {
+    assert.throws(() => init(options({ secret, advanced: { "two-factor": {} } })), /unknown option advanced\.two-factor/);
+    const auth = init({
+      secret,
+      appName: "A",
+      plugins: [twoFactor({ issuer: "X" })],
+      advanced: { useSecureCookies: false, cookiePrefix: "p", maxBodySize: 1000, "two-factor": { issuer: "Y", totpOptions: { digits: 6 } } },
+    });
+    assert.equal(auth.options.appName, "A");
   });
 });

@@ -35,7 +35,7 @@ export interface PhoneNumberOptions {
 const E164 = /^\+[1-9]\d{1,14}$/;
 const err = (status: number, code: PhoneNumberErrorCode) => APIError.from(status, PHONE_NUMBER_ERROR_CODES, code);
 
-export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
+export function phoneNumber(options: PhoneNumberOptions = {}) {
   const valid = options.phoneNumberValidator ?? ((p: string) => E164.test(p));
   return {
     id: "phone-number",
@@ -84,5 +84,5 @@ export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
         },
       }),
     },
-  };
+  } satisfies Plugin;
 }

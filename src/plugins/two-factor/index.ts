@@ -7,7 +7,7 @@
  * so they cannot be shown again; `GET /two-factor/backup-codes/status` reports how many remain) and
  * `generateTOTP`.
  */
-import type { Plugin } from "../../auth/plugin-api.js";
+import { assertKnownKeys, listOptionKeys, type Plugin } from "../../auth/plugin-api.js";
 import { createEndpoints } from "./endpoints.js";
 import { twoFactorGate } from "./gate.js";
 import type { TwoFactorOptions } from "./options.js";
@@ -29,12 +29,31 @@ declare module "../../auth/types.js" {
     /** Set once a second factor is confirmed; the sign-in gate challenges while it is true. */
     twoFactorEnabled?: boolean;
   }
+  interface PluginOptionsById {
+    /** Overrides twoFactor(options) key by key. */
+    "two-factor": TwoFactorOptions;
+  }
 }
 
+/** Every key of TwoFactorOptions (a compile error names one that is missing). */
+const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
+  "issuer",
+  "otpOptions",
+  "totpOptions",
+  "backupCodeOptions",
+  "skipVerificationOnEnable",
+  "trustDeviceMaxAge",
+  "twoFactorCookieMaxAge",
+  "maxChallengeAttempts",
+  "accountLockout",
+]);
+
 export function twoFactor(options?: TwoFactorOptions): Plugin {
+  assertKnownKeys("twoFactor()", options, OPTION_KEYS);
   const states = new StateRegistry(options);
   return {
     id: "two-factor",
+    optionKeys: OPTION_KEYS,
     schema: twoFactorSchema,
     endpoints: createEndpoints(states),
     signInGate: twoFactorGate(states),

@@ -41,7 +41,7 @@ export interface UsernameOptions {
 
 const err = (status: number, code: UsernameErrorCode) => APIError.from(status, USERNAME_ERROR_CODES, code);
 
-export function username(options: UsernameOptions = {}): Plugin {
+export function username(options: UsernameOptions = {}) {
   const min = options.minUsernameLength ?? 3;
   const max = options.maxUsernameLength ?? 30;
   const validator = options.usernameValidator ?? ((u: string) => /^[a-zA-Z0-9_.]+$/.test(u));
@@ -134,5 +134,5 @@ export function username(options: UsernameOptions = {}): Plugin {
         },
       }),
     },
-  };
+  } satisfies Plugin;
 }
