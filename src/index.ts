@@ -20,7 +20,6 @@ export type {
   CoreUser,
   Endpoint,
   EndpointContext,
-  EndpointHandler,
   FieldRule,
   FieldValue,
   Hook,

@@ -308,8 +308,6 @@ export interface EndpointContext<Body = Record<string, unknown>, Query = Record<
   onFailure(undo: () => Promise<unknown>, what?: string): void;
 }
 
-export type EndpointHandler = (ctx: EndpointContext) => Promise<unknown>;
-
 /**
  * An endpoint. The type parameters are the body and query schemas and the handler's result; written
  * through defineEndpoint they are inferred, so `ctx.body` is typed from `body` and auth.api knows the
