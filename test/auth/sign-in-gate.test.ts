@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Plugin, SignInAttempt } from "../../src/index.js";
+import { APIError, type Plugin, type SignInAttempt } from "../../src/index.js";
 import { phoneNumber } from "../../src/plugins/phone-number/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { username } from "../../src/plugins/username/index.js";
@@ -87,6 +87,21 @@ describe("ctx.signIn: the core's step between verified credentials and an issued
     assert.deepEqual(await challenged.json(), { challenged: true, by: "second" });
     assert.deepEqual(order, ["cookie-gate", "second"]);
     assert.equal(challenged.headers.get("location"), "/home", "Location is kept on a challenge (Better Auth, T#94)");
+  });
+
+  test("a gate that refuses with an APIError: its answer, and no dont_remember line from the step", async () => {
+    const refusing: Plugin = {
+      id: "refusing",
+      async signInGate() {
+        throw new APIError(403, "SIGN_IN_REFUSED", "Sign-in refused");
+      },
+    };
+    const auth = testAuth({ plugins: [refusing] });
+    const up = await signUp(auth, { name: "x", email: "x@example.com", password: PASSWORD, rememberMe: false });
+    assert.equal(up.status, 403);
+    assert.deepEqual(up.json, { message: "Sign-in refused", code: "SIGN_IN_REFUSED" });
+    assert.deepEqual(up.setCookies, []);
+    assert.equal(await auth.context.store.count("session", []), 0);
   });
 
   test("a gate that throws fails the sign-in with no session and no cookie from it", async () => {
