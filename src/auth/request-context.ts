@@ -2,7 +2,7 @@
  * The per-request EndpointContext: the response under construction, signed cookies, and the one place
  * where sessions are issued, rotated and cleared (STYLE.md item 12).
  */
-import type { CoreContext } from "./context.js";
+import { type CoreContext, isLive } from "./context.js";
 import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import { clientIp } from "./rate-limit.js";
@@ -123,13 +123,12 @@ export class RequestContext implements EndpointContext {
   private async loadSession(): Promise<SessionWithUser | null> {
     const token = await this.getSignedCookie("session_token");
     if (token === null) return null;
-    const found = await this.auth.sessions.find(token);
-    if (found === null) {
-      // A well-signed cookie for a dead session: forget it on the client and in the store.
-      this.clearSessionCookies();
-      await this.auth.sessions.delete(token);
-    }
-    return found;
+    const row = await this.auth.findSessionRow(token);
+    if (row !== null && isLive(row, this.auth.now())) return { session: row.session, user: row.user };
+    // A well-signed cookie for a dead session: forget it on the client, and in the store if a row is left.
+    this.clearSessionCookies();
+    if (row !== null) await this.auth.sessions.delete(token);
+    return null;
   }
 
   async requireSession(): Promise<SessionWithUser> {
