@@ -6,30 +6,18 @@ import type { Row, Schema, Store } from "../adapters/types.js";
 import { memoryAdapter } from "../adapters/memory.js";
 import type { CryptoPort } from "../crypto/port.js";
 import { wasmCrypto } from "../crypto/index.js";
+import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import { hashPassword, verifyPassword } from "./password.js";
+import { assertOptionKeys } from "./option-keys.js";
+import { mergeOptions } from "./plugin-api.js";
 import { generateId, randomString } from "./random.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
-import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
+import type { AuthContext, KerniaOptions, Plugin, PublicSession, PublicUser, Session, SessionWithUser, User } from "./types.js";
 
 const encoder = new TextEncoder();
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/** defaults overlaid with `over`; plain objects merge key by key, everything else is replaced. */
-export function mergeOptions<T extends object>(defaults: T, over: unknown): T {
-  if (!isPlainObject(over)) return { ...defaults };
-  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeOptions(out[k] as object, v) : v;
-  }
-  return out as T;
-}
-
-export interface CoreSettings {
+interface CoreSettings {
   secureCookies: boolean;
   cookiePrefix: string;
   expiresIn: number;
@@ -50,8 +38,21 @@ export interface CoreContext extends AuthContext {
   readonly settings: CoreSettings;
   /** Trusted origins for this request (baseURL origin, options, env). */
   trustedOrigins(source: { readonly url: string; readonly request: Request } | undefined): Promise<string[]>;
-  /** The stored session row for a token, with its user; expired rows too (get-session needs them). */
-  findSessionRow(token: string): Promise<{ session: Session; user: User | null } | null>;
+  /**
+   * The stored session row for a token with its user, in one store operation; expired rows too
+   * (get-session deletes them). Whether it may be used is isLive's answer.
+   */
+  findSessionRow(token: string): Promise<SessionRow | null>;
+}
+
+interface SessionRow {
+  session: Session;
+  user: User | null;
+}
+
+/** The one liveness rule: a session counts while its expiresAt is not past and its user exists. */
+export function isLive(row: SessionRow, now: number): row is SessionWithUser {
+  return row.user !== null && row.session.expiresAt.getTime() >= now;
 }
 
 export function createContext(options: KerniaOptions): CoreContext {
@@ -63,6 +64,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     if (ids.has(p.id)) throw new Error(`kernia: plugin "${p.id}" is registered twice`);
     ids.add(p.id);
   }
+  assertOptionKeys(options, plugins);
   const schema: Schema = buildSchema(plugins);
   const store: Store = (options.database ?? memoryAdapter()).bind(schema);
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
@@ -77,6 +79,8 @@ export function createContext(options: KerniaOptions): CoreContext {
   const adv = options.advanced ?? {};
   const now = adv.now ?? Date.now;
   const ep = options.emailAndPassword ?? {};
+  /** advanced[id] by plugin id (the block's other keys are the core's). */
+  const pluginSettings = new Map<string, unknown>(Object.entries(adv));
 
   const settings: CoreSettings = {
     secureCookies: adv.useSecureCookies ?? (baseURL ? baseURL.startsWith("https://") : production),
@@ -88,9 +92,11 @@ export function createContext(options: KerniaOptions): CoreContext {
     rateLimitEnabled: options.rateLimit?.enabled ?? production,
     maxBodySize: adv.maxBodySize ?? 1024 * 1024,
     ipAddressHeaders: adv.ipAddressHeaders ?? ["x-forwarded-for"],
-    // Better Auth: disableOriginCheck (or NODE_ENV=test) also skips CSRF unless disableCSRFCheck is set explicitly.
-    skipCSRF: adv.disableCSRFCheck ?? (adv.disableOriginCheck === true || env.NODE_ENV === "test"),
-    skipOriginCheck: adv.disableOriginCheck === true || env.NODE_ENV === "test",
+    // An option the app sets wins over the NODE_ENV=test default (Better Auth: skipOriginCheck is
+    // disableOriginCheck when defined, else isTest). Skipping the origin check also skips CSRF unless
+    // disableCSRFCheck is set explicitly, as in Better Auth.
+    skipOriginCheck: adv.disableOriginCheck ?? env.NODE_ENV === "test",
+    skipCSRF: adv.disableCSRFCheck ?? adv.disableOriginCheck ?? env.NODE_ENV === "test",
   };
 
   const staticTrusted: string[] = [];
@@ -108,6 +114,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   }
 
   const userFields = () => schema.user.fields;
+  const tooLong = (password: string) => password.length > settings.maxPasswordLength;
 
   const findById = async (id: string) => store.findOne<User>("user", [{ field: "id", value: id }]);
 
@@ -116,7 +123,6 @@ export function createContext(options: KerniaOptions): CoreContext {
     appName: options.appName ?? "Kernia",
     baseURL,
     basePath,
-    secret,
     secrets,
     hmacSecrets,
     store,
@@ -130,7 +136,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     cookieName: (name) => `${settings.secureCookies ? "__Secure-" : ""}${settings.cookiePrefix}.${name}`,
     hmacSecret: hmacSecrets[0],
     passwordLength: { min: settings.minPasswordLength, max: settings.maxPasswordLength },
-    pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, adv[id]),
+    pluginOptions: <T extends object>(id: string, defaults: T) => mergeOptions(defaults, pluginSettings.get(id)),
 
     async trustedOrigins(source) {
       const list = [...staticTrusted];
@@ -152,9 +158,8 @@ export function createContext(options: KerniaOptions): CoreContext {
     },
 
     async findSessionRow(token) {
-      const session = await store.findOne<Session>("session", [{ field: "token", value: token }]);
-      if (session === null) return null;
-      return { session, user: await findById(session.userId) };
+      const found = await store.findOneJoined<Session, User>("session", [{ field: "token", value: token }], { model: "user", field: "userId" });
+      return found === null ? null : { session: found.row, user: found.joined };
     },
 
     users: {
@@ -166,8 +171,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     sessions: {
       async find(token) {
         const row = await ctx.findSessionRow(token);
-        if (row === null || row.user === null || row.session.expiresAt.getTime() < now()) return null;
-        return { session: row.session, user: row.user } satisfies SessionWithUser;
+        return row !== null && isLive(row, now()) ? { session: row.session, user: row.user } : null;
       },
       async delete(token) {
         await store.deleteMany("session", [{ field: "token", value: token }]);
@@ -177,10 +181,14 @@ export function createContext(options: KerniaOptions): CoreContext {
       },
     },
     passwords: {
+      assertLength(password, use) {
+        if (use === "new" && password.length < settings.minPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_SHORT");
+        if (tooLong(password)) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+      },
       hash: hashPassword,
       verify: (stored, password) => verifyPassword(stored, password, (a, b) => crypto.timingSafeEqual(a, b)),
       async check(userId, password) {
-        if (password.length > settings.maxPasswordLength) return false;
+        if (tooLong(password)) return false; // a caller that skipped assertLength still pays no hash for it
         const account = await store.findOne<Row>("account", [
           { field: "userId", value: userId },
           { field: "providerId", value: "credential" },
@@ -193,8 +201,9 @@ export function createContext(options: KerniaOptions): CoreContext {
         return verifyPassword(stored, password, (a, b) => crypto.timingSafeEqual(a, b));
       },
     },
-    publicUser: (user) => publicRow(user, userFields()),
-    publicSession: (session) => publicRow(session, schema.session.fields),
+    // The schema decides the fields at run time; these are the shapes the core and plugin schemas give.
+    publicUser: (user) => publicRow(user, userFields()) as PublicUser,
+    publicSession: (session) => publicRow(session, schema.session.fields) as PublicSession,
   };
   return ctx;
 }

@@ -42,13 +42,49 @@ export const RATE_LIMIT_MESSAGE = "Too many requests. Please try again later.";
 
 export type BaseErrorCode = keyof typeof BASE_ERROR_CODES;
 
+/** better-call's status names (its `statusCodes` table), by number: what `APIError.status` holds. */
+const STATUS_NAMES: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  402: "PAYMENT_REQUIRED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  406: "NOT_ACCEPTABLE",
+  408: "REQUEST_TIMEOUT",
+  409: "CONFLICT",
+  410: "GONE",
+  411: "LENGTH_REQUIRED",
+  412: "PRECONDITION_FAILED",
+  413: "PAYLOAD_TOO_LARGE",
+  414: "URI_TOO_LONG",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_ENTITY",
+  423: "LOCKED",
+  428: "PRECONDITION_REQUIRED",
+  429: "TOO_MANY_REQUESTS",
+  431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  500: "INTERNAL_SERVER_ERROR",
+  501: "NOT_IMPLEMENTED",
+  502: "BAD_GATEWAY",
+  503: "SERVICE_UNAVAILABLE",
+  504: "GATEWAY_TIMEOUT",
+};
+
+/**
+ * The error answer of an endpoint, shaped like better-call's APIError (which Better Auth throws from
+ * its server API): `statusCode` the HTTP status, `status` its name ("BAD_REQUEST"), `body`
+ * `{message, code}`, `headers`; plus `code` for switching on without reading the body.
+ */
 export class APIError extends Error {
-  readonly status: number;
+  readonly statusCode: number;
+  /** better-call's name for statusCode ("UNAUTHORIZED", "TOO_MANY_REQUESTS"...); the number as text when it has none. */
+  readonly status: string;
   readonly code: string | null;
   readonly headers: Record<string, string>;
 
   /** `code` null gives a body with only `message` (Better Auth's rate-limit and 409 race answers). */
-  constructor(status: number, code: string | null, message: string, headers: Record<string, string> = {}) {
+  constructor(statusCode: number, code: string | null, message: string, headers: Record<string, string> = {}) {
     // An APIError is an answer (a wrong code, a missing session), not a fault to debug: capturing a
     // stack trace for each one cost more than the rest of a rejected request. Hence no frames
     // (`stack` is just "Error: message"); the limit is restored even if the constructor throws.
@@ -60,7 +96,8 @@ export class APIError extends Error {
       Error.stackTraceLimit = limit;
     }
     this.name = "APIError";
-    this.status = status;
+    this.statusCode = statusCode;
+    this.status = STATUS_NAMES[statusCode] ?? String(statusCode);
     this.code = code;
     this.headers = headers;
   }
@@ -70,7 +107,7 @@ export class APIError extends Error {
   }
 
   /** An error from a code table: `APIError.from(400, BASE_ERROR_CODES, "INVALID_PASSWORD")`. */
-  static from<T extends Record<string, string>>(status: number, table: T, code: keyof T & string): APIError {
-    return new APIError(status, code, table[code]);
+  static from<T extends Record<string, string>>(statusCode: number, table: T, code: keyof T & string): APIError {
+    return new APIError(statusCode, code, table[code]);
   }
 }

@@ -18,7 +18,7 @@ import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
-import type { ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, ResponseState } from "./types.js";
+import type { ApiCall, ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, Plugin, ResponseState } from "./types.js";
 import { validateInput } from "./validate.js";
 
 interface Route {
@@ -40,7 +40,7 @@ export interface IncomingRequest {
 }
 
 /** The pipeline behind auth.handler, taking and giving plain parts (used directly by kernia/express). */
-export type CoreHandler = (request: IncomingRequest) => Promise<ResponseState>;
+type CoreHandler = (request: IncomingRequest) => Promise<ResponseState>;
 
 /**
  * A response ready for the wire: `headers` includes content-type when there is a body; `cookies` are the
@@ -77,7 +77,19 @@ interface RunResult {
   unexpected?: unknown;
 }
 
-export function init(options: KerniaOptions): Kernia {
+/** auth.api's core functions, typed from the route definitions. */
+export interface CoreApi {
+  signUpEmail: ApiCall<ReturnType<typeof signUpEmail>>;
+  signInEmail: ApiCall<ReturnType<typeof signInEmail>>;
+  getSession: ApiCall<ReturnType<typeof getSession>>;
+  signOut: ApiCall<ReturnType<typeof signOut>>;
+}
+
+/**
+ * Builds an instance. P (inferred from `plugins`) types auth.api: the core's functions and each
+ * plugin's, with the input and result its endpoint definitions declare.
+ */
+export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>(options: KerniaOptions & { plugins?: P }): Kernia<P> {
   const auth = createContext(options);
   const endpoints: Record<string, Endpoint> = {
     signUpEmail: signUpEmail(auth),
@@ -118,7 +130,8 @@ export function init(options: KerniaOptions): Kernia {
   cores.set(handler, { core, auth });
   const api: Record<string, ApiFunction> = {};
   for (const [name, endpoint] of Object.entries(endpoints)) api[name] = serverCall(auth, name, endpoint);
-  return { handler, api, options, context: auth };
+  // The table is built from the same definitions CoreApi and PluginsApi<P> are typed from.
+  return { handler, api: api as Kernia<P>["api"], options, context: auth };
 }
 
 const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });
@@ -187,8 +200,10 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
       rawQuery: { ...(input.query ?? {}) },
       isServerCall: true,
     });
-    if (input.asResponse) return toResponse(auth, state);
+    // Better Auth's server API rejects on a fault even with asResponse: server code awaiting auth.api
+    // must see it as a rejection, not as a 500 it has to recognise.
     if (unexpected !== undefined) throw unexpected;
+    if (input.asResponse) return toResponse(auth, state);
     if (state.status >= 400) {
       const body = (state.body ?? {}) as { message?: string; code?: string };
       const headers: Record<string, string> = {};
@@ -255,7 +270,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
 }
 
 function applyError(state: ResponseState, e: APIError): void {
-  state.status = e.status;
+  state.status = e.statusCode;
   state.body = e.body;
   for (const [k, v] of Object.entries(e.headers)) state.headers.set(k, v);
 }

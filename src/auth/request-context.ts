@@ -2,11 +2,20 @@
  * The per-request EndpointContext: the response under construction, signed cookies, and the one place
  * where sessions are issued, rotated and cleared (STYLE.md item 12).
  */
-import type { CoreContext } from "./context.js";
+import { type CoreContext, isLive } from "./context.js";
 import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import { clientIp } from "./rate-limit.js";
-import type { EndpointContext, ResponseState, Session, SessionWithUser, SetCookie, User } from "./types.js";
+import type {
+  EndpointContext,
+  ResponseState,
+  Session,
+  SessionWithUser,
+  SetCookie,
+  SignInAttempt,
+  SignInResult,
+  User,
+} from "./types.js";
 
 const DONT_REMEMBER_SECONDS = 86400; // Better Auth: a "don't remember" session row lives one day
 
@@ -81,7 +90,6 @@ export class RequestContext implements EndpointContext {
     return this.cookies;
   }
 
-  /** The raw (decoded) value of a request cookie by short name, unverified. */
   hasCookie(name: string): boolean {
     return this.requestCookies().has(this.auth.cookieName(name));
   }
@@ -115,13 +123,12 @@ export class RequestContext implements EndpointContext {
   private async loadSession(): Promise<SessionWithUser | null> {
     const token = await this.getSignedCookie("session_token");
     if (token === null) return null;
-    const found = await this.auth.sessions.find(token);
-    if (found === null) {
-      // A well-signed cookie for a dead session: forget it on the client and in the store.
-      this.clearSessionCookies();
-      await this.auth.sessions.delete(token);
-    }
-    return found;
+    const row = await this.auth.findSessionRow(token);
+    if (row !== null && isLive(row, this.auth.now())) return { session: row.session, user: row.user };
+    // A well-signed cookie for a dead session: forget it on the client, and in the store if a row is left.
+    this.clearSessionCookies();
+    if (row !== null) await this.auth.sessions.delete(token);
+    return null;
   }
 
   async requireSession(): Promise<SessionWithUser> {
@@ -131,12 +138,51 @@ export class RequestContext implements EndpointContext {
   }
 
   /** Set session_token (and dont_remember as it applies) for an existing session row. */
-  async setSessionCookie(session: Session, dontRemember?: boolean): Promise<void> {
-    const cookie = await this.getSignedCookie("dont_remember");
-    const dr = dontRemember ?? cookie !== null;
-    await this.setSignedCookie("session_token", session.token, dr ? undefined : this.auth.settings.expiresIn);
-    if (dr) await this.setSignedCookie("dont_remember", "true");
-    else if (cookie !== null) this.expireCookie("dont_remember");
+  private async setSessionCookie(session: Session, dontRemember: boolean): Promise<void> {
+    await this.setSignedCookie("session_token", session.token, dontRemember ? undefined : this.auth.settings.expiresIn);
+    await this.setRememberCookie(dontRemember);
+  }
+
+  /** dont_remember as the choice says: set for "don't remember", expired when a stale one was sent. */
+  private async setRememberCookie(dontRemember: boolean): Promise<void> {
+    if (dontRemember) await this.setSignedCookie("dont_remember", "true");
+    else if ((await this.getSignedCookie("dont_remember")) !== null) this.expireCookie("dont_remember");
+  }
+
+  async signIn(user: User, options: { kind: SignInAttempt["kind"]; dontRemember: boolean }): Promise<SignInResult> {
+    const attempt: SignInAttempt = { user, kind: options.kind, dontRemember: options.dontRemember };
+    const cookies = this.response.cookies;
+    const earlier = new Set(cookies);
+    // The remember-me line goes first (Better Auth's handler set it before its after-hook ran); if the
+    // request fails, it goes again, so an error answer carries no cookie of a sign-in that did not happen.
+    const rememberName = this.auth.cookieName("dont_remember");
+    const rememberBefore = cookies.filter((c) => c.name === rememberName);
+    this.onFailure(async () => {
+      const kept = cookies.filter((c) => c.name !== rememberName);
+      cookies.splice(0, cookies.length, ...kept, ...rememberBefore);
+    }, "withdraw the remember-me cookie it set");
+    await this.setRememberCookie(attempt.dontRemember);
+
+    for (const plugin of this.auth.plugins) {
+      if (plugin.signInGate === undefined) continue;
+      const answer = await plugin.signInGate(this, attempt);
+      if ("challenge" in answer) {
+        // No session: end whatever session cookie the client holds, as Better Auth's gate does.
+        this.expireCookie("session_token");
+        this.expireCookie("session_data");
+        await answer.open?.();
+        return { challenge: answer.challenge };
+      }
+    }
+
+    const issued = await this.issueSession(user, { dontRemember: attempt.dontRemember });
+    // The session's lines (session_token, dont_remember) before any line a gate set meanwhile.
+    const sessionNames = new Set([this.auth.cookieName("session_token"), rememberName]);
+    const before = cookies.filter((c) => earlier.has(c));
+    const added = cookies.filter((c) => !earlier.has(c));
+    const ordered = [...before, ...added.filter((c) => sessionNames.has(c.name)), ...added.filter((c) => !sessionNames.has(c.name))];
+    cookies.splice(0, cookies.length, ...ordered);
+    return { session: issued };
   }
 
   onFailure(undo: () => Promise<unknown>, what = "compensating step"): void {

@@ -5,7 +5,7 @@
 import type { Schema } from "../adapters/types.js";
 import type { Plugin } from "./types.js";
 
-export function coreSchema(): Schema {
+function coreSchema(): Schema {
   return {
     user: {
       fields: {

@@ -5,8 +5,19 @@
 import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
+import type { CoreApi } from "./init.js";
 
-export interface User extends Row {
+/**
+ * User fields that plugins add to the `user` model, declared by each plugin through declaration merging
+ * (`declare module "../../auth/types.js" { interface PluginUserFields { twoFactorEnabled?: boolean } }`
+ * in the plugin's index.ts), so `user.twoFactorEnabled` is typed wherever that plugin is part of the
+ * program. Optional: a user read before the plugin was added has no such field.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface PluginUserFields {}
+
+/** The core's user fields (Better Auth's `user` model). */
+export interface CoreUser extends Row {
   name: string;
   email: string;
   emailVerified: boolean;
@@ -14,6 +25,9 @@ export interface User extends Row {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A user row: the core's fields and those of the plugins in the program. */
+export type User = CoreUser & PluginUserFields;
 
 export interface Session extends Row {
   token: string;
@@ -24,6 +38,20 @@ export interface Session extends Row {
   ipAddress: string;
   userAgent: string;
 }
+
+/**
+ * A user as responses carry it (auth.publicUser): the schema's fields minus `returned: false` ones and
+ * unset values, then `id`.
+ */
+export type PublicUser = Pick<CoreUser, "id" | "name" | "email" | "emailVerified" | "createdAt" | "updatedAt"> & {
+  image?: string;
+} & { [K in keyof PluginUserFields]?: NonNullable<PluginUserFields[K]> };
+
+/** A session as get-session answers it (auth.publicSession). */
+export type PublicSession = Pick<Session, "id" | "token" | "userId" | "expiresAt" | "createdAt" | "updatedAt"> & {
+  ipAddress?: string;
+  userAgent?: string;
+};
 
 export interface SessionWithUser {
   session: Session;
@@ -58,7 +86,7 @@ export interface KerniaOptions {
   basePath?: string;
   /** Used as the TOTP issuer when none is configured. Default "Kernia". */
   appName?: string;
-  plugins?: Plugin[];
+  plugins?: readonly Plugin[];
   trustedOrigins?: string[] | ((request: Request | undefined) => string[] | Promise<string[]>);
   rateLimit?: {
     /** Default: on when NODE_ENV=production. */
@@ -80,23 +108,39 @@ export interface KerniaOptions {
     expiresIn?: number; // seconds, default 604800
     updateAge?: number; // seconds, default 86400
   };
-  advanced?: {
-    useSecureCookies?: boolean;
-    cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
-    disableCSRFCheck?: boolean;
-    disableOriginCheck?: boolean;
-    /** Crypto implementation. Default: kernia/crypto (WASM). */
-    crypto?: CryptoPort;
-    /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
-    now?: () => number;
-    /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
-    maxBodySize?: number;
-    /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
-    ipAddressHeaders?: string[];
-    /** Plugin settings by plugin id, e.g. advanced["two-factor"]. */
-    [pluginId: string]: unknown;
-  };
+  /**
+   * Core settings, plus each plugin's settings under its id (`advanced["two-factor"]`), typed for every
+   * plugin that declares its options in PluginOptionsById. init() refuses an unknown key, naming the
+   * nearest valid one.
+   */
+  advanced?: AdvancedOptions & PluginAdvancedOptions;
 }
+
+/** The core's `advanced` settings. */
+export interface AdvancedOptions {
+  useSecureCookies?: boolean;
+  cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
+  disableCSRFCheck?: boolean;
+  disableOriginCheck?: boolean;
+  /** Crypto implementation. Default: kernia/crypto (WASM). */
+  crypto?: CryptoPort;
+  /** Clock in unix ms. Default Date.now. Tests inject a fixed clock. */
+  now?: () => number;
+  /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
+  maxBodySize?: number;
+  /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
+  ipAddressHeaders?: string[];
+}
+
+/**
+ * Plugin id -> the type of its `advanced[id]` block, filled by declaration merging in each plugin's
+ * index.ts (`interface PluginOptionsById { "two-factor": TwoFactorOptions }`); an app's own plugin
+ * declares its id the same way to use `advanced[id]`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface PluginOptionsById {}
+
+export type PluginAdvancedOptions = { [Id in keyof PluginOptionsById]?: PluginOptionsById[Id] };
 
 /** Body/query validation rules. Unknown fields are dropped; messages follow Better Auth's zod wording. */
 export type FieldRule =
@@ -105,6 +149,40 @@ export type FieldRule =
   | { type: "number"; optional?: boolean }
   | { type: "enum"; values: readonly string[]; optional?: boolean };
 export type InputSchema = Record<string, FieldRule>;
+
+/** The value a validated field holds. */
+export type FieldValue<R extends FieldRule> = R extends { type: "string" }
+  ? string
+  : R extends { type: "boolean" }
+    ? boolean
+    : R extends { type: "number" }
+      ? number
+      : R extends { type: "enum"; values: readonly (infer V)[] }
+        ? V
+        : never;
+
+type Expand<T> = { [K in keyof T]: T[K] };
+
+/** The literal (non-index-signature) keys of a schema. */
+type KnownKeys<S> = Extract<keyof { [K in keyof S as string extends K ? never : number extends K ? never : K]: 0 }, keyof S>;
+
+/**
+ * The validated input an InputSchema yields: its required fields, then its optional ones. A schema
+ * with no literal keys (typed only as `InputSchema`) gives `Record<string, unknown>`, so endpoints
+ * written without `defineEndpoint` keep compiling as before; one with literal keys and an index
+ * signature (sign-up: its own fields plus those plugins add) gives the typed fields and `unknown` for
+ * the rest.
+ */
+export type InputOf<S> = S extends InputSchema
+  ? [KnownKeys<S>] extends [never]
+    ? Record<string, unknown>
+    : Expand<
+        { -readonly [K in KnownKeys<S> as S[K] extends { optional: true } ? never : K]: FieldValue<S[K]> } & {
+          -readonly [K in KnownKeys<S> as S[K] extends { optional: true } ? K : never]?: FieldValue<S[K]>;
+        }
+      > &
+        (string extends keyof S ? Record<string, unknown> : unknown)
+  : Record<string, unknown>;
 
 export interface SetCookie {
   /** Full wire name, e.g. "__Secure-better-auth.session_token". */
@@ -124,7 +202,43 @@ export interface ResponseState {
   cookies: SetCookie[];
 }
 
-export interface EndpointContext {
+/** One credential sign-in (or sign-up) about to issue a session: what a sign-in gate decides on. */
+export interface SignInAttempt {
+  /** The user whose credentials were just verified (or who was just created). */
+  user: User;
+  kind: "sign-in" | "sign-up";
+  /** rememberMe: false was asked: the session will be a browser-session one (one day in the store). */
+  dontRemember: boolean;
+}
+
+/**
+ * A gate's answer. `allow`: this gate lets the session be issued. `challenge`: no session; the value is
+ * the response body (status 200), e.g. two-factor's `{twoFactorRedirect: true, twoFactorMethods}`.
+ * `open`, on a challenge, runs after the core has withheld the session (its expiring session_token and
+ * session_data lines are out): the writes that carry the challenge itself (its row, its cookie) go
+ * there, so their Set-Cookie lines follow the withheld session's, in Better Auth's order.
+ */
+export type SignInGateAnswer = { allow: true } | { challenge: ChallengeBody; open?: () => Promise<void> };
+
+/**
+ * A challenge's response body: a JSON object the client inspects (two-factor: `twoFactorRedirect`).
+ * It never has the `token` and `user` of an issued session (there is none), which is what tells the
+ * two apart in a sign-in's result type.
+ */
+export type ChallengeBody = { [key: string]: unknown; token?: undefined; user?: undefined };
+
+/** What ctx.signIn did: issued the session, or answered a gate's challenge and issued nothing. */
+export type SignInResult = { session: SessionWithUser } | { challenge: ChallengeBody };
+
+/**
+ * Decides whether a verified credential may become a session (Plugin.signInGate). Runs between
+ * "credentials verified" and "session issued" on every credential endpoint (email, username, phone
+ * number; sign-up too). May read and write the store (registering undo steps with ctx.onFailure, as
+ * every write does) and set cookies; must not issue a session itself.
+ */
+export type SignInGate = (ctx: EndpointContext, attempt: SignInAttempt) => Promise<SignInGateAnswer>;
+
+export interface EndpointContext<Body = Record<string, unknown>, Query = Record<string, unknown>> {
   readonly auth: AuthContext;
   /**
    * The incoming request; for auth.api calls, a synthetic one carrying the caller's headers. Through
@@ -137,9 +251,9 @@ export interface EndpointContext {
   readonly path: string;
   readonly method: string;
   readonly headers: Headers;
-  /** Validated body (unknown fields removed). */
-  readonly body: Record<string, unknown>;
-  readonly query: Record<string, unknown>;
+  /** Validated body (unknown fields removed), typed from the endpoint's `body` schema (see defineEndpoint). */
+  readonly body: Body;
+  readonly query: Query;
   /** True for auth.api calls (no origin check, no rate limit). */
   readonly isServerCall: boolean;
   /** Response under construction. The handler's return value becomes `response.body` with status 200. */
@@ -147,6 +261,8 @@ export interface EndpointContext {
   /** Set by credential sign-in/sign-up handlers: the session they created, for after-hooks. */
   newSession: SessionWithUser | null;
 
+  /** Whether the request carries a cookie by short name ("session_data"), signed or not. */
+  hasCookie(name: string): boolean;
   /** A cookie's verified value by short name ("two_factor"), or null if absent or its signature is bad. */
   getSignedCookie(name: string): Promise<string | null>;
   /** Set a signed cookie by short name. maxAge undefined: browser-session cookie. */
@@ -161,6 +277,16 @@ export interface EndpointContext {
   getSession(): Promise<SessionWithUser | null>;
   /** getSession() or throw 401 UNAUTHORIZED. */
   requireSession(): Promise<SessionWithUser>;
+  /**
+   * The one step between "credentials verified" and "session issued", for every credential endpoint:
+   * runs each plugin's signInGate in plugin order; if all allow, issues the session (issueSession) and
+   * returns `{session}`; at the first challenge it issues nothing (no session row is created), ends any
+   * session cookie the client holds, and returns `{challenge}` (the response body).
+   * Set-Cookie order, as Better Auth's after-hook leaves it: allowed, the session's lines first, then
+   * the gates' (a rotated trust_device); challenged, dont_remember (with rememberMe:false), the gates'
+   * lines (an expired trust_device), expired session_token and session_data, then the challenge's own.
+   */
+  signIn(user: User, attempt: { kind: SignInAttempt["kind"]; dontRemember: boolean }): Promise<SignInResult>;
   /** Create a session for the user and set its cookies (honours dont_remember). The one place sessions are issued. */
   issueSession(user: User, options?: { dontRemember?: boolean }): Promise<SessionWithUser>;
   /** Replace the current session by a fresh one (delete old row, new cookie). Returns the new one. */
@@ -182,14 +308,17 @@ export interface EndpointContext {
   onFailure(undo: () => Promise<unknown>, what?: string): void;
 }
 
-export type EndpointHandler = (ctx: EndpointContext) => Promise<unknown>;
-
-export interface Endpoint {
+/**
+ * An endpoint. The type parameters are the body and query schemas and the handler's result; written
+ * through defineEndpoint they are inferred, so `ctx.body` is typed from `body` and auth.api knows the
+ * input and result. Written as a plain object (no defineEndpoint) they default to the untyped forms.
+ */
+export interface Endpoint<B extends InputSchema = InputSchema, Q extends InputSchema = InputSchema, R = unknown> {
   method: "GET" | "POST";
   /** Path under basePath. Absent: server-only (reachable through auth.api only). */
   path?: string;
-  body?: InputSchema;
-  query?: InputSchema;
+  body?: B;
+  query?: Q;
   /** Also accept application/x-www-form-urlencoded (Better Auth does for sign-in/up email). */
   allowFormBody?: boolean;
   /**
@@ -197,7 +326,9 @@ export interface Endpoint {
    * (Better Auth's formCsrfMiddleware on /sign-in/email and /sign-up/email).
    */
   loginCsrfGuard?: boolean;
-  handler: EndpointHandler;
+  // A method (not a function-typed property) so that a typed endpoint is still an `Endpoint`: method
+  // parameters are compared bivariantly, and the pipeline hands each handler the body its own schema made.
+  handler(ctx: EndpointContext<InputOf<B>, InputOf<Q>>): Promise<R>;
 }
 
 export interface Hook {
@@ -211,12 +342,17 @@ export interface Hook {
   handler(ctx: EndpointContext): Promise<void | boolean>;
 }
 
-export interface Plugin {
+/** Any endpoint, whatever its schemas and result (what a plugin's endpoint table holds). */
+// biome-ignore lint/suspicious/noExplicitAny: the table's element type, each entry keeps its own
+export type AnyEndpoint = Endpoint<any, any, any>;
+
+/** E: the endpoint table's type, so auth.api can give each endpoint its input and result types. */
+export interface Plugin<E extends Record<string, AnyEndpoint> = Record<string, AnyEndpoint>> {
   id: string;
   /** New models, or extra fields on existing ones (merged by model name). */
   schema?: Schema;
   /** API name -> endpoint, e.g. { enableTwoFactor: {...} }. */
-  endpoints?: Record<string, Endpoint>;
+  endpoints?: E;
   hooks?: { before?: Hook[]; after?: Hook[] };
   rateLimit?: RateLimitRule[];
   /**
@@ -226,6 +362,13 @@ export interface Plugin {
   uniqueErrors?: Record<string, () => APIError>;
   /** Called once when init() builds the context. */
   init?(auth: AuthContext): void;
+  /** Decides, for every credential sign-in and sign-up, whether the session is issued (see SignInGate). */
+  signInGate?: SignInGate;
+  /**
+   * The keys this plugin's `advanced[id]` block may have (top level). When given, init() refuses any
+   * other key, naming the nearest valid one, so a misspelt option fails loudly instead of being ignored.
+   */
+  optionKeys?: readonly string[];
 }
 
 export interface AuthContext {
@@ -233,8 +376,7 @@ export interface AuthContext {
   readonly appName: string;
   readonly baseURL: string;
   readonly basePath: string;
-  readonly secret: string;
-  /** `secret` first, then options.previousSecrets: every secret a stored value may have been made with. */
+  /** The signing secret first, then options.previousSecrets: every secret a stored value may have been made with. */
   readonly secrets: readonly string[];
   readonly store: Store;
   readonly schema: Schema;
@@ -251,9 +393,12 @@ export interface AuthContext {
   hmacSecret(data: string): Uint8Array;
   /** HMAC-SHA-256 under each of `secrets` (current first, so [0] is hmacSecret): for checking a MAC made before a rotation. */
   readonly hmacSecrets: readonly ((data: string) => Uint8Array)[];
-  /** emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128). */
-  readonly passwordLength: { readonly min: number; readonly max: number };
   /** Plugin settings: plugin defaults overlaid with advanced[id]. */
+  /**
+   * emailAndPassword.minPasswordLength / maxPasswordLength with defaults (8, 128): the configured
+   * limits. The rule that applies them is passwords.assertLength.
+   */
+  readonly passwordLength: { readonly min: number; readonly max: number };
   pluginOptions<T extends object>(id: string, defaults: T): T;
 
   users: {
@@ -267,14 +412,20 @@ export interface AuthContext {
     deleteForUser(userId: string): Promise<void>;
   };
   passwords: {
+    /**
+     * The password-length rule (emailAndPassword.minPasswordLength / maxPasswordLength, default 8 and
+     * 128): throws 400 PASSWORD_TOO_SHORT (a new password only) or PASSWORD_TOO_LONG. Checked before
+     * any lookup, so an over-long password never costs a hash.
+     */
+    assertLength(password: string, use: "new" | "existing"): void;
     hash(password: string): Promise<string>;
     verify(stored: string, password: string): Promise<boolean>;
     /** The user's credential password matches (false when the user has none). */
     check(userId: string, password: string): Promise<boolean>;
   };
   /** The user as sent to clients: schema fields with returned:false removed, image only when set. */
-  publicUser(user: User): Record<string, unknown>;
-  publicSession(session: Session): Record<string, unknown>;
+  publicUser(user: User): PublicUser;
+  publicSession(session: Session): PublicSession;
 }
 
 export type ApiInput = {
@@ -286,11 +437,38 @@ export type ApiInput = {
 };
 
 /** Server-side calls: resolve to the JSON body, reject with APIError on a non-2xx. */
+// biome-ignore lint/suspicious/noExplicitAny: the untyped form, for endpoints declared without types
 export type ApiFunction = (input?: ApiInput) => Promise<any>;
 
-export interface Kernia {
+/** `{body}` for an endpoint with required body fields, `{body?}` when every field is optional. */
+type BodyArg<B> = {} extends InputOf<B> ? { body?: InputOf<B> } : { body: InputOf<B> };
+type QueryArg<Q> = {} extends InputOf<Q> ? { query?: InputOf<Q> } : { query: InputOf<Q> };
+
+/** The input of one auth.api call, from the endpoint's schemas. */
+export type ApiInputOf<E> = E extends Endpoint<infer B, infer Q, infer _R> ? BodyArg<B> & QueryArg<Q> & { headers?: HeadersInit } : ApiInput;
+
+/**
+ * One auth.api function: resolves to the handler's result (the JSON body, with Date objects as Dates),
+ * or with `asResponse: true` to the Response; rejects with APIError on a 4xx/5xx answer and with the
+ * original error on an unexpected one.
+ */
+export interface ApiCall<E> {
+  (input: ApiInputOf<E> & { asResponse: true }): Promise<Response>;
+  (...input: {} extends ApiInputOf<E> ? [input?: ApiInputOf<E> & { asResponse?: false }] : [input: ApiInputOf<E> & { asResponse?: false }]): Promise<
+    E extends Endpoint<infer _B, infer _Q, infer R> ? Awaited<R> : unknown
+  >;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** auth.api for a list of plugins: each plugin's endpoints, typed as its endpoint table declares them. */
+export type PluginsApi<P extends readonly Plugin<any>[]> = UnionToIntersection<
+  { [I in keyof P]: P[I] extends Plugin<infer E> ? { [K in keyof E]: ApiCall<E[K]> } : never }[number]
+>;
+
+export interface Kernia<P extends readonly Plugin<any>[] = readonly Plugin[]> {
   handler(request: Request): Promise<Response>;
-  api: Record<string, ApiFunction>;
+  api: CoreApi & PluginsApi<P>;
   options: KerniaOptions;
   /** Resolved context (store, crypto, schema...). */
   context: AuthContext;

@@ -88,7 +88,7 @@ describe("rate limiter", () => {
     for (let i = 0; i < 10; i++) assert.equal((await signIn(off)).status, 401);
     const on = limited(clock);
     for (let i = 0; i < 10; i++) {
-      await assert.rejects(on.api.signInEmail({ body: { email: "nobody@example.com", password: "password1234" } }), { status: 401 });
+      await assert.rejects(on.api.signInEmail({ body: { email: "nobody@example.com", password: "password1234" } }), { statusCode: 401 });
     }
   });
 

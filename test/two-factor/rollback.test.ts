@@ -170,17 +170,19 @@ describe("verify-otp on a challenge", () => {
 });
 
 describe("the sign-in gate", () => {
+  // A challenged sign-in writes no session (the core's gate step decides first): its steps are the
+  // gate's read of the twoFactor row and the challenge's create.
   for (const fault of [
-    { op: "create", model: "session", mode: "after" },
-    { op: "deleteMany", model: "session", mode: "before" },
+    { op: "create", model: "twoFactorConfirmation", mode: "before" },
     { op: "create", model: "twoFactorConfirmation", mode: "after" },
     { op: "findOne", model: "twoFactor", mode: "before" },
+    { op: "findOne", model: "twoFactor", mode: "after" },
   ] as TargetedFault[]) {
     test(`${fault.op}(${fault.model}) fails ${fault.mode}: no provisional session and no challenge survive; a retry is challenged`, async () => {
       const t = setup();
       const { client, email, userId, uri } = await enrolledUser(t.auth, t.clock);
       await client.post("/sign-out", {});
-      // findOne(twoFactor) is the gate's last step (the first read of that model in a sign-in).
+      // findOne(twoFactor) is the gate's read (the first read of that model in a sign-in).
       const r = await failing(t.plan, fault, () => client.post("/sign-in/email", { email, password: PASSWORD }));
       assert.equal(r.status, 500);
       assert.deepEqual(r.setCookies, []);

@@ -1,7 +1,7 @@
 /** GET /get-session (wire spec 5.4, 2.3) and POST /sign-out (5.5). */
-import type { CoreContext } from "../context.js";
+import { type CoreContext, isLive } from "../context.js";
 import { APIError, BASE_ERROR_CODES } from "../errors.js";
-import { RequestContext } from "../request-context.js";
+import { defineEndpoint } from "../plugin-api.js";
 import type { Endpoint, Session } from "../types.js";
 
 function noStore(ctx: { response: { headers: Headers } }): void {
@@ -9,8 +9,8 @@ function noStore(ctx: { response: { headers: Headers } }): void {
   ctx.response.headers.set("pragma", "no-cache");
 }
 
-export function getSession(auth: CoreContext): Endpoint {
-  return {
+export function getSession(auth: CoreContext) {
+  return defineEndpoint({
     method: "GET",
     path: "/get-session",
     query: {
@@ -19,15 +19,14 @@ export function getSession(auth: CoreContext): Endpoint {
     },
     async handler(ctx) {
       noStore(ctx);
-      const rc = ctx as RequestContext;
       const token = await ctx.getSignedCookie("session_token");
       // No cookie cache here: a leftover session_data cookie is stale by definition.
-      if (rc.hasCookie("session_data")) ctx.expireCookie("session_data");
+      if (ctx.hasCookie("session_data")) ctx.expireCookie("session_data");
       if (token === null) return null;
       const dontRemember = await ctx.getSignedCookie("dont_remember");
       const row = await auth.findSessionRow(token);
       const now = auth.now();
-      if (row === null || row.user === null || row.session.expiresAt.getTime() < now) {
+      if (row === null || !isLive(row, now)) {
         ctx.clearSessionCookies();
         if (row !== null) await auth.sessions.delete(token);
         return null;
@@ -44,12 +43,12 @@ export function getSession(auth: CoreContext): Endpoint {
         );
         if (updated !== null) {
           session = updated;
-          await rc.setSessionCookie(session, false);
+          await ctx.setSignedCookie("session_token", session.token, expiresIn);
         }
       }
       return { session: auth.publicSession(session), user: auth.publicUser(row.user) };
     },
-  };
+  });
 }
 
 /** POST /get-session: Better Auth answers 405 unless session.deferSessionRefresh (not supported here). */
@@ -64,15 +63,15 @@ export function getSessionPost(): Endpoint {
   };
 }
 
-export function signOut(auth: CoreContext): Endpoint {
-  return {
+export function signOut(auth: CoreContext) {
+  return defineEndpoint({
     method: "POST",
     path: "/sign-out",
     async handler(ctx) {
       const token = await ctx.getSignedCookie("session_token");
       if (token !== null) await auth.sessions.delete(token);
       ctx.clearSessionCookies();
-      return { success: true };
+      return { success: true as const };
     },
-  };
+  });
 }

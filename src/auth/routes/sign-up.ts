@@ -2,18 +2,21 @@
 import { UniqueConstraintError, type Row, type Schema, type Value } from "../../adapters/types.js";
 import type { CoreContext } from "../context.js";
 import { APIError, BASE_ERROR_CODES } from "../errors.js";
-import type { Endpoint, FieldRule, InputSchema, User } from "../types.js";
+import { defineEndpoint } from "../plugin-api.js";
+import type { FieldRule, InputSchema, User } from "../types.js";
+
+const SIGN_UP_FIELDS = {
+  name: { type: "string" },
+  email: { type: "string", email: true },
+  password: { type: "string", minLength: 1 },
+  image: { type: "string", optional: true },
+  callbackURL: { type: "string", optional: true },
+  rememberMe: { type: "boolean", optional: true },
+} as const satisfies InputSchema;
 
 /** Sign-up body: Better Auth's fields, plus every user field a plugin marks `input: true`. */
-function signUpBody(schema: Schema): InputSchema {
-  const body: InputSchema = {
-    name: { type: "string" },
-    email: { type: "string", email: true },
-    password: { type: "string", minLength: 1 },
-    image: { type: "string", optional: true },
-    callbackURL: { type: "string", optional: true },
-    rememberMe: { type: "boolean", optional: true },
-  };
+function signUpBody(schema: Schema): typeof SIGN_UP_FIELDS & InputSchema {
+  const body: typeof SIGN_UP_FIELDS & InputSchema = { ...SIGN_UP_FIELDS };
   for (const [name, def] of Object.entries(schema.user.fields)) {
     if (!def.input || name in body) continue;
     const rule: FieldRule | null =
@@ -25,8 +28,8 @@ function signUpBody(schema: Schema): InputSchema {
   return body;
 }
 
-export function signUpEmail(auth: CoreContext): Endpoint {
-  return {
+export function signUpEmail(auth: CoreContext) {
+  return defineEndpoint({
     method: "POST",
     path: "/sign-up/email",
     body: signUpBody(auth.schema),
@@ -35,12 +38,9 @@ export function signUpEmail(auth: CoreContext): Endpoint {
     async handler(ctx) {
       const opts = auth.options.emailAndPassword ?? {};
       if (opts.enabled === false || opts.disableSignUp) throw APIError.from(400, BASE_ERROR_CODES, "EMAIL_PASSWORD_SIGN_UP_DISABLED");
-      const { name, password, image, rememberMe } = ctx.body as {
-        name: string; password: string; image?: string; rememberMe?: boolean;
-      };
-      const email = (ctx.body.email as string).toLowerCase();
-      if (password.length < auth.settings.minPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_SHORT");
-      if (password.length > auth.settings.maxPasswordLength) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+      const { name, password, image, rememberMe } = ctx.body;
+      const email = ctx.body.email.toLowerCase();
+      auth.passwords.assertLength(password, "new");
 
       // Better Auth answers a duplicate with a fake success when the answer would reveal which emails
       // exist to someone who cannot sign in anyway (verification required / no auto sign-in).
@@ -81,10 +81,12 @@ export function signUpEmail(auth: CoreContext): Endpoint {
         createdAt: now, updatedAt: now,
       });
       if (concealDuplicates) return { token: null, user: auth.publicUser(user) };
-      const { session } = await ctx.issueSession(user, { dontRemember: rememberMe === false });
-      return { token: session.token, user: auth.publicUser(user) };
+      // A sign-in gate may ask for a challenge at sign-up too (an enforcement policy); none does today.
+      const result = await ctx.signIn(user, { kind: "sign-up", dontRemember: rememberMe === false });
+      if ("challenge" in result) return result.challenge;
+      return { token: result.session.session.token, user: auth.publicUser(user) };
     },
-  };
+  });
 }
 
 /** Map a unique violation on user creation to the API error a concurrent duplicate deserves. */

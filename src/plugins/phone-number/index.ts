@@ -5,9 +5,15 @@
  * verifying it with an SMS OTP; Kernia accepts it at sign-up and keeps `phoneNumberVerified: false`
  * (OTP verification of the number itself is not implemented).
  */
-import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
-import { passwordSignIn } from "../../auth/routes/sign-in.js";
-import type { Plugin, User } from "../../auth/types.js";
+import { APIError, defineEndpoint, passwordSignIn, type Plugin, type User } from "../../auth/plugin-api.js";
+
+declare module "../../auth/types.js" {
+  interface PluginUserFields {
+    /** E.164 by default; unique. */
+    phoneNumber?: string | null;
+    phoneNumberVerified?: boolean;
+  }
+}
 
 export const PHONE_NUMBER_ERROR_CODES = {
   INVALID_PHONE_NUMBER: "Invalid phone number",
@@ -29,7 +35,7 @@ export interface PhoneNumberOptions {
 const E164 = /^\+[1-9]\d{1,14}$/;
 const err = (status: number, code: PhoneNumberErrorCode) => APIError.from(status, PHONE_NUMBER_ERROR_CODES, code);
 
-export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
+export function phoneNumber(options: PhoneNumberOptions = {}) {
   const valid = options.phoneNumberValidator ?? ((p: string) => E164.test(p));
   return {
     id: "phone-number",
@@ -47,8 +53,8 @@ export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
         {
           matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.phoneNumber !== undefined,
           async handler(ctx) {
-            const phone = ctx.body.phoneNumber as string;
-            if (!(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
+            const phone = ctx.body.phoneNumber;
+            if (typeof phone !== "string" || !(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
             const taken = await ctx.auth.store.findOne("user", [{ field: "phoneNumber", value: phone }]);
             if (taken) throw err(400, "PHONE_NUMBER_EXIST");
           },
@@ -56,7 +62,7 @@ export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
       ],
     },
     endpoints: {
-      signInPhoneNumber: {
+      signInPhoneNumber: defineEndpoint({
         method: "POST",
         path: "/sign-in/phone-number",
         body: {
@@ -65,19 +71,18 @@ export function phoneNumber(options: PhoneNumberOptions = {}): Plugin {
           rememberMe: { type: "boolean", optional: true },
         },
         async handler(ctx) {
-          const { phoneNumber: phone, password, rememberMe } = ctx.body as {
-            phoneNumber: string; password: string; rememberMe?: boolean;
-          };
+          const { phoneNumber: phone, password, rememberMe } = ctx.body;
           if (!(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
-          if (password.length > ctx.auth.passwordLength.max) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+          ctx.auth.passwords.assertLength(password, "existing");
           const user = await ctx.auth.store.findOne<User>("user", [{ field: "phoneNumber", value: phone }]);
           if (user !== null && options.requireVerification && user.phoneNumberVerified !== true) {
             throw err(401, "PHONE_NUMBER_NOT_VERIFIED");
           }
-          const { session } = await passwordSignIn(ctx, user, password, rememberMe, () => err(401, "INVALID_PHONE_NUMBER_OR_PASSWORD"));
-          return { token: session.token, user: ctx.auth.publicUser(user as User) };
+          const result = await passwordSignIn(ctx, user, password, { rememberMe, invalid: () => err(401, "INVALID_PHONE_NUMBER_OR_PASSWORD") });
+          if ("challenge" in result) return result.challenge;
+          return { token: result.session.session.token, user: ctx.auth.publicUser(result.session.user) };
         },
-      },
+      }),
     },
-  };
+  } satisfies Plugin;
 }

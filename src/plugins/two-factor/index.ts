@@ -7,9 +7,9 @@
  * so they cannot be shown again; `GET /two-factor/backup-codes/status` reports how many remain) and
  * `generateTOTP`.
  */
-import type { Plugin } from "../../auth/types.js";
+import { assertKnownKeys, listOptionKeys, type Plugin } from "../../auth/plugin-api.js";
 import { createEndpoints } from "./endpoints.js";
-import { signInGate } from "./gate.js";
+import { twoFactorGate } from "./gate.js";
 import type { TwoFactorOptions } from "./options.js";
 import { twoFactorSchema } from "./schema.js";
 import { StateRegistry } from "./state.js";
@@ -24,13 +24,39 @@ export type {
   TwoFactorOptions,
 } from "./options.js";
 
+declare module "../../auth/types.js" {
+  interface PluginUserFields {
+    /** Set once a second factor is confirmed; the sign-in gate challenges while it is true. */
+    twoFactorEnabled?: boolean;
+  }
+  interface PluginOptionsById {
+    /** Overrides twoFactor(options) key by key. */
+    "two-factor": TwoFactorOptions;
+  }
+}
+
+/** Every key of TwoFactorOptions (a compile error names one that is missing). */
+const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
+  "issuer",
+  "otpOptions",
+  "totpOptions",
+  "backupCodeOptions",
+  "skipVerificationOnEnable",
+  "trustDeviceMaxAge",
+  "twoFactorCookieMaxAge",
+  "maxChallengeAttempts",
+  "accountLockout",
+]);
+
 export function twoFactor(options?: TwoFactorOptions): Plugin {
+  assertKnownKeys("twoFactor()", options, OPTION_KEYS);
   const states = new StateRegistry(options);
   return {
     id: "two-factor",
+    optionKeys: OPTION_KEYS,
     schema: twoFactorSchema,
     endpoints: createEndpoints(states),
-    hooks: { after: [signInGate(states)] },
+    signInGate: twoFactorGate(states),
     // Better Auth's plugin rule: 3 requests per 10 s per IP and path under /two-factor/ (when rate
     // limiting is on). The store-backed caps above hold regardless of it.
     rateLimit: [{ matches: (path) => path.startsWith("/two-factor/"), window: 10, max: 3 }],

@@ -3,9 +3,16 @@
  * username plugin (wire spec 5.1, 5.3). Usernames are stored normalised (lower-cased by default);
  * validation errors are 400 at sign-up and 422 at sign-in, as Better Auth answers.
  */
-import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
-import { passwordSignIn, signInBody } from "../../auth/routes/sign-in.js";
-import type { EndpointContext, Plugin, User } from "../../auth/types.js";
+import { APIError, defineEndpoint, passwordSignIn, signInAnswer, type EndpointContext, type Plugin, type User } from "../../auth/plugin-api.js";
+
+declare module "../../auth/types.js" {
+  interface PluginUserFields {
+    /** The normalised (by default lower-cased) username; unique. */
+    username?: string | null;
+    /** The username as the user typed it (or chose it for display). */
+    displayUsername?: string | null;
+  }
+}
 
 export const USERNAME_ERROR_CODES = {
   INVALID_USERNAME_OR_PASSWORD: "Invalid username or password",
@@ -34,7 +41,7 @@ export interface UsernameOptions {
 
 const err = (status: number, code: UsernameErrorCode) => APIError.from(status, USERNAME_ERROR_CODES, code);
 
-export function username(options: UsernameOptions = {}): Plugin {
+export function username(options: UsernameOptions = {}) {
   const min = options.minUsernameLength ?? 3;
   const max = options.maxUsernameLength ?? 30;
   const validator = options.usernameValidator ?? ((u: string) => /^[a-zA-Z0-9_.]+$/.test(u));
@@ -69,6 +76,8 @@ export function username(options: UsernameOptions = {}): Plugin {
           matches: isSignUp,
           async handler(ctx) {
             const body = ctx.body;
+            // Better Auth validates only a displayUsername the client sent, not one copied from username.
+            const sentDisplay = typeof body.displayUsername === "string" ? body.displayUsername : null;
             // Only a displayUsername that is itself a valid username becomes the username (Better Auth).
             if (typeof body.displayUsername === "string" && body.username === undefined && (await problem(body.displayUsername)) === null) {
               body.username = body.displayUsername;
@@ -83,15 +92,15 @@ export function username(options: UsernameOptions = {}): Plugin {
               body.username = normalized;
             }
             if (!withDisplay) delete body.displayUsername;
-            else if (typeof body.displayUsername === "string" && options.displayUsernameValidator) {
-              if (!(await options.displayUsernameValidator(body.displayUsername))) throw err(400, "INVALID_DISPLAY_USERNAME");
+            else if (sentDisplay !== null && options.displayUsernameValidator) {
+              if (!(await options.displayUsernameValidator(sentDisplay))) throw err(400, "INVALID_DISPLAY_USERNAME");
             }
           },
         },
       ],
     },
     endpoints: {
-      signInUsername: {
+      signInUsername: defineEndpoint({
         method: "POST",
         path: "/sign-in/username",
         body: {
@@ -101,31 +110,29 @@ export function username(options: UsernameOptions = {}): Plugin {
           callbackURL: { type: "string", optional: true },
         },
         async handler(ctx) {
-          const { username: name, password, rememberMe, callbackURL } = ctx.body as {
-            username: string; password: string; rememberMe?: boolean; callbackURL?: string;
-          };
+          const { username: name, password, rememberMe, callbackURL } = ctx.body;
           if (!name || !password) throw err(401, "INVALID_USERNAME_OR_PASSWORD");
           const code = await problem(name);
           if (code) throw err(422, code);
-          if (password.length > ctx.auth.passwordLength.max) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
+          ctx.auth.passwords.assertLength(password, "existing");
           const user = await ctx.auth.store.findOne<User>("user", [{ field: "username", value: normalize(name) }]);
-          const { session } = await passwordSignIn(ctx, user, password, rememberMe, () => err(401, "INVALID_USERNAME_OR_PASSWORD"));
-          return signInBody(ctx, session.token, user as User, callbackURL);
+          const result = await passwordSignIn(ctx, user, password, { rememberMe, invalid: () => err(401, "INVALID_USERNAME_OR_PASSWORD") });
+          return signInAnswer(ctx, result, callbackURL);
         },
-      },
-      isUsernameAvailable: {
+      }),
+      isUsernameAvailable: defineEndpoint({
         method: "POST",
         path: "/is-username-available",
         body: { username: { type: "string" } },
         async handler(ctx) {
-          const name = ctx.body.username as string;
+          const name = ctx.body.username;
           if (!name) throw err(422, "INVALID_USERNAME");
           const code = await problem(name);
           if (code) throw err(422, code);
           const taken = await ctx.auth.store.findOne("user", [{ field: "username", value: normalize(name) }]);
           return { available: taken === null };
         },
-      },
+      }),
     },
-  };
+  } satisfies Plugin;
 }
