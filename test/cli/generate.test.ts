@@ -122,6 +122,54 @@ describe("kernia generate (child process)", () => {
   });
 });
 
+describe("kernia generate against the real MongoDB adapter (no server)", () => {
+  /** A local port where nothing listens: bound, then released. */
+  const closedPort = async (): Promise<number> => {
+    const { createServer } = await import("node:net");
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  };
+
+  test("--dry-run --offline prints the full plan without contacting the database", async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await kernia(["generate", "--config", fixture("mongo.ts"), "--dry-run", "--offline"], {
+      env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /offline dry run/);
+    assert.match(r.stdout, /would create collection user \(validator: \d+ fields\)/);
+    assert.match(r.stdout, /would create index user\.email \(unique email\)/);
+    assert.match(r.stdout, /would create index session\.token \(unique token\)/);
+    assert.match(r.stdout, /would create index twoFactor\.userId \(unique userId\)/);
+    assert.match(r.stdout, /would create index twoFactorConfirmation\.expiresAt \(TTL expiresAt\)/);
+    assert.match(r.stdout, /kernia generate: dry run done/);
+    assert.ok(Date.now() - started < 4000 + 15_000, "no server selection wait");
+  });
+
+  test("an unreachable database fails within the operation time limit with one line, no stack trace", async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await kernia(["generate", "--config", fixture("mongo.ts")], { env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` } });
+    const elapsed = Date.now() - started;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^kernia: generate failed: cannot reach the database: /);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    // The adapter's default 5 s time limit, plus the child's start-up (tsx compiling the config) on a loaded machine.
+    assert.ok(elapsed < 5000 + 20_000, `took ${elapsed} ms`);
+  });
+
+  test("--offline without --dry-run is a usage error", async () => {
+    const r = await kernia(["generate", "--offline"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--offline only works with --dry-run/);
+  });
+});
+
 describe("kernia main (in process)", () => {
   const run = async (argv: string[], tsLoader?: () => Promise<void>) => {
     const out: string[] = [];

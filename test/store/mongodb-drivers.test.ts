@@ -13,7 +13,7 @@ import fc from "fast-check";
 import type { Db } from "mongodb";
 import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import { fromDocument, idFromMongo, toDocument, toFilter, uniqueErrorFrom } from "../../src/adapters/mongodb-mapping.js";
-import { UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
+import { StoreUnavailableError, UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
 
 const drivers = [
   { major: 7, m: mongo7 as unknown as typeof mongo7 },
@@ -73,16 +73,26 @@ for (const { major, m } of drivers) {
       const fake = fakeDb(() => {
         throw next;
       });
-      const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+      const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
       next = dupKey("kernia_email_unique", { email: 1 }, { email: "a" }, "a");
       await assert.rejects(store.create("user", { id: "u1", email: "a" }), (e: unknown) => e instanceof UniqueConstraintError && e.field === "email");
       await assert.rejects(store.update("user", [{ field: "id", value: "u1" }], { email: "a" }), UniqueConstraintError);
       const other = new m.MongoServerError({ message: "Document failed validation", code: 121 });
       next = other;
       await assert.rejects(store.create("user", { id: "u2", email: "b" }), (e: unknown) => e === other);
-      const network = new m.MongoNetworkError("connection reset");
-      next = network;
-      await assert.rejects(store.increment("user", [], "n", 1), (e: unknown) => e === network);
+      // Network, server selection and timeout errors mean "the store did not answer": StoreUnavailableError, the driver's error as cause.
+      for (const unavailable of [
+        new m.MongoNetworkError("connection reset"),
+        new m.MongoServerSelectionError("Server selection timed out after 5000 ms", { type: "Unknown", servers: new Map() } as never),
+        new m.MongoNetworkTimeoutError("timed out"),
+        new m.MongoServerError({ message: "not primary", code: 10107 }),
+      ]) {
+        next = unavailable;
+        await assert.rejects(
+          store.increment("user", [], "n", 1),
+          (e: unknown) => e instanceof StoreUnavailableError && e.cause === unavailable && e.model === "user",
+        );
+      }
     });
 
     test("ObjectId _id of this driver's bson reads back as its 24-hex string", () => {
@@ -153,7 +163,7 @@ describe("filters", () => {
   });
 
   test("a value shaped like an operator object is rejected before it reaches a filter", async () => {
-    const store = mongodbAdapter(fakeDb(() => null).db, { transactions: false }).bind({ user: { fields: { email: { type: "string" } } } });
+    const store = mongodbAdapter(fakeDb(() => null).db, { verifyIndexes: false }).bind({ user: { fields: { email: { type: "string" } } } });
     await assert.rejects(store.findOne("user", [{ field: "email", value: { $ne: "" } as never }]), TypeError);
   });
 });
@@ -185,7 +195,7 @@ describe("one driver call per port operation", () => {
 
   test("update is one findOneAndUpdate: the guard as filter, $set, returnDocument after", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false, collectionPrefix: "auth_" }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false, collectionPrefix: "auth_" }).bind(schema);
     const row = await store.update("challenge", [{ field: "id", value: "c1" }, { field: "used", value: false }], { used: true });
     assert.deepEqual(row, { id: "c1", used: true, attempts: 3, expiresAt: new Date(7) });
     assert.equal(fake.calls.length, 1);
@@ -200,7 +210,7 @@ describe("one driver call per port operation", () => {
 
   test("increment is one findOneAndUpdate with $inc and $set together", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     await store.increment("challenge", [{ field: "attempts", value: 5, operator: "lt" }], "attempts", 1, { expiresAt: new Date(9) });
     assert.equal(fake.calls.length, 1);
     assert.equal(fake.calls[0].method, "findOneAndUpdate");
@@ -212,7 +222,7 @@ describe("one driver call per port operation", () => {
 
   test("deleteOne is one findOneAndDelete returning the removed row", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     const row = await store.deleteOne("challenge", [{ field: "id", value: "c1" }]);
     assert.equal(row?.id, "c1");
     assert.deepEqual(
@@ -221,12 +231,12 @@ describe("one driver call per port operation", () => {
     );
     fake.calls.length = 0;
     const none = fakeDb(() => null);
-    assert.equal(await mongodbAdapter(none.db, { transactions: false }).bind(schema).deleteOne("challenge", []), null);
+    assert.equal(await mongodbAdapter(none.db, { verifyIndexes: false }).bind(schema).deleteOne("challenge", []), null);
   });
 
   test("create is one insertOne of the document with _id; findMany passes sort and limit to the server", async () => {
     const fake = fakeDb((method) => (method === "find" ? [doc] : { acknowledged: true }));
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     const created = await store.create("challenge", { id: "c2", used: false, expiresAt: new Date(1) });
     assert.deepEqual(fake.calls[0].args[0], { _id: "c2", used: false, expiresAt: new Date(1) });
     assert.equal(created.id, "c2");
@@ -236,12 +246,5 @@ describe("one driver call per port operation", () => {
     assert.equal(opts.limit, 3);
     assert.deepEqual(await store.findMany("challenge", [], { limit: 0 }), [], "limit 0 means no rows, not MongoDB's no limit");
     assert.equal(fake.calls.length, 2);
-  });
-
-  test("transactions: false runs fn directly without a session", async () => {
-    const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
-    assert.equal(await store.transaction(async (tx) => (await tx.findOne("challenge", []))?.id), "c1");
-    assert.equal((fake.calls[0].args[1] as { session?: unknown }).session, undefined);
   });
 });
