@@ -178,6 +178,23 @@ for (const [major, Driver] of [
       assert.equal((await new Client(auth).post("/sign-up/email", { name: "F", email, password: PASSWORD })).status, 200);
     });
 
+    test("without the unique index on user.email, sign-up is refused (fail closed), naming the index and kernia generate", async () => {
+      const db = client.db(`kernia_noindex_${major}`);
+      server.withoutIndexes.add("user");
+      const logged: string[] = [];
+      const original = console.error;
+      console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+      try {
+        const { auth } = makeAuth({ clock, options: { database: mongodbAdapter(db) } });
+        const sent = await capture("sign-up/email, no unique index", () => new Client(auth).post("/sign-up/email", { name: "N", email: `noindex${major}@example.com`, password: PASSWORD }), 500);
+        assert.deepEqual(sent.filter((r) => r.name === "insert"), [], "nothing was inserted");
+        assert.ok(logged.some((l) => /lacks the unique index on email \(kernia_email_unique\).*kernia generate/.test(l)), logged.join("\n"));
+      } finally {
+        console.error = original;
+        server.withoutIndexes.delete("user");
+      }
+    });
+
     test("counts where Kernia already meets Better Auth 1.7.25", () => {
       const count = (request: string) => rows.find((r) => r.request === request)?.commands;
       // Better Auth 1.7.25, same requests (issue 10's table).

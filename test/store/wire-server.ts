@@ -36,6 +36,8 @@ export class WireServer {
   readonly recorded: Recorded[] = [];
   /** Set to fail the next command matching it (by name and collection), once, with this server error. */
   failNext: { name: string; collection: string; error: Document } | null = null;
+  /** Collections whose listIndexes answers only `_id_`, as if `kernia generate` never ran there. */
+  readonly withoutIndexes = new Set<string>();
   private server: Server | undefined;
   private sockets = new Set<Socket>();
   private store: Store;
@@ -226,7 +228,7 @@ export class WireServer {
       case "findAndModify":
         return this.findAndModify(model, body);
       case "listIndexes": {
-        const plans = indexesFor(this.schema[model]).map((p) => ({
+        const plans = (this.withoutIndexes.has(model) ? [] : indexesFor(this.schema[model])).map((p) => ({
           v: 2,
           key: p.key,
           name: p.name,
