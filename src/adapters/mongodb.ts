@@ -123,8 +123,8 @@ export function bounded<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
   if (ms === undefined || !(ms > 0)) return p;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<never>((_, reject) => {
+    // Not unref'd: it is cleared as soon as the operation settles, and until then it is the answer.
     timer = setTimeout(() => reject(new StoreTimeoutError(`no answer within ${ms} ms`)), ms + 100);
-    timer.unref?.();
   });
   p.catch(() => {}); // a late failure of the abandoned operation is not an unhandled rejection
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));

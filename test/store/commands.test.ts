@@ -198,8 +198,16 @@ for (const [major, Driver] of [
     test("counts where Kernia already meets Better Auth 1.7.25", () => {
       const count = (request: string) => rows.find((r) => r.request === request)?.commands;
       // Better Auth 1.7.25, same requests (issue 10's table).
-      assert.ok(count("sign-up/email")! <= 4, `sign-up/email: ${count("sign-up/email")}`);
-      assert.ok(count("sign-out")! <= 4, `sign-out: ${count("sign-out")}`);
+      // Not yet asserted (other branches lower them): get-session 2 vs 1, two-factor/enable 18 vs 5,
+      // verify-totp enrolment 9 vs 7.
+      for (const [request, betterAuth] of [
+        ["sign-up/email", 4],
+        ["sign-out", 4],
+        ["sign-in/email, 2FA user", 7],
+        ["verify-totp on a challenge, wrong", 10],
+      ] as const) {
+        assert.ok(count(request)! <= betterAuth, `${request}: ${count(request)} commands, Better Auth does ${betterAuth}`);
+      }
     });
   });
 }

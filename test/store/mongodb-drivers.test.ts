@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as mongo7 from "mongodb";
 import * as mongo6 from "mongodb6";
 import fc from "fast-check";
-import type { Db } from "mongodb";
+import type { Db, Document } from "mongodb";
 import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import { fromDocument, idFromMongo, toDocument, toFilter, uniqueErrorFrom } from "../../src/adapters/mongodb-mapping.js";
 import { StoreUnavailableError, UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
@@ -178,7 +178,7 @@ function fakeDb(reply: (method: string, args: unknown[]) => unknown) {
         get: (_t, method: string) =>
           (...args: unknown[]) => {
             calls.push({ collection: name, method, args });
-            if (method === "find") return { toArray: async () => reply(method, args) ?? [] };
+            if (method === "find" || method === "aggregate" || method === "listIndexes") return { toArray: async () => reply(method, args) ?? [] };
             return Promise.resolve().then(() => reply(method, args));
           },
       },
@@ -246,5 +246,137 @@ describe("one driver call per port operation", () => {
     assert.equal(opts.limit, 3);
     assert.deepEqual(await store.findMany("challenge", [], { limit: 0 }), [], "limit 0 means no rows, not MongoDB's no limit");
     assert.equal(fake.calls.length, 2);
+  });
+});
+
+describe("durability, time limits and single-document undos (recording fake Db)", () => {
+  const schema: Schema = {
+    user: { fields: { email: { type: "string", required: true, unique: true }, username: { type: "string", unique: true }, n: { type: "number" } } },
+  };
+  const optionsOf = (call: { method: string; args: unknown[] }) =>
+    call.args[["insertOne", "insertMany", "findOne", "find", "countDocuments", "aggregate", "findOneAndDelete", "deleteOne", "deleteMany"].includes(call.method) ? 1 : 2] as Record<string, unknown>;
+
+  test("every write carries w: majority and every read primary, each with the 5 s time limit", async () => {
+    const fake = fakeDb((method) => (method === "find" || method === "aggregate" ? [] : method === "deleteMany" || method === "deleteOne" ? { deletedCount: 0 } : null));
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await store.create("user", { id: "u1", email: "a@x" });
+    await store.createMany("user", [{ id: "u2", email: "b@x" }]);
+    await store.update("user", [{ field: "id", value: "u1" }], { n: 1 });
+    await store.increment("user", [{ field: "id", value: "u1" }], "n", 1);
+    await store.upsert("user", [{ field: "id", value: "u3" }], { create: { email: "c@x" } });
+    await store.deleteOne("user", [{ field: "id", value: "u1" }]);
+    await store.deleteMany("user", [{ field: "n", value: 1 }]);
+    await store.findOne("user", []);
+    await store.findMany("user", []);
+    await store.count("user", []);
+    await store.findOneJoined("user", [], { model: "user", field: "id" });
+    const writes = fake.calls.filter((c) => !["findOne", "find", "countDocuments", "aggregate"].includes(c.method));
+    const reads = fake.calls.filter((c) => ["findOne", "find", "countDocuments", "aggregate"].includes(c.method));
+    assert.equal(writes.length, 7);
+    assert.equal(reads.length, 4);
+    for (const c of writes) {
+      assert.deepEqual(optionsOf(c).writeConcern, { w: "majority" }, c.method);
+      assert.equal(optionsOf(c).timeoutMS, 5000, c.method);
+    }
+    for (const c of reads) {
+      assert.equal(optionsOf(c).readPreference, "primary", c.method);
+      assert.equal(optionsOf(c).timeoutMS, 5000, c.method);
+    }
+  });
+
+  test("both are overridable; timeoutMS follows the adapter option, then the client's own", async () => {
+    const fake = fakeDb(() => null);
+    await mongodbAdapter(fake.db, { verifyIndexes: false, writeConcern: { w: 1 }, readPreference: "secondaryPreferred", timeoutMS: 250 })
+      .bind(schema)
+      .update("user", [{ field: "id", value: "u" }], { n: 1 });
+    assert.deepEqual(optionsOf(fake.calls[0]).writeConcern, { w: 1 });
+    assert.equal(optionsOf(fake.calls[0]).timeoutMS, 250);
+    const withClient = fakeDb(() => null);
+    (withClient.db as unknown as { client: unknown }).client = { options: { timeoutMS: 1234 } };
+    await mongodbAdapter(withClient.db, { verifyIndexes: false }).bind(schema).findOne("user", []);
+    assert.equal(optionsOf(withClient.calls[0]).timeoutMS, 1234);
+    assert.equal(optionsOf(withClient.calls[0]).readPreference, "primary");
+  });
+
+  test("after an unavailability error the time limit drops to 1 s until an operation succeeds", async () => {
+    let fail = true;
+    const fake = fakeDb(() => {
+      if (fail) throw new mongo7.MongoNetworkError("reset");
+      return null;
+    });
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await assert.rejects(store.findOne("user", []), StoreUnavailableError);
+    await assert.rejects(store.findOne("user", []), StoreUnavailableError);
+    fail = false;
+    await store.findOne("user", []);
+    await store.findOne("user", []);
+    assert.deepEqual(fake.calls.map((c) => optionsOf(c).timeoutMS), [5000, 1000, 1000, 5000]);
+  });
+
+  test("a delete that is one equality on id goes out as deleteOne (retryable); others as deleteMany", async () => {
+    const fake = fakeDb(() => ({ deletedCount: 1 }));
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    assert.equal(await store.deleteMany("user", [{ field: "id", value: "u1" }]), 1);
+    await store.deleteMany("user", [{ field: "id", value: "u1" }, { field: "n", value: 2 }]);
+    await store.deleteMany("user", [{ field: "id", value: ["a", "b"], operator: "in" }]);
+    assert.deepEqual(fake.calls.map((c) => c.method), ["deleteOne", "deleteMany", "deleteMany"]);
+    assert.deepEqual(fake.calls[0].args[0], { _id: { $eq: "u1" } });
+  });
+
+  test("equalities on an optional unique field carry its partial index's $type; on a required one they do not", async () => {
+    const fake = fakeDb(() => null);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await store.findOne("user", [{ field: "username", value: "bob" }]);
+    await store.findOne("user", [{ field: "email", value: "a@x" }]);
+    await store.findOne("user", [{ field: "username", value: ["a", "b"], operator: "in" }]);
+    assert.deepEqual(fake.calls.map((c) => c.args[0]), [
+      { username: { $eq: "bob", $type: "string" } },
+      { email: { $eq: "a@x" } },
+      { username: { $in: ["a", "b"], $type: "string" } },
+    ]);
+  });
+
+  test("an upsert whose insert collides on ANOTHER unique field is that UniqueConstraintError, not a null", async () => {
+    const fake = fakeDb(() => {
+      throw new mongo7.MongoServerError({ message: "E11000 dup", code: 11000, keyPattern: { email: 1 }, keyValue: { email: "a@x" } });
+    });
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await assert.rejects(
+      store.upsert("user", [{ field: "id", value: "u9" }], { create: { email: "a@x" } }),
+      (e: unknown) => e instanceof UniqueConstraintError && e.field === "email",
+    );
+    assert.equal(fake.calls.length, 1, "no retry for a collision that is not on the key");
+  });
+
+  test("a driver that never answers is cut off at the time limit (a never-connected client waits 30 s for its connect)", async () => {
+    const db = { collection: () => ({ findOne: () => new Promise(() => {}) }), client: undefined } as unknown as Db;
+    const started = Date.now();
+    await assert.rejects(mongodbAdapter(db, { verifyIndexes: false, timeoutMS: 200 }).bind(schema).findOne("user", []), StoreUnavailableError);
+    assert.ok(Date.now() - started < 200 + 5000);
+  });
+
+  test("writes to a collection whose unique index is missing are refused, naming it; reads are served; one listIndexes", async () => {
+    let listed = 0;
+    const indexes: Document[] = [{ v: 2, key: { _id: 1 }, name: "_id_" }, { v: 2, key: { username: 1 }, name: "kernia_username_unique", unique: true }];
+    const calls: string[] = [];
+    const db = {
+      client: undefined,
+      collection: () => ({
+        listIndexes: () => ({ toArray: async () => (listed++, indexes) }),
+        insertOne: async () => void calls.push("insertOne"),
+        findOne: async () => (calls.push("findOne"), null),
+      }),
+    } as unknown as Db;
+    const store = mongodbAdapter(db).bind(schema);
+    await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /collection user lacks the unique index on email \(kernia_email_unique\).*run `kernia generate`/);
+    await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /kernia_email_unique/);
+    assert.equal(listed, 1, "the verdict is remembered (re-checked after indexRecheckMS)");
+    assert.equal(await store.findOne("user", []), null);
+    indexes.push({ v: 2, key: { email: 1 }, name: "kernia_email_unique", unique: true });
+    const healed = mongodbAdapter(db, { indexRecheckMS: 0 }).bind(schema);
+    await healed.create("user", { id: "u", email: "a@x" });
+    await healed.create("user", { id: "u2", email: "b@x" });
+    assert.deepEqual(calls, ["findOne", "insertOne", "insertOne"]);
+    assert.equal(listed, 2, "checked once per collection and process");
   });
 });
