@@ -23,14 +23,20 @@
  *   to a collection with a unique field, and refuses writes until they do (fail closed: without them
  *   a duplicate email or a second twoFactor row per user would be accepted). Duplicate-key errors
  *   become UniqueConstraintError.
- * - Outages: each operation is bounded by the driver's client-side operation timeout `timeoutMS`
- *   (driver 6.x and 7.x: it bounds server selection, connection checkout and the command, and sets
- *   maxTimeMS on the server). Default 5000 ms unless the client or these options set one; after an
- *   unavailability error the adapter uses `unavailableTimeoutMS` (1000 ms) until an operation succeeds,
- *   so the undo steps of a failing request and the requests during an outage fail fast. Server
- *   selection, network and timeout errors are thrown as StoreUnavailableError (the core answers 503).
+ * - Outages: the driver's client-side operation timeout (`timeoutMS`, "CSOT") cannot be used: in the
+ *   supported drivers (6.22, 7.9) it is deprecated and a no-op ("timeoutMS is a no-op, so a CSOT
+ *   context is never created", driver lib/timeout.js), and a per-operation option cannot shorten the
+ *   client's serverSelectionTimeoutMS (30 s by default). So the adapter bounds each operation itself:
+ *   it stops waiting after `timeoutMS` (default 5000 ms) and throws StoreUnavailableError; reads and
+ *   findAndModify also carry `maxTimeMS` so the server gives up too, and the default write concern
+ *   carries `wtimeoutMS` so a primary without a reachable majority does not wait forever. After an
+ *   unavailability error the limit is `unavailableTimeoutMS` (1000 ms) until an operation succeeds, so
+ *   the undo steps of a failing request and the requests during an outage fail fast. Give the client
+ *   MONGODB_CLIENT_OPTIONS too, so the operations the adapter stopped waiting for are also abandoned
+ *   by the driver within seconds. Server selection, network and timeout errors become
+ *   StoreUnavailableError (the core answers 503).
  */
-import type { Collection, Db, Document, MongoClient, ReadPreferenceMode, WriteConcernSettings } from "mongodb";
+import type { Collection, Db, Document, ReadPreferenceMode, WriteConcernSettings } from "mongodb";
 import { fieldToMongo, fromDocument, toDocument, toFilter, toSet, toSort, uniqueErrorFrom } from "./mongodb-mapping.js";
 import { canonical, indexDifferences, indexesFor, partialTypes, sameKey, validatorFor, type IndexPlan } from "./mongodb-schema.js";
 import { checkFindOptions, checkIncrement, checkWhere, copyRow, modelOf, prepareChanges, prepareCreate, uniqueFields } from "./rows.js";
@@ -52,7 +58,7 @@ export interface MongodbAdapterOptions {
   /** Prefix for every collection name, e.g. "auth_". Default "". */
   collectionPrefix?: string;
   /**
-   * Write concern of every write. Default `{w: "majority"}`. Weakening it (`{w: 1}`) lets a failover
+   * Write concern of every write. Default `{w: "majority", wtimeoutMS: timeoutMS}`. Weakening it (`{w: 1}`) lets a failover
    * roll back acknowledged single-use claims (a spent backup code or TOTP step becomes usable again)
    * and lockout counters; see docs/mongodb.md.
    */
@@ -63,9 +69,10 @@ export interface MongodbAdapterOptions {
    */
   readPreference?: ReadPreferenceMode;
   /**
-   * Client-side time limit of each operation in ms (the driver's `timeoutMS`). Default: the client's own
-   * `timeoutMS` when it has one, else 5000. 0 means no limit (not recommended: an unreachable server
-   * then holds each request for the driver's 30 s server selection timeout).
+   * How long the adapter waits for each operation, in ms (also sent as maxTimeMS on reads and
+   * findAndModify, and as wtimeoutMS of the default write concern). Default 5000. 0: no limit (not
+   * recommended: an unreachable server then holds each request for the client's server selection
+   * timeout, 30 s by default).
    */
   timeoutMS?: number;
   /** The time limit while the store is unavailable (after such an error, until a success). Default 1000. */
@@ -113,11 +120,11 @@ class StoreTimeoutError extends Error {
 }
 
 /**
- * `p`, or a StoreTimeoutError once `ms` (plus a little, so the driver's own timeout error normally
- * wins) has passed. The driver's per-operation timeoutMS does not cover everything: the first
- * operation of a client that was never connected runs the client's connect, whose server selection
- * waits serverSelectionTimeoutMS (30 s by default) whatever the operation's timeoutMS. The abandoned
- * operation may still complete; callers treat the error as "unknown outcome", as with a lost reply.
+ * `p`, or a StoreTimeoutError once `ms` (plus a little, so a server-side maxTimeMS error normally
+ * wins) has passed. Needed because nothing per operation shortens the driver's server selection
+ * (serverSelectionTimeoutMS, 30 s by default, also for the connect a never-connected client runs
+ * first). The abandoned operation may still complete; callers treat the error as "unknown outcome",
+ * as with a lost reply.
  */
 export function bounded<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
   if (ms === undefined || !(ms > 0)) return p;
@@ -174,16 +181,21 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
 
   // Outage handling: the time limit of the next operation, shortened after an unavailability error.
   let unavailable = false;
-  const timeout = (): { timeoutMS?: number } => {
+  const limit = (): number | undefined => {
     const ms = unavailable ? Math.min(settings.unavailableTimeoutMS, settings.timeoutMS || Infinity) : settings.timeoutMS;
-    return ms > 0 && Number.isFinite(ms) ? { timeoutMS: ms } : {};
+    return ms > 0 && Number.isFinite(ms) ? ms : undefined;
   };
-  const read = () => ({ readPreference: settings.readPreference, ...timeout() });
-  const write = () => ({ writeConcern: settings.writeConcern, ...timeout() });
+  const serverLimit = () => {
+    const ms = limit();
+    return ms === undefined ? {} : { maxTimeMS: ms };
+  };
+  const read = () => ({ readPreference: settings.readPreference, ...serverLimit() });
+  const write = () => ({ writeConcern: settings.writeConcern });
+  const modify = () => ({ writeConcern: settings.writeConcern, ...serverLimit() });
 
   async function call<T>(model: string, op: () => Promise<T>): Promise<T> {
     try {
-      const result = await bounded(op(), timeout().timeoutMS);
+      const result = await bounded(op(), limit());
       unavailable = false;
       return result;
     } catch (e) {
@@ -204,7 +216,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
     const state = verified.get(model);
     if (state instanceof Promise) return state;
     if (state !== undefined && Date.now() - state.failedAt < settings.indexRecheckMS) throw state.error;
-    const check = call(model, () => collection(model).listIndexes(timeout()).toArray()).then(
+    const check = call(model, () => collection(model).listIndexes().toArray()).then(
       (present) => {
         const missing = missingUnique(def, present);
         if (missing.length > 0) throw new MissingIndexError(prefix + model, missing);
@@ -271,7 +283,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       if (Object.keys(changes).length === 0) return store.findOne<T>(model, where);
       await ready(model);
       const doc = await call(model, () =>
-        c.findOneAndUpdate(filterOf(model, where), { $set: toSet(changes) }, { ...write(), returnDocument: "after", includeResultMetadata: false }),
+        c.findOneAndUpdate(filterOf(model, where), { $set: toSet(changes) }, { ...modify(), returnDocument: "after", includeResultMetadata: false }),
       );
       return doc === null ? null : fromDocument<T>(doc);
     },
@@ -292,7 +304,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       if (Object.keys(changes).length > 0) update.$set = toSet(changes);
       await ready(model);
       const doc = await call(model, () =>
-        c.findOneAndUpdate(filterOf(model, where), update, { ...write(), returnDocument: "after", includeResultMetadata: false }),
+        c.findOneAndUpdate(filterOf(model, where), update, { ...modify(), returnDocument: "after", includeResultMetadata: false }),
       );
       return doc === null ? null : fromDocument<T>(doc);
     },
@@ -363,7 +375,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       const filter = filterOf(model, where);
       await ready(model);
       try {
-        const doc = await call(model, () => c.findOneAndUpdate(filter, update, { ...write(), upsert: true, returnDocument: "after", includeResultMetadata: false }));
+        const doc = await call(model, () => c.findOneAndUpdate(filter, update, { ...modify(), upsert: true, returnDocument: "after", includeResultMetadata: false }));
         return doc === null ? null : fromDocument<T>(doc);
       } catch (e) {
         // A duplicate on the key: the row exists but the guard did not match it (the upsert's insert
@@ -377,7 +389,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
           const doc = await call(model, () => c.findOne(filter, read()));
           return doc === null ? null : fromDocument<T>(doc);
         }
-        const doc = await call(model, () => c.findOneAndUpdate(filter, existing, { ...write(), returnDocument: "after", includeResultMetadata: false }));
+        const doc = await call(model, () => c.findOneAndUpdate(filter, existing, { ...modify(), returnDocument: "after", includeResultMetadata: false }));
         return doc === null ? null : fromDocument<T>(doc);
       }
     },
@@ -385,7 +397,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
     async deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null> {
       const c = collection(model);
       checkWhere(model, where);
-      const doc = await call(model, () => c.findOneAndDelete(filterOf(model, where), { ...write(), includeResultMetadata: false }));
+      const doc = await call(model, () => c.findOneAndDelete(filterOf(model, where), { ...modify(), includeResultMetadata: false }));
       return doc === null ? null : fromDocument<T>(doc);
     },
 
@@ -435,7 +447,7 @@ export class GenerateConflictError extends Error {
 const keyText = (key: Document) => Object.keys(key).join(",");
 
 async function planGenerate(db: Db | undefined, schema: Schema, prefix: string, timeoutMS: number): Promise<Step[]> {
-  const t = timeoutMS > 0 ? { timeoutMS } : {};
+  const t = timeoutMS > 0 ? { maxTimeMS: timeoutMS } : {};
   const existing = new Map<string, Document>();
   if (db !== undefined) {
     for (const info of await bounded(db.listCollections({}, { nameOnly: false, ...t }).toArray(), timeoutMS)) {
@@ -454,7 +466,7 @@ async function planGenerate(db: Db | undefined, schema: Schema, prefix: string, 
       steps.push({ kind: "updateValidator", name, validator });
     } else steps.push({ kind: "foundCollection", name });
 
-    const present = stored === undefined || db === undefined ? [] : await bounded(db.collection(name).listIndexes(t).toArray(), timeoutMS);
+    const present = stored === undefined || db === undefined ? [] : await bounded(db.collection(name).listIndexes().toArray(), timeoutMS);
     for (const plan of indexesFor(def)) {
       const match = present.find((ix) => sameKey(ix.key as Document, plan.key));
       if (match === undefined) {
@@ -486,7 +498,8 @@ async function planGenerate(db: Db | undefined, schema: Schema, prefix: string, 
 async function generate(db: Db, schema: Schema, prefix: string, timeoutMS: number, options: GenerateOptions = {}): Promise<void> {
   const dryRun = options.dryRun === true || options.offline === true;
   const log = options.log ?? ((line: string) => console.log(line));
-  const t = timeoutMS > 0 ? { timeoutMS } : {};
+  // Index builds can take long on a big collection: writes are not cut off, only waits for the server.
+  const t = {};
   let steps: Step[];
   try {
     steps = await planGenerate(options.offline === true ? undefined : db, schema, prefix, timeoutMS);
@@ -555,12 +568,12 @@ async function generate(db: Db, schema: Schema, prefix: string, timeoutMS: numbe
 
 /** The MongoDB adapter over a database handle (`client.db(name)`). */
 export function mongodbAdapter(db: Db, options: MongodbAdapterOptions = {}): Adapter {
-  const clientTimeout = (db as { client?: MongoClient }).client?.options?.timeoutMS;
+  const timeoutMS = options.timeoutMS ?? DEFAULT_TIMEOUT_MS;
   const settings: Settings = {
     prefix: options.collectionPrefix ?? "",
-    writeConcern: options.writeConcern ?? { w: "majority" },
+    writeConcern: options.writeConcern ?? { w: "majority", ...(timeoutMS > 0 && { wtimeoutMS: timeoutMS }) },
     readPreference: options.readPreference ?? "primary",
-    timeoutMS: options.timeoutMS ?? (typeof clientTimeout === "number" ? clientTimeout : DEFAULT_TIMEOUT_MS),
+    timeoutMS,
     unavailableTimeoutMS: options.unavailableTimeoutMS ?? DEFAULT_UNAVAILABLE_TIMEOUT_MS,
     verifyIndexes: options.verifyIndexes ?? true,
     indexRecheckMS: options.indexRecheckMS ?? 10_000,
@@ -571,6 +584,18 @@ export function mongodbAdapter(db: Db, options: MongodbAdapterOptions = {}): Ada
     generate: (schema, generateOptions) => generate(db, schema, settings.prefix, settings.timeoutMS, generateOptions),
   };
 }
+
+/**
+ * Options for the MongoClient the adapter is given: `new MongoClient(uri, { ...MONGODB_CLIENT_OPTIONS,
+ * ...yours })`. The adapter stops waiting after its own time limit whatever the client does; these make
+ * the driver give up on the abandoned operations within seconds too (its defaults: 30 s server
+ * selection, no socket timeout), so an outage does not pile up waiting operations.
+ */
+export const MONGODB_CLIENT_OPTIONS = Object.freeze({
+  serverSelectionTimeoutMS: 5000,
+  connectTimeoutMS: 5000,
+  socketTimeoutMS: 30_000,
+});
 
 /** Each operation's time limit unless configured: a few seconds, well under a client's request timeout. */
 export const DEFAULT_TIMEOUT_MS = 5000;

@@ -84,7 +84,7 @@ for (const [major, Driver] of [
         for (const filter of filtersOf(r)) {
           assert.notEqual(servingIndex(filter, plans), null, `${r.name} on ${r.collection}: no index serves ${JSON.stringify(filter)}`);
         }
-        if (WRITES.has(r.name)) assert.deepEqual(r.command.writeConcern, { w: "majority" }, `${r.name} on ${r.collection}: write concern`);
+        if (WRITES.has(r.name)) assert.deepEqual(r.command.writeConcern, { w: "majority", wtimeout: 5000 }, `${r.name} on ${r.collection}: write concern`);
         if (r.name === "delete") {
           for (const d of r.command.deletes as Document[]) {
             if (isIdEquality(d.q)) {

@@ -256,7 +256,7 @@ describe("durability, time limits and single-document undos (recording fake Db)"
   const optionsOf = (call: { method: string; args: unknown[] }) =>
     call.args[["insertOne", "insertMany", "findOne", "find", "countDocuments", "aggregate", "findOneAndDelete", "deleteOne", "deleteMany"].includes(call.method) ? 1 : 2] as Record<string, unknown>;
 
-  test("every write carries w: majority and every read primary, each with the 5 s time limit", async () => {
+  test("every write carries w: majority (wtimeout 5 s), every read primary; reads and findAndModify carry maxTimeMS 5 s", async () => {
     const fake = fakeDb((method) => (method === "find" || method === "aggregate" ? [] : method === "deleteMany" || method === "deleteOne" ? { deletedCount: 0 } : null));
     const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     await store.create("user", { id: "u1", email: "a@x" });
@@ -275,27 +275,27 @@ describe("durability, time limits and single-document undos (recording fake Db)"
     assert.equal(writes.length, 7);
     assert.equal(reads.length, 4);
     for (const c of writes) {
-      assert.deepEqual(optionsOf(c).writeConcern, { w: "majority" }, c.method);
-      assert.equal(optionsOf(c).timeoutMS, 5000, c.method);
+      assert.deepEqual(optionsOf(c).writeConcern, { w: "majority", wtimeoutMS: 5000 }, c.method);
+      assert.equal(optionsOf(c).maxTimeMS, c.method.startsWith("findOneAnd") ? 5000 : undefined, c.method);
+      assert.equal(optionsOf(c).timeoutMS, undefined, "the driver's timeoutMS is a no-op in 6.22/7.9: never sent");
     }
     for (const c of reads) {
       assert.equal(optionsOf(c).readPreference, "primary", c.method);
-      assert.equal(optionsOf(c).timeoutMS, 5000, c.method);
+      assert.equal(optionsOf(c).maxTimeMS, 5000, c.method);
     }
   });
 
-  test("both are overridable; timeoutMS follows the adapter option, then the client's own", async () => {
+  test("write concern, read preference and the time limit are overridable", async () => {
     const fake = fakeDb(() => null);
     await mongodbAdapter(fake.db, { verifyIndexes: false, writeConcern: { w: 1 }, readPreference: "secondaryPreferred", timeoutMS: 250 })
       .bind(schema)
       .update("user", [{ field: "id", value: "u" }], { n: 1 });
     assert.deepEqual(optionsOf(fake.calls[0]).writeConcern, { w: 1 });
-    assert.equal(optionsOf(fake.calls[0]).timeoutMS, 250);
-    const withClient = fakeDb(() => null);
-    (withClient.db as unknown as { client: unknown }).client = { options: { timeoutMS: 1234 } };
-    await mongodbAdapter(withClient.db, { verifyIndexes: false }).bind(schema).findOne("user", []);
-    assert.equal(optionsOf(withClient.calls[0]).timeoutMS, 1234);
-    assert.equal(optionsOf(withClient.calls[0]).readPreference, "primary");
+    assert.equal(optionsOf(fake.calls[0]).maxTimeMS, 250);
+    const reads = fakeDb(() => null);
+    await mongodbAdapter(reads.db, { verifyIndexes: false, readPreference: "secondaryPreferred", timeoutMS: 0 }).bind(schema).findOne("user", []);
+    assert.equal(optionsOf(reads.calls[0]).readPreference, "secondaryPreferred");
+    assert.equal(optionsOf(reads.calls[0]).maxTimeMS, undefined, "0: no limit");
   });
 
   test("after an unavailability error the time limit drops to 1 s until an operation succeeds", async () => {
@@ -310,7 +310,7 @@ describe("durability, time limits and single-document undos (recording fake Db)"
     fail = false;
     await store.findOne("user", []);
     await store.findOne("user", []);
-    assert.deepEqual(fake.calls.map((c) => optionsOf(c).timeoutMS), [5000, 1000, 1000, 5000]);
+    assert.deepEqual(fake.calls.map((c) => optionsOf(c).maxTimeMS), [5000, 1000, 1000, 5000]);
   });
 
   test("a delete that is one equality on id goes out as deleteOne (retryable); others as deleteMany", async () => {

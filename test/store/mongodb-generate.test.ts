@@ -225,7 +225,7 @@ describe("generate control flow (fake Db)", () => {
     assert.ok(lines.every((l) => l.startsWith("would create ")), lines.join("\n"));
   });
 
-  test("an unreachable database is a StoreUnavailableError, each call bounded by timeoutMS", async () => {
+  test("an unreachable database is a StoreUnavailableError; the server is told the time limit (maxTimeMS)", async () => {
     const seen: Document[] = [];
     const db = {
       listCollections: (_f: Document, o: Document) => {
@@ -234,7 +234,7 @@ describe("generate control flow (fake Db)", () => {
       },
     } as unknown as Db;
     await assert.rejects(mongodbAdapter(db).generate!(schema, { log: () => {} }), StoreUnavailableError);
-    assert.equal(seen[0].timeoutMS, 5000);
+    assert.equal(seen[0].maxTimeMS, 5000);
   });
 
   test("collectionPrefix applies to every collection", async () => {
