@@ -40,11 +40,19 @@ export class WireServer {
   readonly withoutIndexes = new Set<string>();
   private server: Server | undefined;
   private sockets = new Set<Socket>();
-  private store: Store;
+  /** One memory store per database name, so each test can use a database of its own. */
+  private stores = new Map<string, Store>();
   port = 0;
 
-  constructor(readonly schema: Schema, now: () => number) {
-    this.store = memoryAdapter().bind(schema, { now });
+  constructor(
+    readonly schema: Schema,
+    private readonly now: () => number,
+  ) {}
+
+  private storeOf(db: string): Store {
+    let store = this.stores.get(db);
+    if (store === undefined) this.stores.set(db, (store = memoryAdapter().bind(this.schema, { now: this.now })));
+    return store;
   }
 
   get host(): string {
@@ -176,7 +184,7 @@ export class WireServer {
   }
 
   private async run(name: string, model: string, body: Document): Promise<Document> {
-    const store = this.store;
+    const store = this.storeOf(String(body.$db));
     const ns = `${String(body.$db)}.${model}`;
     const cursor = (docs: Document[]) => ({ cursor: { id: Long.ZERO, ns, firstBatch: docs } });
     switch (name) {
@@ -226,7 +234,7 @@ export class WireServer {
         return { n };
       }
       case "findAndModify":
-        return this.findAndModify(model, body);
+        return this.findAndModify(store, model, body);
       case "listIndexes": {
         const plans = (this.withoutIndexes.has(model) ? [] : indexesFor(this.schema[model])).map((p) => ({
           v: 2,
@@ -242,8 +250,7 @@ export class WireServer {
     throw new Error(`unsupported command ${name}`);
   }
 
-  private async findAndModify(model: string, body: Document): Promise<Document> {
-    const store = this.store;
+  private async findAndModify(store: Store, model: string, body: Document): Promise<Document> {
     const where = whereOf(body.query ?? {});
     const reply = (row: Row | null, updatedExisting: boolean) => ({
       lastErrorObject: { n: row === null ? 0 : 1, updatedExisting },
