@@ -40,6 +40,12 @@ export class WireServer {
   readonly withoutIndexes = new Set<string>();
   private server: Server | undefined;
   private sockets = new Set<Socket>();
+  /**
+   * Collections made through the wire (create, createIndexes, collMod), per database: their options
+   * and indexes, so `kernia generate` can run against the stand-in. A collection not made this way
+   * answers listIndexes as if generate had made it (the flows' databases).
+   */
+  readonly catalog = new Map<string, Map<string, { options: Document; indexes: Document[] }>>();
   /** One memory store per database name, so each test can use a database of its own. */
   private stores = new Map<string, Store>();
   port = 0;
@@ -183,8 +189,15 @@ export class WireServer {
     }
   }
 
+  private catalogOf(db: string): Map<string, { options: Document; indexes: Document[] }> {
+    let c = this.catalog.get(db);
+    if (c === undefined) this.catalog.set(db, (c = new Map()));
+    return c;
+  }
+
   private async run(name: string, model: string, body: Document): Promise<Document> {
     const store = this.storeOf(String(body.$db));
+    const catalog = this.catalogOf(String(body.$db));
     const ns = `${String(body.$db)}.${model}`;
     const cursor = (docs: Document[]) => ({ cursor: { id: Long.ZERO, ns, firstBatch: docs } });
     switch (name) {
@@ -235,7 +248,34 @@ export class WireServer {
       }
       case "findAndModify":
         return this.findAndModify(store, model, body);
+      case "listCollections":
+        return { cursor: { id: Long.ZERO, ns: `${String(body.$db)}.$cmd.listCollections`, firstBatch: [...catalog].map(([n, c]) => ({ name: n, type: "collection", options: c.options })) } };
+      case "create":
+        if (catalog.has(model)) return { ok: 0, code: 48, codeName: "NamespaceExists", errmsg: `Collection ${model} already exists.` };
+        catalog.set(model, { options: Object.fromEntries(Object.entries(body).filter(([k]) => !["create", "$db", "lsid", "$clusterTime", "writeConcern", "txnNumber"].includes(k))), indexes: [{ v: 2, key: { _id: 1 }, name: "_id_" }] });
+        return {};
+      case "createIndexes": {
+        const c = catalog.get(model);
+        if (c === undefined) throw new Error(`createIndexes on ${model} before create`);
+        for (const ix of body.indexes as Document[]) c.indexes.push({ v: 2, ...ix });
+        return { numIndexesBefore: c.indexes.length - (body.indexes as Document[]).length, numIndexesAfter: c.indexes.length };
+      }
+      case "collMod": {
+        const c = catalog.get(model);
+        if (c === undefined) throw new Error(`collMod on ${model} before create`);
+        if (body.index !== undefined) {
+          const ix = c.indexes.find((i) => JSON.stringify(i.key) === JSON.stringify(body.index.keyPattern));
+          if (ix === undefined) return { ok: 0, code: 27, codeName: "IndexNotFound", errmsg: "cannot find index" };
+          const old = ix.expireAfterSeconds;
+          ix.expireAfterSeconds = body.index.expireAfterSeconds;
+          return { expireAfterSeconds_old: old, expireAfterSeconds_new: ix.expireAfterSeconds };
+        }
+        c.options = { ...c.options, validator: body.validator, validationLevel: body.validationLevel };
+        return {};
+      }
       case "listIndexes": {
+        const made = catalog.get(model);
+        if (made !== undefined) return cursor(made.indexes);
         const plans = (this.withoutIndexes.has(model) ? [] : indexesFor(this.schema[model])).map((p) => ({
           v: 2,
           key: p.key,
