@@ -44,5 +44,5 @@ export type {
   User,
 } from "./auth/types.js";
 export type { Adapter, Schema, Store, UpsertChange } from "./adapters/types.js";
-export { UniqueConstraintError } from "./adapters/types.js";
+export { StoreUnavailableError, UniqueConstraintError } from "./adapters/types.js";
 export type { CryptoPort } from "./crypto/port.js";

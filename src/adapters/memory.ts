@@ -9,8 +9,11 @@
  * Rows are copied in and out, Dates included, so a caller mutating a returned object never changes
  * the store. Query semantics follow MongoDB's (see compare.ts) so both adapters answer alike.
  *
- * `transaction(fn)` runs `fn` on this same store with NO rollback: steps that completed before a
- * failure stay applied. The Store contract already asks callers to order steps for that case.
+ * Expired rows: every model with an `expiresAtField` is swept incrementally. Each operation on such a
+ * table first looks at the next few rows of a cursor that cycles through the table and removes those
+ * whose expiry has passed, so the table holds live rows plus at most one cycle's worth of dead ones,
+ * with no pause to walk a whole table. Reads still check expiry themselves (the port's rule). The clock
+ * is the one init() passes to bind (`advanced.now`); a store bound without one does not sweep.
  */
 import { compareValues, matchesAll } from "./compare.js";
 import {
@@ -26,6 +29,7 @@ import {
 import {
   UniqueConstraintError,
   type Adapter,
+  type BindEnv,
   type FindManyOptions,
   type ModelDef,
   type Row,
@@ -53,6 +57,9 @@ class Table {
   readonly rows = new Map<string, Row>();
   private readonly unique = new Map<string, Map<string, string>>();
   private readonly lookup = new Map<string, Map<string, Set<string>>>();
+
+  /** Sweep cursor: a Map iterator visits rows added after it was made and skips removed ones. */
+  private sweepCursor: Iterator<Row> | undefined;
 
   constructor(
     readonly name: string,
@@ -134,6 +141,27 @@ class Table {
     this.rows.delete(row.id);
   }
 
+  /**
+   * Looks at up to `budget` rows after the cursor and removes the expired ones. Called with a budget
+   * of SWEEP_PER_OPERATION on every operation, which is more rows than any operation inserts, so the
+   * cursor laps the table faster than it grows and no expired row outlives one lap.
+   */
+  sweep(now: number, budget: number): void {
+    const field = this.def.expiresAtField;
+    if (field === undefined || this.rows.size === 0) return;
+    for (let i = 0; i < budget; i++) {
+      this.sweepCursor ??= this.rows.values();
+      const next = this.sweepCursor.next();
+      if (next.done === true) {
+        this.sweepCursor = undefined;
+        if (i > 0 || this.rows.size === 0) return; // one lap per call at most
+        continue;
+      }
+      const at = next.value[field];
+      if (at instanceof Date && at.getTime() <= now) this.remove(next.value);
+    }
+  }
+
   private indexRow(row: Row, add: boolean): void {
     for (const [field, index] of this.unique) {
       const v = row[field];
@@ -171,11 +199,18 @@ function sortRows(rows: Row[], sortBy: NonNullable<FindManyOptions["sortBy"]>): 
   rows.sort((a, b) => dir * compareValues(a[sortBy.field], b[sortBy.field]));
 }
 
-function bindMemory(schema: Schema): Store {
+/** Rows of an expiring table examined per operation (see Table.sweep). */
+const SWEEP_PER_OPERATION = 4;
+
+function bindMemory(schema: Schema, env: BindEnv = {}): Store {
+  // Sweeping needs the auth instance's clock (tests and apps may run it apart from the wall clock);
+  // without one (a store bound outside init()) nothing is swept.
+  const now = env.now;
   const tables = new Map<string, Table>();
   const table = (model: string): Table => {
     let t = tables.get(model);
     if (t === undefined) tables.set(model, (t = new Table(model, modelOf(schema, model))));
+    if (now !== undefined) t.sweep(now(), SWEEP_PER_OPERATION);
     return t;
   };
 
@@ -219,16 +254,6 @@ function bindMemory(schema: Schema): Store {
       t.checkUnique([row], changes);
       t.apply(row, changes);
       return copyRow<T>(row);
-    },
-
-    async updateMany(model: string, where: readonly Where[], data: Record<string, Value>): Promise<number> {
-      const t = table(model);
-      checkWhere(model, where);
-      const changes = prepareChanges(model, t.def, data);
-      const rows = t.all(where);
-      t.checkUnique(rows, changes);
-      for (const row of rows) t.apply(row, changes);
-      return rows.length;
     },
 
     async increment<T extends Row = Row>(
@@ -333,10 +358,6 @@ function bindMemory(schema: Schema): Store {
       return rows.length;
     },
 
-    /** No rollback: see the module comment. */
-    async transaction<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-      return fn(store);
-    },
   };
   return store;
 }

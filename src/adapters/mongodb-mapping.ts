@@ -77,16 +77,35 @@ export function fromDocument<T extends Row = Row>(doc: Document): T {
  * A validated Where list as a MongoDB filter. Values are only primitives and Dates (checked at the
  * boundary), never objects, so a value can never smuggle in a query operator. `eq null` is MongoDB's
  * `{ f: null }`, which matches missing and null, as the port asks.
+ *
+ * `typed` names the fields whose index is partial on `{f: {$type: T}}` (mongodb-schema.ts
+ * partialTypes): a non-null equality or `$in` on one of them also carries `$type: T`, so the query
+ * contains the index's filter expression and the planner can use the index (manual, "Partial Indexes >
+ * Query Coverage"). Only added when every value already has that type, so no result changes.
  */
-export function toFilter(where: readonly Where[]): Document {
+export function toFilter(where: readonly Where[], typed?: ReadonlyMap<string, string>): Document {
   const parts = where.map((w): Document => {
     const op = w.operator ?? "eq";
-    return { [fieldToMongo(w.field)]: { [`$${op}`]: w.value } };
+    const cond: Document = { [`$${op}`]: w.value };
+    const type = typed?.get(w.field);
+    if (type !== undefined && (op === "eq" || op === "in")) {
+      const values = op === "in" ? (w.value as readonly Value[]) : [w.value as Value];
+      if (values.length > 0 && values.every((v) => v !== null && hasFieldType(type, v))) cond.$type = type;
+    }
+    return { [fieldToMongo(w.field)]: cond };
   });
   if (parts.length === 0) return {};
   if (parts.length === 1) return parts[0];
   // $and keeps two conditions on one field from overwriting each other.
   return { $and: parts };
+}
+
+/** Whether a value has the type a `$type` alias names (then adding `$type` to its equality changes no result). */
+function hasFieldType(type: string, v: Value): boolean {
+  if (type === "string") return typeof v === "string";
+  if (type === "number") return typeof v === "number";
+  if (type === "bool") return typeof v === "boolean";
+  return v instanceof Date;
 }
 
 export function toSort(sortBy: FindManyOptions["sortBy"]): Document | undefined {

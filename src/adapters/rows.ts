@@ -73,11 +73,12 @@ export function prepareCreate(model: string, def: ModelDef, data: Record<string,
   for (const [field, f] of Object.entries(def.fields)) {
     if (row[field] === undefined && f.defaultValue !== undefined) row[field] = copyValue(f.defaultValue);
     if (f.required && row[field] === undefined) throw new Error(`kernia store: ${model}.${field} is required`);
+    if (f.required && f.unique && row[field] === null) throw new Error(requiredUniqueNull(model, field));
   }
   return row as Row;
 }
 
-/** The changes `update`/`updateMany`/`increment` apply: undefined entries dropped, types checked, id immutable. */
+/** The changes `update`/`increment`/`upsert` apply: undefined entries dropped, types checked, id immutable. */
 export function prepareChanges(model: string, def: ModelDef, data: Record<string, unknown> | undefined): Record<string, Value> {
   const out: Record<string, Value> = {};
   if (data === undefined) return out;
@@ -86,9 +87,19 @@ export function prepareChanges(model: string, def: ModelDef, data: Record<string
     if (v === undefined) continue;
     if (field === "id") throw new Error(`kernia store: ${model}: id cannot be changed`);
     checkValue(model, def, field, v);
+    const f = def.fields[field];
+    if (v === null && f?.required && f.unique) throw new Error(requiredUniqueNull(model, field));
     out[field] = copyValue(v);
   }
   return out;
+}
+
+/**
+ * A required unique field always holds a value: MongoDB's index on it is a plain unique index (no
+ * partial filter, so every equality query can use it), under which two nulls would collide.
+ */
+function requiredUniqueNull(model: string, field: string): string {
+  return `kernia store: ${model}.${field} is required and unique, so it cannot be null`;
 }
 
 /** Checks the field and amount of `increment`. */

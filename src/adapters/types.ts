@@ -67,6 +67,21 @@ export class UniqueConstraintError extends Error {
   }
 }
 
+/**
+ * The store could not be reached or did not answer in time (server selection failed, the connection
+ * dropped, the operation's time limit passed). Whether the operation was applied is unknown. The core
+ * answers such a request with 503 SERVICE_UNAVAILABLE instead of a 500. `cause` is the driver's error.
+ */
+export class StoreUnavailableError extends Error {
+  readonly model: string;
+  constructor(model: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`store unavailable (${model}): ${reason}`, { cause });
+    this.name = "StoreUnavailableError";
+    this.model = model;
+  }
+}
+
 export interface Store {
   /** Insert a row. `id` is required (the core generates ids). Throws UniqueConstraintError. */
   create<T extends Row = Row>(model: string, data: T): Promise<T>;
@@ -79,8 +94,6 @@ export interface Store {
    * number of concurrent calls with the same guard, only those that still match win.
    */
   update<T extends Row = Row>(model: string, where: readonly Where[], data: Partial<T>): Promise<T | null>;
-  /** Update every matching row; returns how many changed. Not a guard. */
-  updateMany(model: string, where: readonly Where[], data: Record<string, Value>): Promise<number>;
   /**
    * Atomic counter: add `by` to the numeric `field` of ONE row matching `where` (a missing field counts
    * as 0), also applying `set`, and return the row after the change; null when no row matched.
@@ -125,11 +138,6 @@ export interface Store {
   deleteOne<T extends Row = Row>(model: string, where: readonly Where[]): Promise<T | null>;
   /** Remove every matching row; returns how many. */
   deleteMany(model: string, where: readonly Where[]): Promise<number>;
-  /**
-   * Run steps together. Adapters with transactions make them all-or-nothing; others run them in order.
-   * Callers must order steps so that a failure part way leaves no state that grants access either way.
-   */
-  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
 /** What `upsert` writes: `create` only on insert, `set` and `increment` on either path. */
@@ -140,10 +148,24 @@ export interface UpsertChange {
   increment?: Record<string, number>;
 }
 
+/** What the core tells an adapter when it binds it. */
+export interface BindEnv {
+  /** The auth instance's clock in unix ms (`advanced.now`); adapters that sweep expired rows use it. */
+  now?: () => number;
+}
+
 /** What `database:` takes: an adapter that binds to the schema the core and plugins declare. */
 export interface Adapter {
   readonly name: string;
-  bind(schema: Schema): Store;
+  bind(schema: Schema, env?: BindEnv): Store;
   /** Create collections/indexes for the schema (`kernia generate`). Idempotent. */
-  generate?(schema: Schema, options?: { dryRun?: boolean; log?: (line: string) => void }): Promise<void>;
+  generate?(schema: Schema, options?: GenerateOptions): Promise<void>;
+}
+
+export interface GenerateOptions {
+  /** Print the plan; write nothing. */
+  dryRun?: boolean;
+  /** With dryRun: do not contact the database at all; print the plan for an empty database. */
+  offline?: boolean;
+  log?: (line: string) => void;
 }

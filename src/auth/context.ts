@@ -66,7 +66,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   }
   assertOptionKeys(options, plugins);
   const schema: Schema = buildSchema(plugins);
-  const store: Store = (options.database ?? memoryAdapter()).bind(schema);
+  const store: Store = (options.database ?? memoryAdapter()).bind(schema, { now: () => (options.advanced?.now ?? Date.now)() });
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
   const secret = resolveSecret(options.secret);
   const secrets = Object.freeze([secret, ...resolvePreviousSecrets(options.previousSecrets, secret, env)]);

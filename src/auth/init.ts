@@ -20,6 +20,7 @@ import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
 import type { ApiCall, ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, Plugin, ResponseState } from "./types.js";
 import { validateInput } from "./validate.js";
+import { unavailableState } from "./unavailable.js";
 
 interface Route {
   name: string;
@@ -164,6 +165,8 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
       }
     }
   } catch (e) {
+    const unavailable = unavailableState(e, "rate limiter");
+    if (unavailable !== undefined) return unavailable;
     console.error("kernia: rate limiter failed", e);
     return internalError();
   }
@@ -264,6 +267,8 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
       applyError(ctx.response, e);
       return { state: ctx.response };
     }
+    const unavailable = unavailableState(e, route.name);
+    if (unavailable !== undefined) return { state: unavailable };
     console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}`, e);
     return { state: internalError(), unexpected: e };
   }

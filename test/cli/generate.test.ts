@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { main, USAGE } from "../../src/cli/main.js";
 import { ConfigError } from "../../src/cli/config.js";
+import type { Document } from "mongodb";
 
 const root = resolve(import.meta.dirname, "../..");
 const cli = join(root, "src/cli/index.ts");
@@ -119,6 +120,91 @@ describe("kernia generate (child process)", () => {
     const help = await kernia(["--help"]);
     assert.equal(help.code, 0);
     assert.equal(help.stdout, USAGE);
+  });
+});
+
+describe("kernia generate against the real MongoDB adapter (no server)", () => {
+  /** A local port where nothing listens: bound, then released. */
+  const closedPort = async (): Promise<number> => {
+    const { createServer } = await import("node:net");
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  };
+
+  test("--dry-run --offline prints the full plan without contacting the database", async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await kernia(["generate", "--config", fixture("mongo.ts"), "--dry-run", "--offline"], {
+      env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /offline dry run/);
+    assert.match(r.stdout, /would create collection user \(validator: \d+ fields\)/);
+    assert.match(r.stdout, /would create index user\.email \(unique email\)/);
+    assert.match(r.stdout, /would create index session\.token \(unique token\)/);
+    assert.match(r.stdout, /would create index twoFactor\.userId \(unique userId\)/);
+    assert.match(r.stdout, /would create index twoFactorConfirmation\.expiresAt \(TTL expiresAt\)/);
+    assert.match(r.stdout, /kernia generate: dry run done/);
+    assert.ok(Date.now() - started < 4000 + 15_000, "no server selection wait");
+  });
+
+  test("an unreachable database fails within the operation time limit with one line, no stack trace", async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await kernia(["generate", "--config", fixture("mongo.ts")], { env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` } });
+    const elapsed = Date.now() - started;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^kernia: generate failed: cannot reach the database: /);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    // The adapter's default 5 s time limit, plus the child's start-up (tsx compiling the config) on a loaded machine.
+    assert.ok(elapsed < 5000 + 20_000, `took ${elapsed} ms`);
+  });
+
+  test("against a mongod stand-in (real driver commands): creates, then finds; a stale index stops it with the command to run", async () => {
+    const { WireServer } = await import("../store/wire-server.js");
+    const { buildSchema } = await import("../../src/auth/schema.js");
+    const { twoFactor } = await import("../../src/plugins/two-factor/index.js");
+    const server = new WireServer(buildSchema([twoFactor()]), Date.now);
+    const uri = await server.start();
+    try {
+      const env = { KERNIA_TEST_MONGO_URI: uri };
+      const first = await kernia(["generate", "--config", fixture("mongo.ts")], { env });
+      assert.equal(first.code, 0, first.stderr);
+      const lines = first.stdout.split("\n").filter((l) => l.startsWith("  "));
+      assert.ok(lines.length > 10 && lines.every((l) => l.startsWith("  created ")), first.stdout);
+      const created = server.recorded.filter((r) => r.name === "createIndexes").flatMap((r) => (r.command.indexes as Document[]).map((ix) => [r.collection, ix] as const));
+      const email = created.find(([c, ix]) => c === "user" && ix.key.email === 1)![1];
+      assert.equal(email.unique, true);
+      assert.equal(email.partialFilterExpression, undefined, "a required unique field: plain unique index");
+      assert.deepEqual(created.find(([c, ix]) => c === "twoFactorConfirmation" && ix.key.expiresAt === 1)![1].expireAfterSeconds, 0);
+
+      const second = await kernia(["generate", "--config", fixture("mongo.ts")], { env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.ok(second.stdout.split("\n").filter((l) => l.startsWith("  ")).every((l) => l.startsWith("  found ")), second.stdout);
+
+      // What an earlier version made for user.email: a $type-partial unique index, never used by plain equalities.
+      const user = server.catalog.get("kernia_cli_fixture")!.get("user")!;
+      user.indexes.find((ix) => ix.key.email === 1)!.partialFilterExpression = { email: { $type: "string" } };
+      const writesBefore = server.recorded.filter((r) => ["create", "createIndexes", "collMod"].includes(r.name)).length;
+      const stale = await kernia(["generate", "--config", fixture("mongo.ts")], { env });
+      assert.equal(stale.code, 1);
+      assert.match(stale.stderr, /kernia_email_unique on user\.email has partial filter/);
+      assert.match(stale.stderr, /db\.getCollection\("user"\)\.dropIndex\("kernia_email_unique"\)/);
+      assert.doesNotMatch(stale.stderr, /\n\s+at /);
+      assert.equal(server.recorded.filter((r) => ["create", "createIndexes", "collMod"].includes(r.name)).length, writesBefore, "nothing written");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("--offline without --dry-run is a usage error", async () => {
+    const r = await kernia(["generate", "--offline"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--offline only works with --dry-run/);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * A fault-injecting Store wrapper for failure tests: the Nth store operation (counted across every
- * method, 1-based, transactions included) fails.
+ * method, 1-based) fails.
  *
  * Two failure modes, because a real database fails in both:
  * - "before": the operation throws without touching the data (connection refused, timeout before send);
@@ -10,7 +10,7 @@
  * `FaultController.enabled = false` pauses counting and injection (for test set-up and invariant walks);
  * `controller.inner` is the unwrapped store for the same purpose.
  */
-import type { Adapter, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "../../src/adapters/types.js";
+import type { Adapter, BindEnv, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "../../src/adapters/types.js";
 
 export type FaultMode = "before" | "after";
 
@@ -80,8 +80,6 @@ export function faultyStore(inner: Store, ctl: FaultController): Store {
     count: (model: string, where: readonly Where[]) => guarded(ctl, "count", model, () => inner.count(model, where)),
     update: <T extends Row>(model: string, where: readonly Where[], data: Partial<T>) =>
       guarded(ctl, "update", model, () => inner.update<T>(model, where, data)),
-    updateMany: (model: string, where: readonly Where[], data: Record<string, Value>) =>
-      guarded(ctl, "updateMany", model, () => inner.updateMany(model, where, data)),
     increment: <T extends Row>(model: string, where: readonly Where[], field: string, by: number, set?: Record<string, Value>) =>
       guarded(ctl, "increment", model, () => inner.increment<T>(model, where, field, by, set)),
     findOneJoined: <T extends Row, J extends Row>(model: string, where: readonly Where[], join: { model: string; field: string }) =>
@@ -92,10 +90,6 @@ export function faultyStore(inner: Store, ctl: FaultController): Store {
     deleteOne: <T extends Row>(model: string, where: readonly Where[]) =>
       guarded(ctl, "deleteOne", model, () => inner.deleteOne<T>(model, where)),
     deleteMany: (model: string, where: readonly Where[]) => guarded(ctl, "deleteMany", model, () => inner.deleteMany(model, where)),
-    // The transaction call counts as one operation, and every step inside it counts too (through the
-    // wrapped inner store), so a fault can land on the opening or on any step.
-    transaction: <T>(fn: (tx: Store) => Promise<T>) =>
-      guarded(ctl, "transaction", "-", () => inner.transaction((tx) => fn(faultyStore(tx, ctl)))),
   };
   return store;
 }
@@ -104,8 +98,8 @@ export function faultyStore(inner: Store, ctl: FaultController): Store {
 export function faultyAdapter(inner: Adapter, ctl: FaultController): Adapter {
   return {
     name: `faulty(${inner.name})`,
-    bind(schema: Schema): Store {
-      const bound = inner.bind(schema);
+    bind(schema: Schema, env?: BindEnv): Store {
+      const bound = inner.bind(schema, env);
       ctl.inner = bound;
       return faultyStore(bound, ctl);
     },
@@ -129,8 +123,8 @@ export interface FaultPlan {
 export function targetedFaultAdapter(inner: Adapter, plan: FaultPlan): Adapter {
   return {
     name: `targeted-fault(${inner.name})`,
-    bind(schema: Schema): Store {
-      const store = inner.bind(schema);
+    bind(schema: Schema, env?: BindEnv): Store {
+      const store = inner.bind(schema, env);
       return new Proxy(store, {
         get(target, prop: keyof Store) {
           const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;

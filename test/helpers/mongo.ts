@@ -41,13 +41,13 @@ export const freshDb = (client: MongoClient): Db => client.db(`kernia_t_${random
 export function generatedMongoAdapter(client: MongoClient, databases: Db[]): Adapter {
   const db = freshDb(client);
   databases.push(db);
-  const inner = mongodbAdapter(db, { client });
+  const inner = mongodbAdapter(db);
   return {
     name: inner.name,
     generate: inner.generate?.bind(inner),
-    bind(schema) {
+    bind(schema, env) {
       const ready = inner.generate!(schema, { log: () => {} });
-      const store = inner.bind(schema);
+      const store = inner.bind(schema, env);
       return new Proxy(store, {
         get(target, key, receiver) {
           const value = Reflect.get(target, key, receiver);

@@ -22,8 +22,14 @@ export const contractSchema: Schema = {
       count: { type: "number", defaultValue: 0 },
       active: { type: "boolean", defaultValue: true },
       at: { type: "date" },
-      owner: { type: "string", index: true },
+      owner: { type: "string", index: true, references: { model: "person", field: "id" } },
       note: { type: "string" },
+    },
+  },
+  person: {
+    fields: {
+      handle: { type: "string", required: true, unique: true },
+      label: { type: "string" },
     },
   },
   challenge: {
@@ -399,14 +405,21 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         assert.equal((await store.update<Item>("item", byId(b), { email: "a@example.com" }))?.email, "a@example.com");
       });
 
-      it("increment's set and updateMany respect uniqueness too", async (store) => {
+      it("increment's set respects uniqueness too", async (store) => {
         const a = newId();
         const b = newId();
         await store.create<Item>("item", { id: a, name: "a", email: "a@example.com", owner: "o" });
         await store.create<Item>("item", { id: b, name: "b", owner: "o" });
         await rejectsUnique(store.increment("item", byId(b), "count", 1, { email: "a@example.com" }), "item", "email");
         assert.equal((await store.findOne<Item>("item", byId(b)))?.count, 0, "a rejected increment changes nothing");
-        await rejectsUnique(store.updateMany("item", [{ field: "owner", value: "o" }], { email: "same@example.com" }), "item", "email");
+      });
+
+      it("a required unique field cannot be null (its index has no partial filter), on create and update", async (store) => {
+        await assert.rejects(store.create("person", { id: newId(), handle: null as never }), /person\.handle is required and unique/);
+        const id = newId();
+        await store.create("person", { id, handle: "h1" });
+        await assert.rejects(store.update("person", byId(id), { handle: null }), /cannot be null/);
+        assert.equal((await store.findOne("person", byId(id)))?.handle, "h1");
       });
 
       it("50 concurrent creates of one unique value: exactly one succeeds, the rest throw UniqueConstraintError", async (store) => {
@@ -425,7 +438,7 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       });
     });
 
-    describe("update and updateMany", () => {
+    describe("update", () => {
       it("update changes ONE matching row and returns it after the change", async (store) => {
         for (let i = 0; i < 3; i++) await store.create<Item>("item", { id: newId(), name: "same", count: i });
         const updated = await store.update<Item>("item", [{ field: "name", value: "same" }], { note: "touched", count: 10 });
@@ -450,13 +463,6 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         const updated = await store.update<Item>("item", byId(id), { note: null });
         assert.equal(updated?.note, null);
         assert.equal(await store.count("item", [{ field: "note", value: null }]), 1);
-      });
-
-      it("updateMany changes every matching row and returns how many", async (store) => {
-        for (let i = 0; i < 4; i++) await store.create<Item>("item", { id: newId(), name: "m", owner: i < 3 ? "o" : "p" });
-        assert.equal(await store.updateMany("item", [{ field: "owner", value: "o" }], { active: false }), 3);
-        assert.equal(await store.count("item", [{ field: "active", value: false }]), 3);
-        assert.equal(await store.updateMany("item", [{ field: "owner", value: "zzz" }], { active: false }), 0);
       });
 
       it("100 concurrent conditional updates with the same guard: exactly one wins", async (store) => {
@@ -542,29 +548,143 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       });
     });
 
-    describe("transaction", () => {
-      it("runs fn with a store and returns its result; its writes are visible after", async (store) => {
+    describe("findOneJoined", () => {
+      it("returns the first matching row with the row its field references, as copies", async (store) => {
+        const person = newId();
+        await store.create("person", { id: person, handle: "p1", label: "P" });
         const id = newId();
-        const result = await store.transaction(async (tx) => {
-          await tx.create<Item>("item", { id, name: "t" });
-          const inside = await tx.findOne<Item>("item", byId(id));
-          assert.equal(inside?.name, "t");
-          await tx.update<Item>("item", byId(id), { count: 2 });
-          return "done";
-        });
-        assert.equal(result, "done");
-        assert.equal((await store.findOne<Item>("item", byId(id)))?.count, 2);
+        await store.create<Item>("item", { id, name: "j", owner: person, at: new Date(5) });
+        const found = await store.findOneJoined<Item>("item", byId(id), { model: "person", field: "owner" });
+        assert.deepEqual(found, { row: { id, name: "j", owner: person, at: new Date(5), count: 0, active: true }, joined: { id: person, handle: "p1", label: "P" } });
+        found!.row.name = "changed";
+        (found!.row.at as Date).setTime(9);
+        found!.joined!.label = "changed";
+        assert.equal((await store.findOne<Item>("item", byId(id)))?.name, "j");
+        assert.equal((await store.findOne("person", byId(person)))?.label, "P");
       });
 
-      it("an error thrown inside fn propagates to the caller", async (store) => {
-        await assert.rejects(
-          store.transaction(async () => {
-            throw new Error("boom");
-          }),
-          /boom/,
+      it("joined is null when the reference is missing or dangling; null when no row matches", async (store) => {
+        const a = newId();
+        const b = newId();
+        await store.create<Item>("item", { id: a, name: "none" });
+        await store.create<Item>("item", { id: b, name: "dangling", owner: newId() });
+        assert.deepEqual(await store.findOneJoined("item", byId(a), { model: "person", field: "owner" }).then((r) => r?.joined), null);
+        assert.deepEqual(await store.findOneJoined("item", byId(b), { model: "person", field: "owner" }).then((r) => r?.joined), null);
+        assert.equal(await store.findOneJoined("item", byId(newId()), { model: "person", field: "owner" }), null);
+        await assert.rejects(store.findOneJoined("item", byId(a), { model: "nosuchmodel", field: "owner" }), /nosuchmodel/);
+      });
+
+      it("the filter may be any where list, by unique field too", async (store) => {
+        const person = newId();
+        await store.create("person", { id: person, handle: "p2" });
+        await store.create<Item>("item", { id: newId(), name: "u", email: "j@example.com", owner: person });
+        const found = await store.findOneJoined<Item>("item", [{ field: "email", value: "j@example.com" }], { model: "person", field: "owner" });
+        assert.equal(found?.row.name, "u");
+        assert.equal(found?.joined?.handle, "p2");
+      });
+    });
+
+    describe("createMany", () => {
+      it("inserts every row in one call with defaults applied and returns copies", async (store) => {
+        const ids = [newId(), newId(), newId()];
+        const rows = await store.createMany<Item>("item", ids.map((id, i) => ({ id, name: `m${i}` })));
+        assert.deepEqual(rows.map((r) => [r.id, r.name, r.count, r.active]), ids.map((id, i) => [id, `m${i}`, 0, true]));
+        assert.equal(await store.count("item", []), 3);
+        assert.deepEqual(await store.createMany("item", []), []);
+      });
+
+      it("a bad row is rejected before anything is written", async (store) => {
+        await assert.rejects(store.createMany("item", [{ id: newId(), name: "ok" }, { id: newId() } as Item]), /item\.name is required/);
+        assert.equal(await store.count("item", []), 0);
+      });
+
+      it("a duplicate throws UniqueConstraintError; rows after it are never stored, the existing row is unchanged", async (store) => {
+        const first = newId();
+        await store.create<Item>("item", { id: first, name: "orig", email: "dup@example.com" });
+        const after = newId();
+        await rejectsUnique(
+          store.createMany<Item>("item", [
+            { id: newId(), name: "before" },
+            { id: newId(), name: "dup", email: "dup@example.com" },
+            { id: after, name: "after" },
+          ]),
+          "item",
+          "email",
         );
+        assert.equal(await store.findOne("item", byId(after)), null);
+        assert.equal((await store.findOne<Item>("item", byId(first)))?.name, "orig");
+        await rejectsUnique(store.createMany("item", [{ id: after, name: "x" }, { id: after, name: "y" }]), "item", "id");
+      });
+    });
+
+    describe("upsert", () => {
+      it("creates the row when the key is free: create, the key equality, set and increment together", async (store) => {
+        const id = newId();
+        const row = await store.upsert<Item>("item", byId(id), { create: { name: "new" }, set: { note: "s" }, increment: { count: 2 } });
+        assert.deepEqual(row, { id, name: "new", note: "s", count: 2, active: true });
+        assert.deepEqual(await store.findOne("item", byId(id)), row);
       });
 
+      it("updates the row holding the key: set and increment, create ignored", async (store) => {
+        const id = newId();
+        await store.create<Item>("item", { id, name: "old", count: 5 });
+        const row = await store.upsert<Item>("item", byId(id), { create: { name: "ignored" }, set: { note: "n" }, increment: { count: 1 } });
+        assert.equal(row?.name, "old");
+        assert.equal(row?.note, "n");
+        assert.equal(row?.count, 6);
+      });
+
+      it("keyed by a required or an optional unique field", async (store) => {
+        const p = await store.upsert("person", [{ field: "handle", value: "h" }], { create: { id: newId() }, set: { label: "one" } });
+        assert.equal(p?.handle, "h");
+        const again = await store.upsert("person", [{ field: "handle", value: "h" }], { create: { id: newId() }, set: { label: "two" } });
+        assert.equal(again?.id, p?.id);
+        assert.equal(again?.label, "two");
+        assert.equal(await store.count("person", []), 1);
+        const item = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], { create: { id: newId(), name: "e" }, increment: { count: 1 } });
+        assert.equal(item?.email, "u@example.com");
+        const item2 = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], { create: { id: newId(), name: "e" }, increment: { count: 1 } });
+        assert.equal(item2?.id, item?.id);
+        assert.equal(item2?.count, 2);
+      });
+
+      it("a row with the key that fails the guard: null, nothing changes, nothing is created", async (store) => {
+        const id = newId();
+        await store.create<Item>("item", { id, name: "g", count: 5 });
+        const guard = [...byId(id), { field: "count", value: 5, operator: "lt" as const }];
+        assert.equal(await store.upsert("item", guard, { create: { name: "x" }, increment: { count: 1 } }), null);
+        assert.equal((await store.findOne<Item>("item", byId(id)))?.count, 5);
+        assert.equal(await store.count("item", []), 1);
+      });
+
+      it("an upsert without an equality on id or a unique field is a programming error", async (store) => {
+        await assert.rejects(store.upsert("item", [{ field: "name", value: "n" }], { create: { id: newId(), name: "n" } }), /upsert needs an equality/);
+      });
+
+      it("50 concurrent upserts of one key: exactly one creates, the others update it", async (store) => {
+        const id = newId();
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.upsert<Item>("item", byId(id), { create: { name: "burst" }, increment: { count: 1 } })));
+        assert.ok(results.every((r) => r !== null && r.id === id));
+        assert.deepEqual(results.map((r) => r!.count).sort((a, b) => a! - b!), Array.from({ length: 50 }, (_, i) => i + 1), "each saw its own count");
+        assert.equal(await store.count("item", []), 1);
+        assert.equal((await store.findOne<Item>("item", byId(id)))?.count, 50);
+      });
+
+      it("50 concurrent guarded upserts of one unique key under a cap of 5: one create, four updates, the rest null", async (store) => {
+        const guard = [
+          { field: "email", value: "cap@example.com" },
+          { field: "count", value: 5, operator: "lt" as const },
+        ];
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => store.upsert<Item>("item", guard, { create: { id: newId(), name: "cap" }, increment: { count: 1 } })),
+        );
+        assert.equal(results.filter((r) => r !== null).length, 5);
+        assert.equal(await store.count("item", [{ field: "email", value: "cap@example.com" }]), 1);
+        assert.equal((await store.findOne<Item>("item", [{ field: "email", value: "cap@example.com" }]))?.count, 5);
+      });
+    });
+
+    describe("separate stores", () => {
       it("stores bound separately share nothing", async (store) => {
         const other = await makeStore(contractSchema);
         try {

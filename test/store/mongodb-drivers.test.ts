@@ -10,10 +10,10 @@ import assert from "node:assert/strict";
 import * as mongo7 from "mongodb";
 import * as mongo6 from "mongodb6";
 import fc from "fast-check";
-import type { Db } from "mongodb";
+import type { Db, Document } from "mongodb";
 import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import { fromDocument, idFromMongo, toDocument, toFilter, uniqueErrorFrom } from "../../src/adapters/mongodb-mapping.js";
-import { UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
+import { StoreUnavailableError, UniqueConstraintError, type Row, type Schema } from "../../src/adapters/types.js";
 
 const drivers = [
   { major: 7, m: mongo7 as unknown as typeof mongo7 },
@@ -73,16 +73,26 @@ for (const { major, m } of drivers) {
       const fake = fakeDb(() => {
         throw next;
       });
-      const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+      const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
       next = dupKey("kernia_email_unique", { email: 1 }, { email: "a" }, "a");
       await assert.rejects(store.create("user", { id: "u1", email: "a" }), (e: unknown) => e instanceof UniqueConstraintError && e.field === "email");
       await assert.rejects(store.update("user", [{ field: "id", value: "u1" }], { email: "a" }), UniqueConstraintError);
       const other = new m.MongoServerError({ message: "Document failed validation", code: 121 });
       next = other;
       await assert.rejects(store.create("user", { id: "u2", email: "b" }), (e: unknown) => e === other);
-      const network = new m.MongoNetworkError("connection reset");
-      next = network;
-      await assert.rejects(store.increment("user", [], "n", 1), (e: unknown) => e === network);
+      // Network, server selection and timeout errors mean "the store did not answer": StoreUnavailableError, the driver's error as cause.
+      for (const unavailable of [
+        new m.MongoNetworkError("connection reset"),
+        new m.MongoServerSelectionError("Server selection timed out after 5000 ms", { type: "Unknown", servers: new Map() } as never),
+        new m.MongoNetworkTimeoutError("timed out"),
+        new m.MongoServerError({ message: "not primary", code: 10107 }),
+      ]) {
+        next = unavailable;
+        await assert.rejects(
+          store.increment("user", [], "n", 1),
+          (e: unknown) => e instanceof StoreUnavailableError && e.cause === unavailable && e.model === "user",
+        );
+      }
     });
 
     test("ObjectId _id of this driver's bson reads back as its 24-hex string", () => {
@@ -153,7 +163,7 @@ describe("filters", () => {
   });
 
   test("a value shaped like an operator object is rejected before it reaches a filter", async () => {
-    const store = mongodbAdapter(fakeDb(() => null).db, { transactions: false }).bind({ user: { fields: { email: { type: "string" } } } });
+    const store = mongodbAdapter(fakeDb(() => null).db, { verifyIndexes: false }).bind({ user: { fields: { email: { type: "string" } } } });
     await assert.rejects(store.findOne("user", [{ field: "email", value: { $ne: "" } as never }]), TypeError);
   });
 });
@@ -168,7 +178,7 @@ function fakeDb(reply: (method: string, args: unknown[]) => unknown) {
         get: (_t, method: string) =>
           (...args: unknown[]) => {
             calls.push({ collection: name, method, args });
-            if (method === "find") return { toArray: async () => reply(method, args) ?? [] };
+            if (method === "find" || method === "aggregate" || method === "listIndexes") return { toArray: async () => reply(method, args) ?? [] };
             return Promise.resolve().then(() => reply(method, args));
           },
       },
@@ -185,7 +195,7 @@ describe("one driver call per port operation", () => {
 
   test("update is one findOneAndUpdate: the guard as filter, $set, returnDocument after", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false, collectionPrefix: "auth_" }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false, collectionPrefix: "auth_" }).bind(schema);
     const row = await store.update("challenge", [{ field: "id", value: "c1" }, { field: "used", value: false }], { used: true });
     assert.deepEqual(row, { id: "c1", used: true, attempts: 3, expiresAt: new Date(7) });
     assert.equal(fake.calls.length, 1);
@@ -200,7 +210,7 @@ describe("one driver call per port operation", () => {
 
   test("increment is one findOneAndUpdate with $inc and $set together", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     await store.increment("challenge", [{ field: "attempts", value: 5, operator: "lt" }], "attempts", 1, { expiresAt: new Date(9) });
     assert.equal(fake.calls.length, 1);
     assert.equal(fake.calls[0].method, "findOneAndUpdate");
@@ -212,7 +222,7 @@ describe("one driver call per port operation", () => {
 
   test("deleteOne is one findOneAndDelete returning the removed row", async () => {
     const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     const row = await store.deleteOne("challenge", [{ field: "id", value: "c1" }]);
     assert.equal(row?.id, "c1");
     assert.deepEqual(
@@ -221,12 +231,12 @@ describe("one driver call per port operation", () => {
     );
     fake.calls.length = 0;
     const none = fakeDb(() => null);
-    assert.equal(await mongodbAdapter(none.db, { transactions: false }).bind(schema).deleteOne("challenge", []), null);
+    assert.equal(await mongodbAdapter(none.db, { verifyIndexes: false }).bind(schema).deleteOne("challenge", []), null);
   });
 
   test("create is one insertOne of the document with _id; findMany passes sort and limit to the server", async () => {
     const fake = fakeDb((method) => (method === "find" ? [doc] : { acknowledged: true }));
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     const created = await store.create("challenge", { id: "c2", used: false, expiresAt: new Date(1) });
     assert.deepEqual(fake.calls[0].args[0], { _id: "c2", used: false, expiresAt: new Date(1) });
     assert.equal(created.id, "c2");
@@ -237,11 +247,136 @@ describe("one driver call per port operation", () => {
     assert.deepEqual(await store.findMany("challenge", [], { limit: 0 }), [], "limit 0 means no rows, not MongoDB's no limit");
     assert.equal(fake.calls.length, 2);
   });
+});
 
-  test("transactions: false runs fn directly without a session", async () => {
-    const fake = fakeDb(() => doc);
-    const store = mongodbAdapter(fake.db, { transactions: false }).bind(schema);
-    assert.equal(await store.transaction(async (tx) => (await tx.findOne("challenge", []))?.id), "c1");
-    assert.equal((fake.calls[0].args[1] as { session?: unknown }).session, undefined);
+describe("durability, time limits and single-document undos (recording fake Db)", () => {
+  const schema: Schema = {
+    user: { fields: { email: { type: "string", required: true, unique: true }, username: { type: "string", unique: true }, n: { type: "number" } } },
+  };
+  const optionsOf = (call: { method: string; args: unknown[] }) =>
+    call.args[["insertOne", "insertMany", "findOne", "find", "countDocuments", "aggregate", "findOneAndDelete", "deleteOne", "deleteMany"].includes(call.method) ? 1 : 2] as Record<string, unknown>;
+
+  test("every write carries w: majority (wtimeout 5 s), every read primary; reads and findAndModify carry maxTimeMS 5 s", async () => {
+    const fake = fakeDb((method) => (method === "find" || method === "aggregate" ? [] : method === "deleteMany" || method === "deleteOne" ? { deletedCount: 0 } : null));
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await store.create("user", { id: "u1", email: "a@x" });
+    await store.createMany("user", [{ id: "u2", email: "b@x" }]);
+    await store.update("user", [{ field: "id", value: "u1" }], { n: 1 });
+    await store.increment("user", [{ field: "id", value: "u1" }], "n", 1);
+    await store.upsert("user", [{ field: "id", value: "u3" }], { create: { email: "c@x" } });
+    await store.deleteOne("user", [{ field: "id", value: "u1" }]);
+    await store.deleteMany("user", [{ field: "n", value: 1 }]);
+    await store.findOne("user", []);
+    await store.findMany("user", []);
+    await store.count("user", []);
+    await store.findOneJoined("user", [], { model: "user", field: "id" });
+    const writes = fake.calls.filter((c) => !["findOne", "find", "countDocuments", "aggregate"].includes(c.method));
+    const reads = fake.calls.filter((c) => ["findOne", "find", "countDocuments", "aggregate"].includes(c.method));
+    assert.equal(writes.length, 7);
+    assert.equal(reads.length, 4);
+    for (const c of writes) {
+      assert.deepEqual(optionsOf(c).writeConcern, { w: "majority", wtimeoutMS: 5000 }, c.method);
+      assert.equal(optionsOf(c).maxTimeMS, c.method.startsWith("findOneAnd") ? 5000 : undefined, c.method);
+      assert.equal(optionsOf(c).timeoutMS, undefined, "the driver's timeoutMS is a no-op in 6.22/7.9: never sent");
+    }
+    for (const c of reads) {
+      assert.equal(optionsOf(c).readPreference, "primary", c.method);
+      assert.equal(optionsOf(c).maxTimeMS, 5000, c.method);
+    }
+  });
+
+  test("write concern, read preference and the time limit are overridable", async () => {
+    const fake = fakeDb(() => null);
+    await mongodbAdapter(fake.db, { verifyIndexes: false, writeConcern: { w: 1 }, readPreference: "secondaryPreferred", timeoutMS: 250 })
+      .bind(schema)
+      .update("user", [{ field: "id", value: "u" }], { n: 1 });
+    assert.deepEqual(optionsOf(fake.calls[0]).writeConcern, { w: 1 });
+    assert.equal(optionsOf(fake.calls[0]).maxTimeMS, 250);
+    const reads = fakeDb(() => null);
+    await mongodbAdapter(reads.db, { verifyIndexes: false, readPreference: "secondaryPreferred", timeoutMS: 0 }).bind(schema).findOne("user", []);
+    assert.equal(optionsOf(reads.calls[0]).readPreference, "secondaryPreferred");
+    assert.equal(optionsOf(reads.calls[0]).maxTimeMS, undefined, "0: no limit");
+  });
+
+  test("after an unavailability error the time limit drops to 1 s until an operation succeeds", async () => {
+    let fail = true;
+    const fake = fakeDb(() => {
+      if (fail) throw new mongo7.MongoNetworkError("reset");
+      return null;
+    });
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await assert.rejects(store.findOne("user", []), StoreUnavailableError);
+    await assert.rejects(store.findOne("user", []), StoreUnavailableError);
+    fail = false;
+    await store.findOne("user", []);
+    await store.findOne("user", []);
+    assert.deepEqual(fake.calls.map((c) => optionsOf(c).maxTimeMS), [5000, 1000, 1000, 5000]);
+  });
+
+  test("a delete that is one equality on id goes out as deleteOne (retryable); others as deleteMany", async () => {
+    const fake = fakeDb(() => ({ deletedCount: 1 }));
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    assert.equal(await store.deleteMany("user", [{ field: "id", value: "u1" }]), 1);
+    await store.deleteMany("user", [{ field: "id", value: "u1" }, { field: "n", value: 2 }]);
+    await store.deleteMany("user", [{ field: "id", value: ["a", "b"], operator: "in" }]);
+    assert.deepEqual(fake.calls.map((c) => c.method), ["deleteOne", "deleteMany", "deleteMany"]);
+    assert.deepEqual(fake.calls[0].args[0], { _id: { $eq: "u1" } });
+  });
+
+  test("equalities on an optional unique field carry its partial index's $type; on a required one they do not", async () => {
+    const fake = fakeDb(() => null);
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await store.findOne("user", [{ field: "username", value: "bob" }]);
+    await store.findOne("user", [{ field: "email", value: "a@x" }]);
+    await store.findOne("user", [{ field: "username", value: ["a", "b"], operator: "in" }]);
+    assert.deepEqual(fake.calls.map((c) => c.args[0]), [
+      { username: { $eq: "bob", $type: "string" } },
+      { email: { $eq: "a@x" } },
+      { username: { $in: ["a", "b"], $type: "string" } },
+    ]);
+  });
+
+  test("an upsert whose insert collides on ANOTHER unique field is that UniqueConstraintError, not a null", async () => {
+    const fake = fakeDb(() => {
+      throw new mongo7.MongoServerError({ message: "E11000 dup", code: 11000, keyPattern: { email: 1 }, keyValue: { email: "a@x" } });
+    });
+    const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
+    await assert.rejects(
+      store.upsert("user", [{ field: "id", value: "u9" }], { create: { email: "a@x" } }),
+      (e: unknown) => e instanceof UniqueConstraintError && e.field === "email",
+    );
+    assert.equal(fake.calls.length, 1, "no retry for a collision that is not on the key");
+  });
+
+  test("a driver that never answers is cut off at the time limit (a never-connected client waits 30 s for its connect)", async () => {
+    const db = { collection: () => ({ findOne: () => new Promise(() => {}) }), client: undefined } as unknown as Db;
+    const started = Date.now();
+    await assert.rejects(mongodbAdapter(db, { verifyIndexes: false, timeoutMS: 200 }).bind(schema).findOne("user", []), StoreUnavailableError);
+    assert.ok(Date.now() - started < 200 + 5000);
+  });
+
+  test("writes to a collection whose unique index is missing are refused, naming it; reads are served; one listIndexes", async () => {
+    let listed = 0;
+    const indexes: Document[] = [{ v: 2, key: { _id: 1 }, name: "_id_" }, { v: 2, key: { username: 1 }, name: "kernia_username_unique", unique: true }];
+    const calls: string[] = [];
+    const db = {
+      client: undefined,
+      collection: () => ({
+        listIndexes: () => ({ toArray: async () => (listed++, indexes) }),
+        insertOne: async () => void calls.push("insertOne"),
+        findOne: async () => (calls.push("findOne"), null),
+      }),
+    } as unknown as Db;
+    const store = mongodbAdapter(db).bind(schema);
+    await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /collection user lacks the unique index on email \(kernia_email_unique\).*run `kernia generate`/);
+    await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /kernia_email_unique/);
+    assert.equal(listed, 1, "the verdict is remembered (re-checked after indexRecheckMS)");
+    assert.equal(await store.findOne("user", []), null);
+    indexes.push({ v: 2, key: { email: 1 }, name: "kernia_email_unique", unique: true });
+    const healed = mongodbAdapter(db, { indexRecheckMS: 0 }).bind(schema);
+    await healed.create("user", { id: "u", email: "a@x" });
+    await healed.create("user", { id: "u2", email: "b@x" });
+    assert.deepEqual(calls, ["findOne", "insertOne", "insertOne"]);
+    assert.equal(listed, 2, "checked once per collection and process");
   });
 });
