@@ -8,6 +8,7 @@ import type { CryptoPort } from "../crypto/port.js";
 import { wasmCrypto } from "../crypto/index.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { generateId, randomString } from "./random.js";
+import { addressSettings, type AddressSettings } from "./client-address.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
 import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
@@ -38,7 +39,8 @@ export interface CoreSettings {
   maxPasswordLength: number;
   rateLimitEnabled: boolean;
   maxBodySize: number;
-  ipAddressHeaders: string[];
+  /** Client address resolution (client-address.ts). */
+  address: AddressSettings;
   /** Skip the origin/CSRF checks of section 6 steps 1-3. */
   skipCSRF: boolean;
   /** Skip the callbackURL checks of step 4. */
@@ -87,7 +89,7 @@ export function createContext(options: KerniaOptions): CoreContext {
     maxPasswordLength: ep.maxPasswordLength ?? 128,
     rateLimitEnabled: options.rateLimit?.enabled ?? production,
     maxBodySize: adv.maxBodySize ?? 1024 * 1024,
-    ipAddressHeaders: adv.ipAddressHeaders ?? ["x-forwarded-for"],
+    address: addressSettings(adv),
     // Better Auth: disableOriginCheck (or NODE_ENV=test) also skips CSRF unless disableCSRFCheck is set explicitly.
     skipCSRF: adv.disableCSRFCheck ?? (adv.disableOriginCheck === true || env.NODE_ENV === "test"),
     skipOriginCheck: adv.disableOriginCheck === true || env.NODE_ENV === "test",

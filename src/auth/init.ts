@@ -13,12 +13,13 @@ import { serializeSetCookie } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./errors.js";
 import { readBody, readStream, type BodySource } from "./body.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
-import { clientIp, consume, ruleFor } from "./rate-limit.js";
+import { connectionKey, resolveClientAddress } from "./client-address.js";
+import { consume, ruleFor, sweeper } from "./rate-limit.js";
 import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
-import type { ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, ResponseState } from "./types.js";
+import type { ApiFunction, ApiInput, Endpoint, HandlerInfo, Kernia, KerniaOptions, ResponseState } from "./types.js";
 import { validateInput } from "./validate.js";
 
 interface Route {
@@ -37,6 +38,10 @@ export interface IncomingRequest {
   headers: Headers;
   body: BodySource;
   request?: Request;
+  /** The connection's peer address (node: req.socket.remoteAddress); see client-address.ts. */
+  remoteAddress?: string;
+  /** The transport connection (node: req.socket), keying requests that have no usable address. */
+  connection?: object;
 }
 
 /** The pipeline behind auth.handler, taking and giving plain parts (used directly by kernia/express). */
@@ -104,9 +109,11 @@ export function init(options: KerniaOptions): Kernia {
 
   for (const plugin of auth.plugins) plugin.init?.(auth);
 
-  const core: CoreHandler = (request) => handle(auth, routes, request);
-  const handler = async (request: Request): Promise<Response> => {
+  const sweep = sweeper(auth.store);
+  const core: CoreHandler = (request) => handle(auth, routes, request, sweep);
+  const handler = async (request: Request, info?: HandlerInfo): Promise<Response> => {
     const state = await core({
+      remoteAddress: info?.remoteAddress,
       method: request.method,
       url: request.url,
       headers: request.headers,
@@ -123,7 +130,12 @@ export function init(options: KerniaOptions): Kernia {
 
 const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });
 
-async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>, request: IncomingRequest): Promise<ResponseState> {
+async function handle(
+  auth: CoreContext,
+  routes: Map<string, Map<string, Route>>,
+  request: IncomingRequest,
+  sweep: (now: number) => void,
+): Promise<ResponseState> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -138,12 +150,18 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
   if (!route || /\/{2,}/.test(path)) return EMPTY_404();
   const { endpoint } = route;
 
+  const address = resolveClientAddress(auth.settings.address, request.headers, request.remoteAddress);
   try {
     if (auth.settings.rateLimitEnabled) {
       const rule = ruleFor(path, auth.options.rateLimit, auth.plugins);
-      if (rule !== null) {
-        const ip = clientIp(request.headers, auth.settings.ipAddressHeaders) ?? "no-ip";
-        const decision = await consume(auth.store, `${ip}|${path}`, rule, auth.now(), auth.generateId);
+      // No usable address: the connection's own key, never one bucket for every such client; with
+      // neither (a bare Fetch Request, or disableIpTracking) the limiter cannot tell clients apart and
+      // does not apply, as in Better Auth (docs/security.md says how to pass the address).
+      const who = address ?? (request.connection !== undefined && !auth.settings.address.disabled ? connectionKey(request.connection) : null);
+      if (rule !== null && who !== null) {
+        const now = auth.now();
+        sweep(now);
+        const decision = await consume(auth.store, `${who}|${path}`, rule, now, auth.generateId);
         if (!decision.allowed) {
           const headers = new Headers({ "x-retry-after": String(decision.retryAfter) });
           return { status: 429, body: { message: RATE_LIMIT_MESSAGE }, headers, cookies: [] };
@@ -159,6 +177,7 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
   if (url.search !== "") for (const [k, v] of url.searchParams) if (!(k in rawQuery)) rawQuery[k] = v;
 
   const source = new RequestSource(request.method, request.url, request.headers, request.request);
+  source.clientAddress = address;
   let rawBody: unknown;
   if (request.method !== "GET" && request.method !== "HEAD") {
     if (request.body instanceof Uint8Array) source.bodyBytes = request.body;
@@ -180,6 +199,7 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
     const base = auth.baseURL || "http://localhost";
     const url = `${base}${auth.basePath}${path || `/${name}`}`;
     const source = new RequestSource(endpoint.method, url, new Headers(input.headers));
+    source.clientAddress = resolveClientAddress(auth.settings.address, source.headers, undefined);
     const { state, unexpected } = await run(auth, { name, endpoint }, {
       source,
       path,

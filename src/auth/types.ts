@@ -5,6 +5,7 @@
 import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
+import type { IpAddressOptions } from "./client-address.js";
 
 export interface User extends Row {
   name: string;
@@ -91,8 +92,13 @@ export interface KerniaOptions {
     now?: () => number;
     /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
     maxBodySize?: number;
-    /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
-    ipAddressHeaders?: string[];
+    /**
+     * Where the client's address comes from (rate-limit keys, session rows): the connection's peer,
+     * unless `trustedProxies` says which proxies' forwarding headers to believe. Better Auth's option
+     * names; see IpAddressOptions and docs/security.md. (The old top-level `advanced.ipAddressHeaders`
+     * is refused at init with a pointer here.)
+     */
+    ipAddress?: IpAddressOptions;
     /** Plugin settings by plugin id, e.g. advanced["two-factor"]. */
     [pluginId: string]: unknown;
   };
@@ -288,8 +294,18 @@ export type ApiInput = {
 /** Server-side calls: resolve to the JSON body, reject with APIError on a non-2xx. */
 export type ApiFunction = (input?: ApiInput) => Promise<any>;
 
+/** What the caller of auth.handler knows about the connection a Fetch Request came in on. */
+export interface HandlerInfo {
+  /**
+   * The peer's IP address (Bun: server.requestIP(req)?.address; Deno: info.remoteAddr.hostname).
+   * Without it (and without advanced.ipAddress.trustedProxies) the request has no client address: the
+   * rate limiter does not apply to it and its session row records "".
+   */
+  remoteAddress?: string;
+}
+
 export interface Kernia {
-  handler(request: Request): Promise<Response>;
+  handler(request: Request, info?: HandlerInfo): Promise<Response>;
   api: Record<string, ApiFunction>;
   options: KerniaOptions;
   /** Resolved context (store, crypto, schema...). */

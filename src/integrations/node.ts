@@ -124,7 +124,14 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
         body = req.readableEnded ? reserialise(req) : await readBody(req, limit);
       }
       if (core !== undefined) {
-        const state = await core.handle({ method, url: requestURL(req), headers: requestHeaders(req), body });
+        const state = await core.handle({
+          method,
+          url: requestURL(req),
+          headers: requestHeaders(req),
+          body,
+          remoteAddress: req.socket?.remoteAddress,
+          connection: req.socket ?? undefined,
+        });
         writeWire(res, core.toWire(state));
         return;
       }
@@ -133,7 +140,7 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
         headers: requestHeaders(req),
         body: body === null ? undefined : new Uint8Array(body),
       });
-      await writeResponse(res, await auth.handler(request));
+      await writeResponse(res, await auth.handler(request, { remoteAddress: req.socket?.remoteAddress }));
     } catch (e) {
       if (e instanceof TooLarge) {
         const err = APIError.from(413, BASE_ERROR_CODES, "PAYLOAD_TOO_LARGE");
