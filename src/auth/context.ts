@@ -8,7 +8,9 @@ import type { CryptoPort } from "../crypto/port.js";
 import { wasmCrypto } from "../crypto/index.js";
 import { hashPassword, verifyPassword } from "./password.js";
 import { generateId, randomString } from "./random.js";
+import { maxBodySize } from "./body.js";
 import { addressSettings, type AddressSettings } from "./client-address.js";
+import { resolveLimits, type Limits } from "./limits.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
 import type { AuthContext, KerniaOptions, Plugin, Session, SessionWithUser, User } from "./types.js";
@@ -39,6 +41,8 @@ export interface CoreSettings {
   maxPasswordLength: number;
   rateLimitEnabled: boolean;
   maxBodySize: number;
+  /** Field lengths and JSON depth (limits.ts). */
+  limits: Limits;
   /** Client address resolution (client-address.ts). */
   address: AddressSettings;
   /** Skip the origin/CSRF checks of section 6 steps 1-3. */
@@ -88,7 +92,8 @@ export function createContext(options: KerniaOptions): CoreContext {
     minPasswordLength: ep.minPasswordLength ?? 8,
     maxPasswordLength: ep.maxPasswordLength ?? 128,
     rateLimitEnabled: options.rateLimit?.enabled ?? production,
-    maxBodySize: adv.maxBodySize ?? 1024 * 1024,
+    maxBodySize: maxBodySize(adv),
+    limits: resolveLimits(adv.limits),
     address: addressSettings(adv),
     // Better Auth: disableOriginCheck (or NODE_ENV=test) also skips CSRF unless disableCSRFCheck is set explicitly.
     skipCSRF: adv.disableCSRFCheck ?? (adv.disableOriginCheck === true || env.NODE_ENV === "test"),

@@ -182,7 +182,13 @@ async function handle(
   if (request.method !== "GET" && request.method !== "HEAD") {
     if (request.body instanceof Uint8Array) source.bodyBytes = request.body;
     try {
-      rawBody = await readBody(request.headers, request.body, endpoint.allowFormBody === true, auth.settings.maxBodySize);
+      rawBody = await readBody(
+        request.headers,
+        request.body,
+        endpoint.allowFormBody === true,
+        auth.settings.maxBodySize,
+        auth.settings.limits.maxJsonDepth,
+      );
     } catch (e) {
       if (e instanceof APIError) return errorState(e);
       console.error("kernia: reading the request body failed", e);
@@ -232,8 +238,9 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
       }
       if (!auth.settings.skipOriginCheck) checkCallbackURLs(input.rawBody, input.rawQuery, trusted);
     }
-    ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body") : {};
-    ctx.query = endpoint.query ? validateInput(endpoint.query, input.rawQuery, "query") : { ...input.rawQuery };
+    const { limits } = auth.settings;
+    ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body", limits) : {};
+    ctx.query = endpoint.query ? validateInput(endpoint.query, input.rawQuery, "query", limits) : { ...input.rawQuery };
 
     let skip = false;
     for (const plugin of auth.plugins) {

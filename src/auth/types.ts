@@ -6,6 +6,7 @@ import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
 import type { IpAddressOptions } from "./client-address.js";
+import type { LimitsOptions } from "./limits.js";
 
 export interface User extends Row {
   name: string;
@@ -92,6 +93,8 @@ export interface KerniaOptions {
     now?: () => number;
     /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
     maxBodySize?: number;
+    /** Longest string fields and deepest JSON bodies accepted (400 above). See LimitsOptions. */
+    limits?: LimitsOptions;
     /**
      * Where the client's address comes from (rate-limit keys, session rows): the connection's peer,
      * unless `trustedProxies` says which proxies' forwarding headers to believe. Better Auth's option
