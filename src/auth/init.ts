@@ -12,6 +12,7 @@ import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./errors.js";
 import { readBody, readStream, type BodySource } from "./body.js";
+import { loggableError } from "./limits.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
 import { connectionKey, resolveClientAddress } from "./client-address.js";
 import { consume, ruleFor, sweeper } from "./rate-limit.js";
@@ -169,7 +170,7 @@ async function handle(
       }
     }
   } catch (e) {
-    console.error("kernia: rate limiter failed", e);
+    console.error(`kernia: rate limiter failed: ${loggableError(e)}`);
     return internalError();
   }
 
@@ -191,7 +192,7 @@ async function handle(
       );
     } catch (e) {
       if (e instanceof APIError) return errorState(e);
-      console.error("kernia: reading the request body failed", e);
+      console.error(`kernia: reading the request body failed: ${loggableError(e)}`);
       return errorState(APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST"));
     }
   }
@@ -236,7 +237,9 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
         if (endpoint.loginCsrfGuard) checkLoginCsrf(input.source.headers, trusted);
         else checkOrigin(input.source.headers, trusted, false);
       }
-      if (!auth.settings.skipOriginCheck) checkCallbackURLs(input.rawBody, input.rawQuery, trusted);
+      checkCallbackURLs(input.rawBody, input.rawQuery, auth.settings.skipOriginCheck ? null : trusted);
+    } else {
+      checkCallbackURLs(input.rawBody, input.rawQuery, null); // no origin to check, but the text must be a URL
     }
     const { limits } = auth.settings;
     ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body", limits) : {};
@@ -276,7 +279,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
       applyError(ctx.response, e);
       return { state: ctx.response };
     }
-    console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}`, e);
+    console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}: ${loggableError(e)}`);
     return { state: internalError(), unexpected: e };
   }
 }

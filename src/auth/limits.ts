@@ -78,3 +78,18 @@ export function resolveLimits(options: LimitsOptions | undefined): Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = resolveLimits(undefined);
+
+/** Longest error message written to a log line. */
+const LOG_MESSAGE_LENGTH = 200;
+
+/**
+ * An unexpected error as one safe log entry: its name, its message escaped (control characters, CR/LF
+ * and non-ASCII become \uXXXX, so request text quoted in a message, a header value say, cannot forge
+ * log lines) and cut to LOG_MESSAGE_LENGTH, then its stack frames (code locations only).
+ */
+export function loggableError(e: unknown): string {
+  if (!(e instanceof Error)) return `(a thrown ${e === null ? "null" : typeof e})`;
+  const message = JSON.stringify(e.message.slice(0, LOG_MESSAGE_LENGTH)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const frames = (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 10);
+  return [`${e.name}: ${message}${e.message.length > LOG_MESSAGE_LENGTH ? " (cut)" : ""}`, ...frames].join("\n");
+}

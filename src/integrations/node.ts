@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { maxBodySize, readNodeBody } from "../auth/body.js";
 import { APIError, BASE_ERROR_CODES } from "../auth/errors.js";
+import { loggableError } from "../auth/limits.js";
 import { coreHandler, type WireResponse } from "../auth/init.js";
 import type { Kernia } from "../auth/types.js";
 
@@ -126,7 +127,7 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
         req.resume();
         return;
       }
-      console.error("kernia: node handler failed", e);
+      console.error(`kernia: node handler failed: ${loggableError(e)}`);
       sendJSON(res, 500, APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR").body);
     }
   };
