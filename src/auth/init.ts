@@ -301,12 +301,27 @@ function internalError(): ResponseState {
   return errorState(APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR"));
 }
 
+/** Body fields that hold a session token, a TOTP secret or codes (enable, get-totp-uri, backup codes, sign-in...). */
+const SECRET_FIELDS = ["token", "totpURI", "backupCodes", "secret"]; // not "code": error bodies have one
+
+/**
+ * Does this response hand over a secret: a cookie being set (session token, two-factor and trust
+ * cookies are all credentials) or a body field from SECRET_FIELDS. Such responses get
+ * `Cache-Control: no-store` (RFC 9111 5.2.2.5), so no browser or shared cache keeps a copy (issue 11).
+ */
+function carriesSecret(state: ResponseState): boolean {
+  if (state.cookies.some((c) => c.value !== "")) return true;
+  const b = state.body;
+  return b !== null && typeof b === "object" && !Array.isArray(b) && SECRET_FIELDS.some((k) => k in b);
+}
+
 /**
  * Serialize once: content-type joins the headers when there is a body, Set-Cookie lines in order.
  * Takes over `state.headers` (the request is over; nothing reads the state afterwards).
  */
 function toWire(auth: CoreContext, state: ResponseState): WireResponse {
   const headers = state.headers;
+  if (carriesSecret(state) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
   const cookies = state.cookies.map((cookie) => serializeSetCookie(cookie, auth.settings.secureCookies));
   if (state.body === undefined) return { status: state.status, headers, cookies, body: null };
   headers.set("content-type", "application/json");
