@@ -72,7 +72,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   const schema: Schema = buildSchema(plugins);
   const store: Store = (options.database ?? memoryAdapter()).bind(schema);
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
-  const secret = resolveSecret(options.secret);
+  const secret = resolveSecret(options.secret, env, options.advanced?.allowWeakSecret === true);
   const secrets = Object.freeze([secret, ...resolvePreviousSecrets(options.previousSecrets, secret, env)]);
   const hmacSecrets = secrets.map((s) => {
     const key = encoder.encode(s);

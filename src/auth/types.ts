@@ -93,6 +93,11 @@ export interface KerniaOptions {
     now?: () => number;
     /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
     maxBodySize?: number;
+    /**
+     * Start in production even though the secret is under 32 characters or low-entropy (Better Auth's
+     * estimate). Default false: init refuses; outside production such a secret only gets a warning.
+     */
+    allowWeakSecret?: boolean;
     /** Longest string fields and deepest JSON bodies accepted (400 above). See LimitsOptions. */
     limits?: LimitsOptions;
     /**
