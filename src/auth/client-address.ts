@@ -110,8 +110,8 @@ export function parseIp(text: string): Uint8Array | null {
   if (family !== 6) return null;
   const bytes = v6Bytes(s);
   // ::ffff:a.b.c.d (RFC 4291 2.5.5.2): the same host as a.b.c.d.
-  if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12);
-  return bytes;
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return bytes;
+  return bytes[10] === 0xff && bytes[11] === 0xff ? Uint8Array.of(bytes[12], bytes[13], bytes[14], bytes[15]) : bytes;
 }
 
 /** ":<port>", port 0-65535. */
@@ -120,7 +120,30 @@ function isPort(text: string): boolean {
 }
 
 function v4Bytes(s: string): Uint8Array {
-  return Uint8Array.from(s.split(".").map(Number));
+  const out = new Uint8Array(4);
+  let part = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) part++;
+    else out[part] = out[part] * 10 + (c - 0x30);
+  }
+  return out;
+}
+
+/** Hex groups of `part` ("2001:db8", no "::") appended to `out`. */
+function hexGroups(part: string, out: number[]): void {
+  if (part === "") return;
+  let v = 0;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    if (c === 0x3a) {
+      out.push(v);
+      v = 0;
+    } else {
+      v = v * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+    }
+  }
+  out.push(v);
 }
 
 /** An address isIP already accepted as IPv6 (so its shape is known good). */
@@ -132,15 +155,23 @@ function v6Bytes(text: string): Uint8Array {
     const v4 = v4Bytes(s.slice(last + 1));
     s = `${s.slice(0, last + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
   }
-  const parts = s.split("::");
-  const left = parts[0] === "" ? [] : parts[0].split(":");
-  const right = parts.length === 1 || parts[1] === "" ? [] : parts[1].split(":");
-  const groups = parts.length === 1 ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  const gap = s.indexOf("::");
+  const left: number[] = [];
+  const right: number[] = [];
+  if (gap === -1) hexGroups(s, left);
+  else {
+    hexGroups(s.slice(0, gap), left);
+    hexGroups(s.slice(gap + 2), right);
+  }
   const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    const g = parseInt(groups[i], 16);
-    out[i * 2] = g >> 8;
-    out[i * 2 + 1] = g & 0xff;
+  for (let i = 0; i < left.length; i++) {
+    out[i * 2] = left[i] >> 8;
+    out[i * 2 + 1] = left[i] & 0xff;
+  }
+  const start = 8 - right.length;
+  for (let i = 0; i < right.length; i++) {
+    out[(start + i) * 2] = right[i] >> 8;
+    out[(start + i) * 2 + 1] = right[i] & 0xff;
   }
   return out;
 }
@@ -181,6 +212,10 @@ function keyOf(ip: Uint8Array, subnet: number): string {
   return groups.join(":");
 }
 
+function keyOrNull(ip: Uint8Array | null, subnet: number): string | null {
+  return ip === null ? null : keyOf(ip, subnet);
+}
+
 /** Forwarding entries of the first configured header present, left to right. */
 function chain(headers: Headers, names: readonly string[]): string[] | null {
   for (const name of names) {
@@ -202,6 +237,15 @@ function chain(headers: Headers, names: readonly string[]): string[] | null {
  */
 export function resolveClientAddress(settings: AddressSettings, headers: Headers, peer: string | undefined): string | null {
   if (settings.disabled) return null;
+  // The common case, a plain IPv4 peer and no proxies: isIP accepts only canonical dotted decimal
+  // (no leading zeros), so the text is its own key.
+  if (settings.trust === null) {
+    if (peer === undefined) return null;
+    if (isIP(peer) === 4) return peer;
+    // A dual-stack server (listening on "::") sees IPv4 clients as ::ffff:a.b.c.d.
+    if (peer.startsWith("::ffff:") && isIP(peer.slice(7)) === 4) return peer.slice(7);
+    return keyOrNull(parseIp(peer), settings.ipv6Subnet);
+  }
   const socket = peer === undefined ? undefined : parseIp(peer);
   if (socket === null) return null;
   const { trust } = settings;
