@@ -15,7 +15,7 @@ import { readBody, readStream, type BodySource } from "./body.js";
 import { loggableError } from "./limits.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
 import { connectionKey, resolveClientAddress } from "./client-address.js";
-import { consume, ruleFor, sweeper } from "./rate-limit.js";
+import { consume, ruleFor, sweeper, warnNoAddress } from "./rate-limit.js";
 import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
@@ -159,6 +159,7 @@ async function handle(
       // neither (a bare Fetch Request, or disableIpTracking) the limiter cannot tell clients apart and
       // does not apply, as in Better Auth (docs/security.md says how to pass the address).
       const who = address ?? (request.connection !== undefined && !auth.settings.address.disabled ? connectionKey(request.connection) : null);
+      if (rule !== null && who === null && !auth.settings.address.disabled) warnNoAddress();
       if (rule !== null && who !== null) {
         const now = auth.now();
         sweep(now);

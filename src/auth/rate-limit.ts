@@ -111,3 +111,18 @@ export function sweeper(store: Store): (now: number) => void {
     );
   };
 }
+
+let warnedNoAddress = false;
+
+/**
+ * Once per process: a rate-limited route got a request with neither a client address nor a
+ * connection (a Fetch Request without `remoteAddress`), so the limiter did not apply to it.
+ */
+export function warnNoAddress(): void {
+  if (warnedNoAddress) return;
+  warnedNoAddress = true;
+  console.warn(
+    "kernia: rate limiting skipped a request with no client address. Pass auth.handler(request, { remoteAddress }) " +
+      "or set advanced.ipAddress.trustedProxies (docs/security.md, \"auth.handler\").",
+  );
+}
