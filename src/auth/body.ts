@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
-import { JsonTooDeep, parseJson } from "./json.js";
+import { checkJsonDepth, JsonTooDeep } from "./json.js";
 import { DEFAULT_MAX_JSON_DEPTH } from "./limits.js";
 
 /** advanced.maxBodySize's default: 1 MiB, as Better Auth's. */
@@ -106,6 +106,15 @@ export async function readBody(
   const bytes = typeof body === "function" ? await body(limit) : body;
   if (bytes.byteLength > limit) throw payloadTooLarge();
   if (bytes.byteLength === 0) return undefined; // same as no body, whichever way the adapter built it
+  if (media === "application/json") {
+    // Before decoding: a hostile body is refused after at most maxDepth brackets of work.
+    try {
+      checkJsonDepth(bytes, maxDepth);
+    } catch (e) {
+      if (e instanceof JsonTooDeep) throw new APIError(400, "BAD_REQUEST", `JSON in request body is nested deeper than ${maxDepth} levels`);
+      throw e;
+    }
+  }
   let text: string;
   try {
     text = utf8Fatal.decode(bytes);
@@ -118,9 +127,8 @@ export async function readBody(
     return out;
   }
   try {
-    return parseJson(text, maxDepth);
-  } catch (e) {
-    if (e instanceof JsonTooDeep) throw new APIError(400, "BAD_REQUEST", `JSON in request body is nested deeper than ${maxDepth} levels`);
+    return JSON.parse(text);
+  } catch {
     throw new APIError(400, "BAD_REQUEST", "Invalid JSON in request body");
   }
 }

@@ -108,3 +108,23 @@ describe("JSON nesting depth", () => {
     assert.equal((await deep.json()).message, "JSON in request body is nested deeper than 32 levels");
   });
 });
+
+describe("JSON depth scan, against JSON.parse", () => {
+  test("agrees with the true nesting depth on strings, escapes and brackets inside strings", () => {
+    const depthOf = (v: unknown): number =>
+      v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0;
+    const samples = [
+      { a: '\\"[[[', b: ["x\\", { c: "]]]}}}" }] },
+      ["\"", "\\", "\\\"[", [[["\u00e9\u4e2d\u{1F600}"]]]],
+      { s: "\\".repeat(1001) + "[", t: [{}, [], [[{}]]] },
+      "plain",
+      42,
+    ];
+    for (const v of samples) {
+      const text = JSON.stringify(v);
+      const d = depthOf(v);
+      assert.doesNotThrow(() => checkJsonDepth(text, Math.max(d, 1)), text);
+      if (d > 1) assert.throws(() => checkJsonDepth(text, d - 1), JsonTooDeep, text);
+    }
+  });
+});
