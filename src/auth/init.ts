@@ -162,8 +162,8 @@ async function handle(
       if (rule !== null && who === null && !auth.settings.address.disabled) warnNoAddress();
       if (rule !== null && who !== null) {
         const now = auth.now();
-        sweep(now);
         const decision = await consume(auth.store, `${who}|${path}`, rule, now, auth.generateId);
+        sweep(now);
         if (!decision.allowed) {
           const headers = new Headers({ "x-retry-after": String(decision.retryAfter) });
           return { status: 429, body: { message: RATE_LIMIT_MESSAGE }, headers, cookies: [] };

@@ -101,3 +101,46 @@ describe("rate-limit rows expire", () => {
     assert.equal(second.filter((r) => r.status !== 429).length, 3);
   });
 });
+
+describe("rate limiter store failures", () => {
+  test("a failed upsert (before or after it applied): a 500 with Better Auth's body, no work done; the next request is counted normally", async () => {
+    const { FaultController, faultyAdapter } = await import("../helpers/faulty-store.js");
+    for (const mode of ["before", "after"] as const) {
+      const ctl = new FaultController();
+      const clock = new TestClock();
+      clock.ms = Math.ceil(clock.ms / 60_000) * 60_000;
+      const auth = testAuth({ rateLimit: { enabled: true }, database: faultyAdapter(memoryAdapter(), ctl) }, clock);
+      const signUp = (email: string) =>
+        auth.handler(
+          new Request(`${BASE_URL}/api/auth/sign-up/email`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ name: "N", email, password: "password1234" }),
+          }),
+          { remoteAddress: "198.51.100.9" },
+        );
+      ctl.reset(1, mode); // the first operation is the limiter's upsert
+      const saved = console.error;
+      const logged: string[] = [];
+      console.error = (...a: unknown[]) => logged.push(a.join(" "));
+      let res: Response;
+      try {
+        res = await signUp("a@example.com");
+      } finally {
+        console.error = saved;
+      }
+      assert.equal(res.status, 500, mode);
+      assert.deepEqual(await res.json(), { message: "Internal server error", code: "INTERNAL_SERVER_ERROR" });
+      assert.equal(ctl.trace[0], "upsert(rateLimit)");
+      assert.equal(ctl.trace.length, 1, "nothing after the failed limiter step");
+      assert.match(logged.join("\n"), /rate limiter failed: InjectedStoreError/);
+      ctl.enabled = false;
+      assert.equal(await auth.context.store.count("user", []), 0);
+      ctl.reset(0);
+      assert.equal((await signUp("b@example.com")).status, 200);
+      // "after": the failed request's count was applied; either way the budget never grows.
+      const [row] = await auth.context.store.findMany("rateLimit", []);
+      assert.equal(row.count, mode === "after" ? 2 : 1);
+    }
+  });
+});
