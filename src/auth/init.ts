@@ -15,7 +15,7 @@ import { readBody, readStream, type BodySource } from "./body.js";
 import { loggableError } from "./limits.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
 import { connectionKey, resolveClientAddress } from "./client-address.js";
-import { consume, ruleFor, sweeper, warnNoAddress } from "./rate-limit.js";
+import { checkRules, consume, ruleFor, sweeper, warnNoAddress } from "./rate-limit.js";
 import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
@@ -110,6 +110,7 @@ export function init(options: KerniaOptions): Kernia {
 
   for (const plugin of auth.plugins) plugin.init?.(auth);
 
+  checkRules(auth.options.rateLimit, auth.plugins);
   const sweep = sweeper(auth.store);
   const core: CoreHandler = (request) => handle(auth, routes, request, sweep);
   const handler = async (request: Request, info?: HandlerInfo): Promise<Response> => {

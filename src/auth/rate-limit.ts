@@ -56,6 +56,26 @@ function customMatches(pattern: string, path: string): boolean {
   return path.startsWith(pattern);
 }
 
+/**
+ * Init-time check of configured rules: a window must be a positive number of seconds (a window of 0
+ * has no index to count in) and max a count >= 0. Throws with the rule's name.
+ */
+export function checkRules(options: KerniaOptions["rateLimit"], plugins: readonly Plugin[]): void {
+  const check = (what: string, window: unknown, max: unknown) => {
+    if (typeof window !== "number" || !Number.isFinite(window) || window <= 0) {
+      throw new Error(`kernia: rate limit ${what}: window must be a positive number of seconds, got ${JSON.stringify(window)}`);
+    }
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
+      throw new Error(`kernia: rate limit ${what}: max must be an integer >= 0, got ${JSON.stringify(max)}`);
+    }
+  };
+  check("rateLimit.window/max", options?.window ?? 10, options?.max ?? 100);
+  for (const [pattern, rule] of Object.entries(options?.customRules ?? {})) {
+    if (rule !== false) check(`customRules[${JSON.stringify(pattern)}]`, rule?.window, rule?.max);
+  }
+  for (const plugin of plugins) for (const rule of plugin.rateLimit ?? []) check(`of plugin "${plugin.id}"`, rule.window, rule.max);
+}
+
 /** The rule for a path: custom rules, then plugin rules, then built-ins, then the default. null: exempt. */
 export function ruleFor(path: string, options: KerniaOptions["rateLimit"], plugins: readonly Plugin[]): Rule | null {
   for (const [pattern, rule] of Object.entries(options?.customRules ?? {})) {
