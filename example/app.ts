@@ -126,7 +126,8 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   const baseURL = (options.baseURL ?? `http://${options.host ?? "localhost"}:${port}`).replace(/\/$/, "");
   const origin = new URL(baseURL).origin;
 
-  const outbox = production ? null : new Outbox();
+  // Never with real user data: production mode, or a MongoDB database (example/outbox.ts).
+  const outbox = production || storage === "mongodb" ? null : new Outbox();
   const now = options.now ?? Date.now;
 
   const auth = init({

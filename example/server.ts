@@ -5,8 +5,10 @@
  *   KERNIA_BASE_URL         public URL (default http://localhost:PORT)
  *   KERNIA_TRUSTED_ORIGINS  extra allowed origins, comma separated
  *   KERNIA_SECRET           cookie/encryption secret (required with MONGODB_URI or NODE_ENV=production)
- *   MONGODB_URI             store data in MongoDB instead of memory
+ *   MONGODB_URI             store data in MongoDB instead of memory (no development outbox)
  *   NODE_ENV=production     no development outbox, rate limits on
+ *   KERNIA_DEMO_OUTBOX=open serve the development outbox to every client, not only this machine's
+ *                           (it lists every user's sign-in codes: only for a demo on a trusted network)
  */
 import { createDemoApp, type DemoApp } from "./app.js";
 
@@ -38,7 +40,10 @@ console.log(`Kernia demo running at ${demo.url}`);
 console.log(
   demo.storage === "mongodb" ? "Storage: MongoDB (MONGODB_URI)" : "Storage: in memory (everything is lost when the server stops)",
 );
-if (demo.outbox) console.log(`Development outbox (email codes): ${demo.url}/dev/outbox`);
+if (demo.outbox) {
+  const who = env.KERNIA_DEMO_OUTBOX === "open" ? "open to every client (KERNIA_DEMO_OUTBOX=open)" : "this machine only";
+  console.log(`Development outbox (email codes, ${who}): ${demo.url}/dev/outbox`);
+}
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

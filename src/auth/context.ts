@@ -11,6 +11,9 @@ import { hashPassword, verifyPassword } from "./password.js";
 import { assertOptionKeys } from "./option-keys.js";
 import { mergeOptions } from "./plugin-api.js";
 import { generateId, randomString } from "./random.js";
+import { maxBodySize } from "./body.js";
+import { addressSettings, type AddressSettings } from "./client-address.js";
+import { resolveLimits, type Limits } from "./limits.js";
 import { buildSchema } from "./schema.js";
 import { resolvePreviousSecrets, resolveSecret } from "./secret.js";
 import type { AuthContext, KerniaOptions, Plugin, PublicSession, PublicUser, Session, SessionWithUser, User } from "./types.js";
@@ -26,7 +29,10 @@ interface CoreSettings {
   maxPasswordLength: number;
   rateLimitEnabled: boolean;
   maxBodySize: number;
-  ipAddressHeaders: string[];
+  /** Field lengths and JSON depth (limits.ts). */
+  limits: Limits;
+  /** Client address resolution (client-address.ts). */
+  address: AddressSettings;
   /** Skip the origin/CSRF checks of section 6 steps 1-3. */
   skipCSRF: boolean;
   /** Skip the callbackURL checks of step 4. */
@@ -68,7 +74,7 @@ export function createContext(options: KerniaOptions): CoreContext {
   const schema: Schema = buildSchema(plugins);
   const store: Store = (options.database ?? memoryAdapter()).bind(schema, { now: () => (options.advanced?.now ?? Date.now)() });
   const crypto: CryptoPort = options.advanced?.crypto ?? wasmCrypto;
-  const secret = resolveSecret(options.secret);
+  const secret = resolveSecret(options.secret, env, options.advanced?.allowWeakSecret === true);
   const secrets = Object.freeze([secret, ...resolvePreviousSecrets(options.previousSecrets, secret, env)]);
   const hmacSecrets = secrets.map((s) => {
     const key = encoder.encode(s);
@@ -90,8 +96,9 @@ export function createContext(options: KerniaOptions): CoreContext {
     minPasswordLength: ep.minPasswordLength ?? 8,
     maxPasswordLength: ep.maxPasswordLength ?? 128,
     rateLimitEnabled: options.rateLimit?.enabled ?? production,
-    maxBodySize: adv.maxBodySize ?? 1024 * 1024,
-    ipAddressHeaders: adv.ipAddressHeaders ?? ["x-forwarded-for"],
+    maxBodySize: maxBodySize(adv),
+    limits: resolveLimits(adv.limits),
+    address: addressSettings(adv as Record<string, unknown>),
     // An option the app sets wins over the NODE_ENV=test default (Better Auth: skipOriginCheck is
     // disableOriginCheck when defined, else isTest). Skipping the origin check also skips CSRF unless
     // disableCSRFCheck is set explicitly, as in Better Auth.

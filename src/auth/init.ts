@@ -12,13 +12,15 @@ import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES, RATE_LIMIT_MESSAGE } from "./errors.js";
 import { readBody, readStream, type BodySource } from "./body.js";
+import { loggableError } from "./limits.js";
 import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
-import { clientIp, consume, ruleFor } from "./rate-limit.js";
+import { connectionKey, resolveClientAddress } from "./client-address.js";
+import { checkRules, consume, ruleFor, sweeper, warnNoAddress } from "./rate-limit.js";
 import { RequestContext, RequestSource } from "./request-context.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
-import type { ApiCall, ApiFunction, ApiInput, Endpoint, Kernia, KerniaOptions, Plugin, ResponseState } from "./types.js";
+import type { ApiCall, ApiFunction, ApiInput, Endpoint, HandlerInfo, Kernia, KerniaOptions, Plugin, ResponseState } from "./types.js";
 import { validateInput } from "./validate.js";
 import { unavailableState } from "./unavailable.js";
 
@@ -38,6 +40,10 @@ export interface IncomingRequest {
   headers: Headers;
   body: BodySource;
   request?: Request;
+  /** The connection's peer address (node: req.socket.remoteAddress); see client-address.ts. */
+  remoteAddress?: string;
+  /** The transport connection (node: req.socket), keying requests that have no usable address. */
+  connection?: object;
 }
 
 /** The pipeline behind auth.handler, taking and giving plain parts (used directly by kernia/express). */
@@ -117,9 +123,12 @@ export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>
 
   for (const plugin of auth.plugins) plugin.init?.(auth);
 
-  const core: CoreHandler = (request) => handle(auth, routes, request);
-  const handler = async (request: Request): Promise<Response> => {
+  checkRules(auth.options.rateLimit, auth.plugins);
+  const sweep = sweeper(auth.store);
+  const core: CoreHandler = (request) => handle(auth, routes, request, sweep);
+  const handler = async (request: Request, info?: HandlerInfo): Promise<Response> => {
     const state = await core({
+      remoteAddress: info?.remoteAddress,
       method: request.method,
       url: request.url,
       headers: request.headers,
@@ -137,7 +146,12 @@ export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>
 
 const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });
 
-async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>, request: IncomingRequest): Promise<ResponseState> {
+async function handle(
+  auth: CoreContext,
+  routes: Map<string, Map<string, Route>>,
+  request: IncomingRequest,
+  sweep: (now: number) => void,
+): Promise<ResponseState> {
   let url: URL;
   try {
     url = new URL(request.url);
@@ -152,12 +166,19 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
   if (!route || /\/{2,}/.test(path)) return EMPTY_404();
   const { endpoint } = route;
 
+  const address = resolveClientAddress(auth.settings.address, request.headers, request.remoteAddress);
   try {
     if (auth.settings.rateLimitEnabled) {
       const rule = ruleFor(path, auth.options.rateLimit, auth.plugins);
-      if (rule !== null) {
-        const ip = clientIp(request.headers, auth.settings.ipAddressHeaders) ?? "no-ip";
-        const decision = await consume(auth.store, `${ip}|${path}`, rule, auth.now(), auth.generateId);
+      // No usable address: the connection's own key, never one bucket for every such client; with
+      // neither (a bare Fetch Request, or disableIpTracking) the limiter cannot tell clients apart and
+      // does not apply, as in Better Auth (docs/security.md says how to pass the address).
+      const who = address ?? (request.connection !== undefined && !auth.settings.address.disabled ? connectionKey(request.connection) : null);
+      if (rule !== null && who === null && !auth.settings.address.disabled) warnNoAddress();
+      if (rule !== null && who !== null) {
+        const now = auth.now();
+        const decision = await consume(auth.store, `${who}|${path}`, rule, now, auth.generateId);
+        sweep(now);
         if (!decision.allowed) {
           const headers = new Headers({ "x-retry-after": String(decision.retryAfter) });
           return { status: 429, body: { message: RATE_LIMIT_MESSAGE }, headers, cookies: [] };
@@ -167,7 +188,7 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
   } catch (e) {
     const unavailable = unavailableState(e, "rate limiter");
     if (unavailable !== undefined) return unavailable;
-    console.error("kernia: rate limiter failed", e);
+    console.error(`kernia: rate limiter failed: ${loggableError(e)}`);
     return internalError();
   }
 
@@ -175,14 +196,21 @@ async function handle(auth: CoreContext, routes: Map<string, Map<string, Route>>
   if (url.search !== "") for (const [k, v] of url.searchParams) if (!(k in rawQuery)) rawQuery[k] = v;
 
   const source = new RequestSource(request.method, request.url, request.headers, request.request);
+  source.clientAddress = address;
   let rawBody: unknown;
   if (request.method !== "GET" && request.method !== "HEAD") {
     if (request.body instanceof Uint8Array) source.bodyBytes = request.body;
     try {
-      rawBody = await readBody(request.headers, request.body, endpoint.allowFormBody === true, auth.settings.maxBodySize);
+      rawBody = await readBody(
+        request.headers,
+        request.body,
+        endpoint.allowFormBody === true,
+        auth.settings.maxBodySize,
+        auth.settings.limits.maxJsonDepth,
+      );
     } catch (e) {
       if (e instanceof APIError) return errorState(e);
-      console.error("kernia: reading the request body failed", e);
+      console.error(`kernia: reading the request body failed: ${loggableError(e)}`);
       return errorState(APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST"));
     }
   }
@@ -196,6 +224,7 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
     const base = auth.baseURL || "http://localhost";
     const url = `${base}${auth.basePath}${path || `/${name}`}`;
     const source = new RequestSource(endpoint.method, url, new Headers(input.headers));
+    source.clientAddress = resolveClientAddress(auth.settings.address, source.headers, undefined);
     const { state, unexpected } = await run(auth, { name, endpoint }, {
       source,
       path,
@@ -228,10 +257,13 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
         if (endpoint.loginCsrfGuard) checkLoginCsrf(input.source.headers, trusted);
         else checkOrigin(input.source.headers, trusted, false);
       }
-      if (!auth.settings.skipOriginCheck) checkCallbackURLs(input.rawBody, input.rawQuery, trusted);
+      checkCallbackURLs(input.rawBody, input.rawQuery, auth.settings.skipOriginCheck ? null : trusted);
+    } else {
+      checkCallbackURLs(input.rawBody, input.rawQuery, null); // no origin to check, but the text must be a URL
     }
-    ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body") : {};
-    ctx.query = endpoint.query ? validateInput(endpoint.query, input.rawQuery, "query") : { ...input.rawQuery };
+    const { limits } = auth.settings;
+    ctx.body = endpoint.body ? validateInput(endpoint.body, input.rawBody, "body", limits) : {};
+    ctx.query = endpoint.query ? validateInput(endpoint.query, input.rawQuery, "query", limits) : { ...input.rawQuery };
 
     let skip = false;
     for (const plugin of auth.plugins) {
@@ -269,7 +301,7 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
     }
     const unavailable = unavailableState(e, route.name);
     if (unavailable !== undefined) return { state: unavailable };
-    console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}`, e);
+    console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}: ${loggableError(e)}`);
     return { state: internalError(), unexpected: e };
   }
 }
@@ -291,12 +323,27 @@ function internalError(): ResponseState {
   return errorState(APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR"));
 }
 
+/** Body fields that hold a session token, a TOTP secret or codes (enable, get-totp-uri, backup codes, sign-in...). */
+const SECRET_FIELDS = ["token", "totpURI", "backupCodes", "secret"]; // not "code": error bodies have one
+
+/**
+ * Does this response hand over a secret: a cookie being set (session token, two-factor and trust
+ * cookies are all credentials) or a body field from SECRET_FIELDS. Such responses get
+ * `Cache-Control: no-store` (RFC 9111 5.2.2.5), so no browser or shared cache keeps a copy (issue 11).
+ */
+function carriesSecret(state: ResponseState): boolean {
+  if (state.cookies.some((c) => c.value !== "")) return true;
+  const b = state.body;
+  return b !== null && typeof b === "object" && !Array.isArray(b) && SECRET_FIELDS.some((k) => k in b);
+}
+
 /**
  * Serialize once: content-type joins the headers when there is a body, Set-Cookie lines in order.
  * Takes over `state.headers` (the request is over; nothing reads the state afterwards).
  */
 function toWire(auth: CoreContext, state: ResponseState): WireResponse {
   const headers = state.headers;
+  if (carriesSecret(state) && !headers.has("cache-control")) headers.set("cache-control", "no-store");
   const cookies = state.cookies.map((cookie) => serializeSetCookie(cookie, auth.settings.secureCookies));
   if (state.body === undefined) return { status: state.status, headers, cookies, body: null };
   headers.set("content-type", "application/json");

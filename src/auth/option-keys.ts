@@ -39,7 +39,9 @@ const ADVANCED = listOptionKeys<AdvancedOptions>()([
   "crypto",
   "now",
   "maxBodySize",
-  "ipAddressHeaders",
+  "allowWeakSecret",
+  "limits",
+  "ipAddress",
 ]);
 
 /** Edit distance (Levenshtein), case-insensitive: "twofactor" is 1 from "two-factor". */

@@ -114,17 +114,59 @@ const URL_FIELDS = [
   ["newUserCallbackURL", "INVALID_NEW_USER_CALLBACK_URL", "newUserCallbackURL"],
 ] as const;
 
-/** Step (4): redirect targets must be trusted origins or safe relative paths (open-redirect guard). */
+/**
+ * Text that can travel as a redirect target: no control characters (C0 including CR, LF, NUL and tab;
+ * DEL; C1), nothing outside Latin-1 (a Fetch header value is a ByteString, so such a value made
+ * `headers.set("location", ...)` throw after the password check: a 500), no U+2028/U+2029 (line breaks
+ * to JavaScript), no surrounding spaces (URL parsers strip them, so the checked text and the followed
+ * text would differ).
+ */
+const UNSAFE_REDIRECT_TEXT = /[\u0000-\u001f\u007f-\u009f]|[^\u0000-\u00ff]|^\s|\s$/;
+
+/** Schemes that run or embed content instead of naming a place: never a redirect, whatever is trusted. */
+const ACTIVE_SCHEMES = new Set(["javascript:", "data:", "vbscript:", "file:", "blob:"]);
+
+/**
+ * Is `value` a redirect target we may hand back: a safe relative path, or an absolute http(s) URL
+ * whose origin is trusted. Another scheme (an app's deep link, "myapp://") only under a trusted
+ * pattern that names that very scheme; a host-only wildcard ("*.example.com") matches http(s) only,
+ * so `javascript://x.example.com/%0aalert(1)` is refused.
+ */
+export function isTrustedRedirect(value: string, trusted: readonly string[]): boolean {
+  if (value.startsWith("/")) return isSafeRelativeURL(value);
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    return false;
+  }
+  if (protocol === "http:" || protocol === "https:") return isTrusted(value, trusted);
+  if (ACTIVE_SCHEMES.has(protocol)) return false;
+  // Such URLs have no origin (WHATWG URL: "null"), so the pattern is matched as text: a prefix, or a glob.
+  return trusted.some((p) => {
+    const pattern = p.toLowerCase();
+    if (!pattern.startsWith(`${protocol}//`)) return false;
+    return /[*?]/.test(pattern) ? wildcard(pattern).test(value) : value.toLowerCase().startsWith(pattern);
+  });
+}
+
+/**
+ * Step (4): redirect targets (open-redirect guard), checked before any work is done. The text check
+ * always applies (auth.api calls and disableOriginCheck included: a value no response header can carry
+ * is never "trusted"); the origin check applies when `trusted` is given. Answers are Better Auth's
+ * codes (403 INVALID_CALLBACK_URL and its siblings), never a 500.
+ */
 export function checkCallbackURLs(
   body: unknown,
   query: Record<string, unknown>,
-  trusted: readonly string[],
+  trusted: readonly string[] | null,
 ): void {
   const b = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   for (const [field, code, label] of URL_FIELDS) {
     const value = b[field] || (field === "callbackURL" ? query.callbackURL : undefined);
     if (!value) continue;
     if (typeof value !== "string") throw new APIError(400, "BAD_REQUEST", `Invalid ${label}: expected a string`);
-    if (!isTrusted(value, trusted, true)) throw APIError.from(403, BASE_ERROR_CODES, code);
+    if (UNSAFE_REDIRECT_TEXT.test(value)) throw APIError.from(403, BASE_ERROR_CODES, code);
+    if (trusted !== null && !isTrustedRedirect(value, trusted)) throw APIError.from(403, BASE_ERROR_CODES, code);
   }
 }

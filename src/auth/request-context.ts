@@ -5,7 +5,6 @@
 import { type CoreContext, isLive } from "./context.js";
 import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
-import { clientIp } from "./rate-limit.js";
 import type {
   EndpointContext,
   ResponseState,
@@ -40,6 +39,8 @@ export class RequestSource {
   private built: Request | undefined;
   /** Body bytes, when already read (set by the pipeline after reading); a built Request gets a copy. */
   bodyBytes: Uint8Array | null = null;
+  /** The client's address key as resolved for this request (client-address.ts), or null. */
+  clientAddress: string | null = null;
 
   constructor(
     readonly method: string,
@@ -228,7 +229,7 @@ export class RequestContext implements EndpointContext {
       expiresAt: new Date(now + lifetime * 1000),
       createdAt: new Date(now),
       updatedAt: new Date(now),
-      ipAddress: clientIp(this.headers, this.auth.settings.ipAddressHeaders) ?? "",
+      ipAddress: this.source.clientAddress ?? "",
       userAgent: (this.headers.get("user-agent") ?? "").slice(0, 512),
     });
     await this.setSessionCookie(session, dr);

@@ -49,12 +49,14 @@ function coreSchema(): Schema {
       },
       expiresAtField: "expiresAt",
     },
+    // One row per key and fixed window (rate-limit.ts); dead once its window ends.
     rateLimit: {
       fields: {
         key: { type: "string", required: true, unique: true },
         count: { type: "number", required: true },
-        lastRequest: { type: "number", required: true, index: true },
+        expiresAt: { type: "date", required: true },
       },
+      expiresAtField: "expiresAt",
     },
   };
 }

@@ -8,7 +8,37 @@ export const DEV_SECRET = "kernia-development-secret-do-not-use-in-production";
 /** Better Auth's documented placeholder, also refused in production. */
 const KNOWN_DEFAULTS = new Set([DEV_SECRET, "better-auth-secret-123456789", "better-auth-secret-12345678901234567890"]);
 
-export function resolveSecret(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+/** Better Auth 1.7.25's thresholds (context/create-context validateSecret): both only warn there. */
+export const MIN_SECRET_LENGTH = 32;
+export const MIN_SECRET_ENTROPY_BITS = 120;
+
+/**
+ * Better Auth's entropy estimate: length * log2(distinct characters), the bits of a string whose
+ * characters were drawn uniformly from its own alphabet. It only catches the obviously weak (a word,
+ * a repeated pattern); a long passphrase passes it and is still guessable, so it is a floor, not proof.
+ * (Better Auth computes log2(unique ** length), which is Infinity past ~400 characters; same value.)
+ */
+export function estimateEntropyBits(secret: string): number {
+  const unique = new Set(secret).size;
+  return unique <= 1 ? 0 : secret.length * Math.log2(unique);
+}
+
+/** Why `secret` is too weak to sign session cookies, or null. Never quotes the secret. */
+export function secretWeakness(secret: string): string | null {
+  if (secret.length < MIN_SECRET_LENGTH) return `it is ${secret.length} characters long (at least ${MIN_SECRET_LENGTH} needed)`;
+  const bits = estimateEntropyBits(secret);
+  if (bits < MIN_SECRET_ENTROPY_BITS) return `it looks low-entropy (about ${Math.floor(bits)} bits by Better Auth's estimate, at least ${MIN_SECRET_ENTROPY_BITS} needed)`;
+  return null;
+}
+
+const warned = new Set<string>();
+
+/**
+ * The secret in use. Production refuses a missing or public one, and a weak one (secretWeakness)
+ * unless `allowWeakSecret` (advanced.allowWeakSecret) says the deployment knows; elsewhere a weak
+ * secret gets one warning per process.
+ */
+export function resolveSecret(configured: string | undefined, env: NodeJS.ProcessEnv = process.env, allowWeakSecret = false): string {
   const secret = configured || env.KERNIA_SECRET || env.BETTER_AUTH_SECRET || env.AUTH_SECRET;
   const production = env.NODE_ENV === "production";
   if (production && (!secret || KNOWN_DEFAULTS.has(secret))) {
@@ -20,6 +50,20 @@ export function resolveSecret(configured: string | undefined, env: NodeJS.Proces
   if (!secret) {
     console.warn("kernia: no secret configured (options.secret / KERNIA_SECRET); using a fixed development secret. Never deploy this.");
     return DEV_SECRET;
+  }
+  const weakness = secretWeakness(secret);
+  if (weakness !== null) {
+    const advice = "Anyone who guesses it can forge session cookies. Generate one with `openssl rand -base64 32`.";
+    if (production && !allowWeakSecret) {
+      throw new Error(
+        `kernia: refusing to start in production with a weak secret: ${weakness}. ${advice} ` +
+          "(To run with it anyway, set advanced.allowWeakSecret: true.)",
+      );
+    }
+    if (!warned.has(secret)) {
+      warned.add(secret);
+      console.warn(`kernia: warning: the configured secret is weak: ${weakness}. ${advice}`);
+    }
   }
   return secret;
 }

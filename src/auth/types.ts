@@ -6,6 +6,8 @@ import type { Adapter, Row, Schema, Store } from "../adapters/types.js";
 import type { CryptoPort } from "../crypto/port.js";
 import type { APIError } from "./errors.js";
 import type { CoreApi } from "./init.js";
+import type { IpAddressOptions } from "./client-address.js";
+import type { LimitsOptions } from "./limits.js";
 
 /**
  * User fields that plugins add to the `user` model, declared by each plugin through declaration merging
@@ -128,8 +130,20 @@ export interface AdvancedOptions {
   now?: () => number;
   /** Largest accepted request body in bytes (413 above). Default 1 MiB. */
   maxBodySize?: number;
-  /** Headers that carry the client IP, first entry wins. Default ["x-forwarded-for"]. */
-  ipAddressHeaders?: string[];
+  /**
+   * Start in production even though the secret is under 32 characters or low-entropy (Better Auth's
+   * estimate). Default false: init refuses; outside production such a secret only gets a warning.
+   */
+  allowWeakSecret?: boolean;
+  /** Longest string fields and deepest JSON bodies accepted (400 above). See LimitsOptions. */
+  limits?: LimitsOptions;
+  /**
+   * Where the client's address comes from (rate-limit keys, session rows): the connection's peer,
+   * unless `trustedProxies` says which proxies' forwarding headers to believe. Better Auth's option
+   * names; see IpAddressOptions and docs/security.md. (The old top-level `advanced.ipAddressHeaders`
+   * is refused at init with a pointer here.)
+   */
+  ipAddress?: IpAddressOptions;
 }
 
 /**
@@ -466,8 +480,18 @@ export type PluginsApi<P extends readonly Plugin<any>[]> = UnionToIntersection<
   { [I in keyof P]: P[I] extends Plugin<infer E> ? { [K in keyof E]: ApiCall<E[K]> } : never }[number]
 >;
 
+/** What the caller of auth.handler knows about the connection a Fetch Request came in on. */
+export interface HandlerInfo {
+  /**
+   * The peer's IP address (Bun: server.requestIP(req)?.address; Deno: info.remoteAddr.hostname).
+   * Without it (and without advanced.ipAddress.trustedProxies) the request has no client address: the
+   * rate limiter does not apply to it and its session row records "".
+   */
+  remoteAddress?: string;
+}
+
 export interface Kernia<P extends readonly Plugin<any>[] = readonly Plugin[]> {
-  handler(request: Request): Promise<Response>;
+  handler(request: Request, info?: HandlerInfo): Promise<Response>;
   api: CoreApi & PluginsApi<P>;
   options: KerniaOptions;
   /** Resolved context (store, crypto, schema...). */

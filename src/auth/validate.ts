@@ -4,6 +4,7 @@
  * the messages below are zod 4's wording for the same checks.
  */
 import { APIError } from "./errors.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import type { FieldRule, InputSchema } from "./types.js";
 
 /** zod 4's z.email() default pattern ("html5"-like, the one Better Auth's schemas use). */
@@ -21,7 +22,7 @@ function received(v: unknown): string {
   return typeof v;
 }
 
-function checkField(rule: FieldRule, v: unknown, fromQuery: boolean): { value?: unknown; issues: string[] } {
+function checkField(rule: FieldRule, v: unknown, fromQuery: boolean, cap: number | undefined): { value?: unknown; issues: string[] } {
   if (rule.type === "enum") {
     if (typeof v === "string" && rule.values.includes(v)) return { value: v, issues: [] };
     return { issues: [`Invalid option: expected one of ${rule.values.map((x) => JSON.stringify(x)).join("|")}`] };
@@ -38,7 +39,9 @@ function checkField(rule: FieldRule, v: unknown, fromQuery: boolean): { value?: 
   if (rule.type === "string") {
     const s = v as string;
     if (rule.minLength !== undefined && s.length < rule.minLength) issues.push(`Too small: expected string to have >=${rule.minLength} characters`);
-    if (rule.maxLength !== undefined && s.length > rule.maxLength) issues.push(`Too big: expected string to have <=${rule.maxLength} characters`);
+    // Every string has a cap: its own maxLength, else the field's default from limits.ts (issue 11).
+    const max = rule.maxLength ?? cap;
+    if (max !== undefined && s.length > max) issues.push(`Too big: expected string to have <=${max} characters`);
     if (rule.email && !isEmail(s)) issues.push("Invalid email address");
   }
   return { value: v, issues };
@@ -48,7 +51,12 @@ function checkField(rule: FieldRule, v: unknown, fromQuery: boolean): { value?: 
  * The validated input: only the schema's fields, in schema order. Throws 400 VALIDATION_ERROR.
  * An absent body is accepted as {} when every field is optional (Better Auth's optional body schemas).
  */
-export function validateInput(schema: InputSchema, input: unknown, where: "body" | "query"): Record<string, unknown> {
+export function validateInput(
+  schema: InputSchema,
+  input: unknown,
+  where: "body" | "query",
+  limits: Limits = DEFAULT_LIMITS,
+): Record<string, unknown> {
   const fields = Object.entries(schema);
   if (input === undefined && fields.every(([, r]) => r.optional)) return {};
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -60,7 +68,7 @@ export function validateInput(schema: InputSchema, input: unknown, where: "body"
   for (const [name, rule] of fields) {
     const v = Object.prototype.hasOwnProperty.call(source, name) ? source[name] : undefined;
     if (v === undefined && rule.optional) continue;
-    const { value, issues } = checkField(rule, v, where === "query");
+    const { value, issues } = checkField(rule, v, where === "query", limits.stringLength(name));
     for (const issue of issues) messages.push(`[${where}.${name}] ${issue}`);
     if (issues.length === 0) out[name] = value;
   }

@@ -15,13 +15,13 @@
  * becomes a 500 JSON answer.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { maxBodySize, readNodeBody } from "../auth/body.js";
 import { APIError, BASE_ERROR_CODES } from "../auth/errors.js";
+import { loggableError } from "../auth/limits.js";
 import { coreHandler, type WireResponse } from "../auth/init.js";
 import type { Kernia } from "../auth/types.js";
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
-
-class TooLarge extends Error {}
 
 function requestURL(req: NodeRequest): string {
   const forwarded = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim().toLowerCase();
@@ -45,30 +45,8 @@ function requestHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
-/** Body bytes, read chunk by chunk; throws TooLarge as soon as `limit` is passed. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new TooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const onData = (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > limit) {
-        req.off("data", onData);
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(total === 0 ? null : Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
-}
-
 /** A body a parser (express.json / urlencoded) already consumed, written back in its media type. */
-function reserialise(req: NodeRequest): Buffer | null {
+function reserialise(req: NodeRequest): Uint8Array | null {
   const type = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
   if (req.body === undefined) return null;
   if (type === "application/x-www-form-urlencoded" && req.body !== null && typeof req.body === "object") {
@@ -110,21 +88,28 @@ function writeWire(res: ServerResponse, wire: WireResponse): void {
 }
 
 export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const limit = auth.context.options.advanced?.maxBodySize ?? 1024 * 1024;
+  const limit = maxBodySize(auth.context.options.advanced);
   // The direct pipeline (no Fetch Request/Response: building and reading them cost more than a
   // get-session itself); any other Kernia-shaped object goes through its Fetch handler.
   const core = coreHandler(auth);
   return async (req: NodeRequest, res: ServerResponse) => {
     try {
       const method = (req.method ?? "GET").toUpperCase();
-      let body: Buffer | null = null;
+      let body: Uint8Array | null = null;
       if (method !== "GET" && method !== "HEAD") {
         // express.json() and friends leave the stream consumed: use what they parsed.
         // A stream someone else ended without leaving a body has nothing left to read (waiting would hang).
-        body = req.readableEnded ? reserialise(req) : await readBody(req, limit);
+        body = req.readableEnded ? reserialise(req) : await readNodeBody(req, limit);
       }
       if (core !== undefined) {
-        const state = await core.handle({ method, url: requestURL(req), headers: requestHeaders(req), body });
+        const state = await core.handle({
+          method,
+          url: requestURL(req),
+          headers: requestHeaders(req),
+          body,
+          remoteAddress: req.socket?.remoteAddress,
+          connection: req.socket ?? undefined,
+        });
         writeWire(res, core.toWire(state));
         return;
       }
@@ -133,16 +118,16 @@ export function toNodeHandler(auth: Kernia): (req: IncomingMessage, res: ServerR
         headers: requestHeaders(req),
         body: body === null ? undefined : new Uint8Array(body),
       });
-      await writeResponse(res, await auth.handler(request));
+      await writeResponse(res, await auth.handler(request, { remoteAddress: req.socket?.remoteAddress }));
     } catch (e) {
-      if (e instanceof TooLarge) {
-        const err = APIError.from(413, BASE_ERROR_CODES, "PAYLOAD_TOO_LARGE");
+      if (e instanceof APIError && e.statusCode === 413) {
+        const err = e;
         // Close after answering; discard (not buffer) whatever the client is still sending.
         sendJSON(res, 413, err.body, { connection: "close" });
         req.resume();
         return;
       }
-      console.error("kernia: node handler failed", e);
+      console.error(`kernia: node handler failed: ${loggableError(e)}`);
       sendJSON(res, 500, APIError.from(500, BASE_ERROR_CODES, "INTERNAL_SERVER_ERROR").body);
     }
   };

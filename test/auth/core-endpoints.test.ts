@@ -386,17 +386,17 @@ describe("GET /get-session", () => {
     assert.deepEqual(Object.keys(res.body.session), ["expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId", "id"]);
     assert.equal(res.body.session.token, up.body.token);
     assert.equal(res.body.session.expiresAt, new Date(clock.ms + 604800_000).toISOString());
-    assert.equal(res.body.session.ipAddress, "");
+    assert.equal(res.body.session.ipAddress, "127.0.0.1"); // the socket's peer (issue 11: headers are not trusted by default)
     assert.deepEqual(res.body.user, up.body.user);
   });
 
-  test("session row records ip (first x-forwarded-for entry) and user agent", async () => {
+  test("session row records the connection's address (a client's x-forwarded-for is not trusted) and user agent", async () => {
     const { app } = setup();
     await signUpAlice(app);
     const res = await request(app).post("/api/auth/sign-in/email").set("x-forwarded-for", "203.0.113.9, 10.0.0.1").set("user-agent", "ua/1")
       .send({ email: "alice@example.com", password: "password1234" });
     const got = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${signed(res.body.token)}`);
-    assert.equal(got.body.session.ipAddress, "203.0.113.9");
+    assert.equal(got.body.session.ipAddress, "127.0.0.1");
     assert.equal(got.body.session.userAgent, "ua/1");
   });
 

@@ -1,12 +1,20 @@
 /**
  * The store-backed rate limiter (wire spec section 7) on an injected clock: Better Auth's rules, the
- * 429 body and X-Retry-After, per IP+path keys, custom rules, and a concurrent burst that must not
- * overshoot the budget.
+ * 429 body and X-Retry-After, per IP+path keys in fixed windows, custom rules, and a concurrent burst
+ * that must not overshoot the budget. The client address is passed as auth.handler's remoteAddress
+ * (test/edge/client-address.test.ts covers headers and proxies).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { TestClock, testAuth, BASE_URL, ORIGIN } from "../helpers/auth.js";
 import type { Kernia, KerniaOptions } from "../../src/auth/types.js";
+
+/** A clock at the start of a minute, so every window (10 s, 60 s) starts with the test. */
+function windowStart(): TestClock {
+  const clock = new TestClock();
+  clock.ms = Math.ceil(clock.ms / 60_000) * 60_000;
+  return clock;
+}
 
 function limited(clock: TestClock, extra: KerniaOptions = {}) {
   return testAuth({ rateLimit: { enabled: true, ...extra.rateLimit }, ...extra, plugins: extra.plugins }, clock);
@@ -16,25 +24,26 @@ function signIn(auth: Kernia, ip = "203.0.113.7") {
   return auth.handler(
     new Request(`${BASE_URL}/api/auth/sign-in/email`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: ORIGIN, "x-forwarded-for": ip },
+      headers: { "content-type": "application/json", origin: ORIGIN },
       body: JSON.stringify({ email: "nobody@example.com", password: "password1234" }),
     }),
+    { remoteAddress: ip },
   );
 }
 
 function getSession(auth: Kernia, ip = "203.0.113.7") {
-  return auth.handler(new Request(`${BASE_URL}/api/auth/get-session`, { headers: { "x-forwarded-for": ip } }));
+  return auth.handler(new Request(`${BASE_URL}/api/auth/get-session`), { remoteAddress: ip });
 }
 
 describe("rate limiter", () => {
   test("sign-in: 3 per 10 s, the 4th gets T#100's 429 with X-Retry-After; the window reopens", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const auth = limited(clock);
     for (let i = 0; i < 3; i++) assert.equal((await signIn(auth)).status, 401);
     clock.advance(4);
     const blocked = await signIn(auth);
     assert.equal(blocked.status, 429);
-    assert.equal(blocked.headers.get("x-retry-after"), "6"); // 10 s from the last counted request
+    assert.equal(blocked.headers.get("x-retry-after"), "6"); // the window ends 10 s after it started
     assert.equal(blocked.headers.get("content-type"), "application/json");
     assert.equal(await blocked.text(), '{"message":"Too many requests. Please try again later."}');
     clock.advance(5);
@@ -43,8 +52,21 @@ describe("rate limiter", () => {
     assert.equal((await signIn(auth)).status, 401, "window over: counted afresh");
   });
 
+  test("fixed windows: the budget is per window, whenever in the window it is spent", async () => {
+    const clock = windowStart();
+    const auth = limited(clock);
+    clock.advance(9);
+    for (let i = 0; i < 3; i++) assert.equal((await signIn(auth)).status, 401);
+    const r = await signIn(auth);
+    assert.equal(r.status, 429);
+    assert.equal(r.headers.get("x-retry-after"), "1");
+    clock.advance(1);
+    for (let i = 0; i < 3; i++) assert.equal((await signIn(auth)).status, 401, "the next window has its own budget");
+    assert.equal((await signIn(auth)).status, 429);
+  });
+
   test("keys are per IP and per path; other paths get 100 per 10 s", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const auth = limited(clock);
     for (let i = 0; i < 3; i++) await signIn(auth, "198.51.100.1");
     assert.equal((await signIn(auth, "198.51.100.1")).status, 429);
@@ -54,20 +76,20 @@ describe("rate limiter", () => {
   });
 
   test("checked before the handler: a blocked request does no work", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const auth = limited(clock);
     const body = (email: string) => JSON.stringify({ name: "n", email, password: "password1234" });
     const up = (email: string) =>
       auth.handler(new Request(`${BASE_URL}/api/auth/sign-up/email`, {
-        method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "192.0.2.1" }, body: body(email),
-      }));
+        method: "POST", headers: { "content-type": "application/json" }, body: body(email),
+      }), { remoteAddress: "192.0.2.1" });
     for (let i = 0; i < 3; i++) assert.equal((await up(`u${i}@example.com`)).status, 200);
     assert.equal((await up("u3@example.com")).status, 429);
     assert.equal(await auth.context.store.count("user", []), 3);
   });
 
   test("custom rules (prefix -> rule, false exempts), plugin rules, global window/max", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const auth = limited(clock, {
       rateLimit: { enabled: true, window: 60, max: 2, customRules: { "/sign-in": { window: 5, max: 1 }, "/get-session": false } },
       plugins: [{ id: "p", rateLimit: [{ matches: (p) => p === "/sign-out", window: 30, max: 1 }] }],
@@ -77,7 +99,7 @@ describe("rate limiter", () => {
     assert.equal(r.status, 429);
     assert.equal(r.headers.get("x-retry-after"), "5");
     for (let i = 0; i < 10; i++) assert.equal((await getSession(auth)).status, 200);
-    const out = () => auth.handler(new Request(`${BASE_URL}/api/auth/sign-out`, { method: "POST", headers: { "x-forwarded-for": "1.2.3.4" } }));
+    const out = () => auth.handler(new Request(`${BASE_URL}/api/auth/sign-out`, { method: "POST" }), { remoteAddress: "1.2.3.4" });
     assert.equal((await out()).status, 200);
     assert.equal((await out()).status, 429);
   });
@@ -93,7 +115,7 @@ describe("rate limiter", () => {
   });
 
   test("concurrent burst: 20 parallel sign-ins under 3/10s give exactly 3 non-429 answers", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const auth = limited(clock);
     const results = await Promise.all(Array.from({ length: 20 }, () => signIn(auth)));
     const statuses = results.map((r) => r.status);
@@ -102,7 +124,7 @@ describe("rate limiter", () => {
   });
 
   test("two instances sharing one store share the budget (several processes, one database)", async () => {
-    const clock = new TestClock();
+    const clock = windowStart();
     const a = limited(clock);
     // A second instance bound to the first one's store, as two processes share one MongoDB.
     const b = limited(clock, { database: { name: "shared", bind: () => a.context.store } });

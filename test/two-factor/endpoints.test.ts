@@ -777,7 +777,8 @@ describe("transport (T#95-T#100)", () => {
   });
 
   test("T#99/T#100: with rate limiting on, the 4th /two-factor/ request in 10 s is 429", async () => {
-    const { auth } = makeAuth({ options: { rateLimit: { enabled: true } } });
+    // One trusted hop (the test plays the proxy), so the forwarded address names the client (issue 11).
+    const { auth } = makeAuth({ options: { rateLimit: { enabled: true }, advanced: { ipAddress: { trustedProxies: 1 } } } });
     const client = new Client(auth);
     const statuses: number[] = [];
     let last;
