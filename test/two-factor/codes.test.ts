@@ -166,3 +166,17 @@ describe("OTP-only users keep a single counter row", () => {
     assert.equal(rows[0].failedVerificationCount, 1);
   });
 });
+
+describe("backup-code rows one client can create are bounded", () => {
+  test("refused or repeated enables leave one set of rows", async () => {
+    const { auth, clock } = makeAuth();
+    const { client, userId } = await enrolledUser(auth, clock);
+    const rows = () => auth.context.store.count("twoFactorBackupCode", [{ field: "userId", value: userId }]);
+    for (let i = 0; i < 20; i++) assert.equal((await client.post("/two-factor/enable", { password: PASSWORD })).body.code, "TOTP_ALREADY_ENABLED");
+    assert.equal(await rows(), 10);
+    const other = new Client(auth);
+    const fresh = await signUp(other);
+    for (let i = 0; i < 20; i++) assert.equal((await other.post("/two-factor/enable", { password: PASSWORD })).status, 200);
+    assert.equal(await auth.context.store.count("twoFactorBackupCode", [{ field: "userId", value: fresh.userId }]), 10);
+  });
+});

@@ -51,18 +51,21 @@ export async function enrolTotp(
     // A verified row: refused while it is the user's live TOTP; one left by an earlier factor
     // generation (a disable that failed part way) is dead and is overwritten, guarded on that state.
     const existing = await findTwoFactor(auth, user.id);
-    if (existing !== null && existing.verified && isCurrent(existing.factorGeneration, user) && existing.secret != null) {
-      throw twoFactorError(400, "TOTP_ALREADY_ENABLED");
-    }
+    const live = existing !== null && existing.verified && isCurrent(existing.factorGeneration, user) && existing.secret != null;
     row =
-      existing === null
+      existing === null || live
         ? null
         : await auth.store.update<TwoFactorRow>(
             MODELS.twoFactor,
             [byUser, { field: "factorGeneration", value: existing.factorGeneration ?? null }, { field: "secret", value: existing.secret ?? null }],
             data,
           );
-    if (row === null) throw twoFactorError(400, "TOTP_ALREADY_ENABLED"); // changed meanwhile: a concurrent enrolment won
+    if (row === null) {
+      // Refused (or a concurrent enrolment won): nothing points at the new set, so it goes again;
+      // repeated refused calls must not pile up rows.
+      await auth.store.deleteMany(MODELS.backupCode, [byUser, { field: "generation", value: set }]);
+      throw twoFactorError(400, "TOTP_ALREADY_ENABLED");
+    }
   }
   await pruneBackupCodes(auth, user.id, set);
   return { secret, codes };

@@ -44,3 +44,11 @@ export function isCurrent(stored: unknown, user: User): boolean {
 export function twoFactorEnabled(user: User): boolean {
   return (user as User & { twoFactorEnabled?: boolean }).twoFactorEnabled === true;
 }
+
+/**
+ * Can this row's TOTP secret answer a sign-in challenge? (A secret of an old factor generation cannot,
+ * so a challenge must not offer it: the sign-in gate's `twoFactorMethods`.)
+ */
+export function totpUsable(row: TwoFactorRow | null, user: User): boolean {
+  return row != null && row.secret != null && row.verified === true && isCurrent(row.factorGeneration, user);
+}
