@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
+import { FaultController, faultyAdapter, targetedFaultAdapter, type FaultMode, type FaultPlan } from "../helpers/faulty-store.js";
 import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
 
 const realError = console.error;
@@ -139,6 +139,20 @@ describe("turning 2FA on or off ends the user's other sessions (revokeOtherSessi
     assert.equal((await t.a.post("/two-factor/enable", { password: PASSWORD, method: "otp" })).status, 200);
     assert.equal(await signedIn(t.b), false);
     assert.ok(await signedIn(t.a));
+  });
+
+  test("a failing user write while turning 2FA on leaves no other session alive (sessions are replaced first)", async () => {
+    for (const mode of ["before", "after"] as FaultMode[]) {
+      const plan: FaultPlan = { fault: null, hits: 0 };
+      const t = await twoBrowsers({ options: { database: targetedFaultAdapter(memoryAdapter(), plan) } });
+      const en = await t.a.post("/two-factor/enable", { password: PASSWORD });
+      plan.fault = { op: "update", model: "user", mode };
+      const r = await t.a.post("/two-factor/verify-totp", { code: totpAt(en.body.totpURI, t.clock) });
+      assert.equal(plan.hits, 1);
+      assert.equal(r.status, 500);
+      assert.equal(await signedIn(t.b), false, `${mode}: the other session survived`);
+      assert.equal(await signedIn(t.a), false, `${mode}: the request failed, so its new session is gone too`);
+    }
   });
 
   test("revokeOtherSessions: false keeps them (the acting session is still replaced)", async () => {

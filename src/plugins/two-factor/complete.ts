@@ -59,11 +59,28 @@ export async function replaceSessions(ctx: EndpointContext, options: ResolvedOpt
   return fresh;
 }
 
-/** Turn 2FA on for a signed-in user and replace their sessions. */
-export async function enableAndRotate(ctx: EndpointContext, options: ResolvedOptions, current: SessionWithUser): Promise<TokenAndUser> {
-  const updated = (await ctx.auth.users.update(current.user.id, { twoFactorEnabled: true } as Partial<User>)) ?? current.user;
-  const fresh = await replaceSessions(ctx, options, current, updated);
+/**
+ * Turn 2FA on for a signed-in user (`changes` to the user row, twoFactorEnabled: true among them) and
+ * replace their sessions. Sessions first: should the user write then fail, the request ends with every
+ * session gone (issueSession's undo removes the new one) and 2FA maybe not on, which fails closed; the
+ * other order could leave 2FA on with the other sessions alive, and a retry (2FA already on) would not
+ * revoke them again.
+ */
+export async function turnOn(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  current: SessionWithUser,
+  changes: Partial<User>,
+): Promise<TokenAndUser> {
+  const next = { ...current.user, ...changes } as User;
+  const fresh = await replaceSessions(ctx, options, current, next);
+  const updated = (await ctx.auth.users.update(current.user.id, changes)) ?? next;
   return { token: fresh.session.token, user: ctx.auth.publicUser(updated) };
+}
+
+/** Turn 2FA on for a signed-in user and replace their sessions. */
+export function enableAndRotate(ctx: EndpointContext, options: ResolvedOptions, current: SessionWithUser): Promise<TokenAndUser> {
+  return turnOn(ctx, options, current, { twoFactorEnabled: true } as Partial<User>);
 }
 
 /** What a verified TOTP code or OTP grants: the withheld session, or on a session 2FA turned on. */

@@ -6,7 +6,7 @@
  */
 import type { EndpointContext, SessionWithUser, User } from "../../auth/types.js";
 import { createBackupCodes, pruneBackupCodes } from "./backup-codes.js";
-import { replaceSessions } from "./complete.js";
+import { replaceSessions, turnOn } from "./complete.js";
 import { twoFactorError } from "./errors.js";
 import { encryptSecret } from "./secret-box.js";
 import { findTwoFactor, generationOf, isCurrent, twoFactorEnabled, type TwoFactorRow } from "./row.js";
@@ -96,9 +96,6 @@ export async function removeTwoFactor(ctx: EndpointContext, state: PluginState, 
  * write as the flag, so nothing from an earlier enrolment comes back with it.
  */
 export async function enableOtp(ctx: EndpointContext, state: PluginState, current: SessionWithUser): Promise<void> {
-  const auth = ctx.auth;
-  const user = current.user;
-  const fresh = twoFactorEnabled(user) ? {} : { twoFactorGeneration: auth.generateId() };
-  const updated = (await auth.users.update(user.id, { twoFactorEnabled: true, ...fresh } as Partial<User>)) ?? user;
-  await replaceSessions(ctx, state.options, current, updated);
+  const fresh = twoFactorEnabled(current.user) ? {} : { twoFactorGeneration: ctx.auth.generateId() };
+  await turnOn(ctx, state.options, current, { twoFactorEnabled: true, ...fresh } as Partial<User>);
 }
