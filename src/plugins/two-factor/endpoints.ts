@@ -178,7 +178,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
       path: "/two-factor/trusted-devices",
       async handler(ctx) {
         const { user } = await ctx.requireSession();
-        return listTrustedDevices(ctx, user);
+        return listTrustedDevices(ctx, user.id, user);
       },
     },
 

@@ -153,10 +153,12 @@ async function currentHash(ctx: EndpointContext, userId: string): Promise<string
   return trustId ? hashTrustId(ctx, trustId) : null;
 }
 
-/** The user's live records of the current factor generation (expired ones are removed on the way). */
-export async function listTrustedDevices(ctx: EndpointContext, user: User): Promise<TrustedDeviceView[]> {
+/**
+ * The user's live records (expired ones are removed on the way). With `currentFor` (the user row): only
+ * those of the user's current factor generation, the ones that still work (row.ts).
+ */
+export async function listTrustedDevices(ctx: EndpointContext, userId: string, currentFor?: User): Promise<TrustedDeviceView[]> {
   const auth = ctx.auth;
-  const userId = user.id;
   const now = new Date(auth.now());
   await auth.store.deleteMany(MODELS.trustedDevice, [
     { field: "userId", value: userId },
@@ -171,7 +173,8 @@ export async function listTrustedDevices(ctx: EndpointContext, user: User): Prom
     { sortBy: { field: "createdAt", direction: "desc" } },
   );
   const current = await currentHash(ctx, userId);
-  return rows.filter((row) => isCurrent(row.factorGeneration, user)).map((row) => ({
+  const live = currentFor === undefined ? rows : rows.filter((row) => isCurrent(row.factorGeneration, currentFor));
+  return live.map((row) => ({
     id: row.id,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
