@@ -116,7 +116,8 @@ describe("verify-totp on a challenge", () => {
     // RFC 6238 section 5.2: the step was accepted once; the 500 told the sender the code was right.
     const replay = await client.post("/two-factor/verify-totp", { code });
     assert.equal(replay.status, 401);
-    assert.equal(replay.body.code, "INVALID_CODE");
+    // issue 16 item 8: a right code reused within its step says so (was INVALID_CODE)
+    assert.equal(replay.body.code, "TOTP_CODE_ALREADY_USED");
     t.clock.advance(30);
     const next = await client.post("/two-factor/verify-totp", { code: totpAt(uri, t.clock) });
     assert.equal(next.status, 200, next.text);

@@ -25,7 +25,7 @@ import type { AuthContext, EndpointContext, SessionWithUser, User } from "../../
 import { twoFactorError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
-import { ID_ALPHABET } from "./state.js";
+import { ID_ALPHABET } from "./bytes.js";
 
 export const TWO_FACTOR_COOKIE = "two_factor";
 
@@ -67,11 +67,13 @@ export async function resolveTarget(ctx: EndpointContext): Promise<Target> {
   const id = await ctx.getSignedCookie(TWO_FACTOR_COOKIE);
   if (!id) throw invalidCookie();
   const auth = ctx.auth;
-  const row = await auth.store.findOne<ChallengeRow>(MODELS.challenge, [{ field: "id", value: id }]);
-  if (!row || !live(auth, row)) throw invalidCookie();
-  const user = await auth.users.findById(row.userId);
-  if (!user) throw invalidCookie();
-  return { kind: "challenge", challengeId: id, user };
+  // The challenge and its user in one round trip.
+  const found = await auth.store.findOneJoined<ChallengeRow, User>(MODELS.challenge, [{ field: "id", value: id }], {
+    model: "user",
+    field: "userId",
+  });
+  if (!found || !live(auth, found.row) || !found.joined) throw invalidCookie();
+  return { kind: "challenge", challengeId: id, user: found.joined };
 }
 
 /** Reserve one attempt on the challenge; throws when the budget is spent (and ends the cookie). */

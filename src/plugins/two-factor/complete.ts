@@ -4,7 +4,8 @@
  */
 import type { EndpointContext, SessionWithUser, User } from "../../auth/types.js";
 import { consumeChallenge, TWO_FACTOR_COOKIE, type Target } from "./challenge.js";
-import { recordSuccess } from "./lockout.js";
+import type { ResolvedOptions } from "./options.js";
+import { twoFactorEnabled } from "./row.js";
 import type { PluginState } from "./state.js";
 import { trustThisDevice } from "./trusted-device.js";
 
@@ -18,11 +19,11 @@ export interface TokenAndUser {
  *
  * All or nothing through ctx.onFailure: if any later step fails, the trusted-device record is deleted,
  * the session row deleted (its cookie never left), the challenge put back (same two_factor cookie works
- * for the retry) and a spent backup code or OTP restored. Two writes stay on purpose:
+ * for the retry) and a spent backup code or OTP restored. Two writes made before stay on purpose:
  * - the TOTP step claim (RFC 6238 section 5.2 replay guard): the failed answer already told whoever sent
  *   the code that it was right, and the user's next code comes within one period at no cost, so
  *   reopening the step would only reopen a replay window;
- * - recordSuccess (lockout counter reset): the user did prove the second factor.
+ * - the lockout reset (attempt.ts): the user did prove the second factor.
  */
 export async function completeChallenge(
   ctx: EndpointContext,
@@ -31,23 +32,61 @@ export async function completeChallenge(
   trustDevice: boolean,
 ): Promise<TokenAndUser> {
   await consumeChallenge(ctx, target.challengeId);
-  await recordSuccess(ctx.auth, state.options, target.user.id);
   const dontRemember = (await ctx.getSignedCookie("dont_remember")) === "true";
   const issued = await ctx.issueSession(target.user, { dontRemember });
   ctx.expireCookie(TWO_FACTOR_COOKIE);
   if (trustDevice) {
-    await trustThisDevice(ctx, state.options, target.user.id);
+    await trustThisDevice(ctx, state.options, target.user);
     // Better Auth drops dont_remember here (spec 10.5): trusting a device is asking to be remembered.
     ctx.expireCookie("dont_remember");
   }
   return { token: issued.session.token, user: ctx.auth.publicUser(issued.user) };
 }
 
-/** Turn 2FA on for a signed-in user and replace their session (privilege change, new token). */
-export async function enableAndRotate(ctx: EndpointContext, current: SessionWithUser): Promise<TokenAndUser> {
-  const updated = (await ctx.auth.users.update(current.user.id, { twoFactorEnabled: true } as Partial<User>)) ?? current.user;
-  const fresh = await ctx.rotateSession({ session: current.session, user: updated });
+/**
+ * The session answer after 2FA was turned on or off for this user: a new session replaces the current
+ * one (privilege change, new token) and, unless `revokeOtherSessions` is false, every other session of
+ * the user ends too (sessions opened before the change must not outlive it, issue 11).
+ */
+export async function replaceSessions(ctx: EndpointContext, options: ResolvedOptions, current: SessionWithUser, user: User): Promise<SessionWithUser> {
+  if (!options.revokeOtherSessions) return ctx.rotateSession({ session: current.session, user });
+  // issueSession registers the undo of its row; the delete below then also removes the current session.
+  const fresh = await ctx.issueSession(user);
+  await ctx.auth.store.deleteMany("session", [
+    { field: "userId", value: user.id },
+    { field: "id", operator: "ne", value: fresh.session.id },
+  ]);
+  return fresh;
+}
+
+/**
+ * Turn 2FA on for a signed-in user (`changes` to the user row, twoFactorEnabled: true among them) and
+ * replace their sessions. Sessions first: should the user write then fail, the request ends with every
+ * session gone (issueSession's undo removes the new one) and 2FA maybe not on, which fails closed; the
+ * other order could leave 2FA on with the other sessions alive, and a retry (2FA already on) would not
+ * revoke them again.
+ */
+export async function turnOn(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  current: SessionWithUser,
+  changes: Partial<User>,
+): Promise<TokenAndUser> {
+  const next = { ...current.user, ...changes } as User;
+  const fresh = await replaceSessions(ctx, options, current, next);
+  const updated = (await ctx.auth.users.update(current.user.id, changes)) ?? next;
   return { token: fresh.session.token, user: ctx.auth.publicUser(updated) };
+}
+
+/** Turn 2FA on for a signed-in user and replace their sessions. */
+export function enableAndRotate(ctx: EndpointContext, options: ResolvedOptions, current: SessionWithUser): Promise<TokenAndUser> {
+  return turnOn(ctx, options, current, { twoFactorEnabled: true } as Partial<User>);
+}
+
+/** What a verified TOTP code or OTP grants: the withheld session, or on a session 2FA turned on. */
+export function grant(ctx: EndpointContext, state: PluginState, target: Target): Promise<TokenAndUser> | TokenAndUser {
+  if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+  return twoFactorEnabled(target.user) ? currentSession(ctx, target.session) : enableAndRotate(ctx, state.options, target.session);
 }
 
 /** Session path: the answer is the current session, untouched. */

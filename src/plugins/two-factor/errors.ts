@@ -22,6 +22,7 @@ export const TWO_FACTOR_ERROR_CODES = {
   INVALID_TWO_FACTOR_COOKIE: "Invalid two factor cookie",
   /* + */ TOO_MANY_OTP_REQUESTS: "Too many codes requested. Please try again later.",
   /* + */ TRUSTED_DEVICE_NOT_FOUND: "Trusted device not found",
+  /* + */ TOTP_CODE_ALREADY_USED: "This code was already used. Wait for the next code.",
 } as const;
 
 export type TwoFactorErrorCode = keyof typeof TWO_FACTOR_ERROR_CODES;

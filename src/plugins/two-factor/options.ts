@@ -63,6 +63,11 @@ export interface TwoFactorOptions {
   /** Failed TOTP/backup-code attempts per sign-in challenge; the next request ends the challenge. */
   maxChallengeAttempts?: number;
   accountLockout?: AccountLockoutOptions;
+  /**
+   * When two-factor is turned on or off for a user, end every other session of that user (the
+   * session that made the change is replaced by a new one either way). Default true; false keeps them.
+   */
+  revokeOtherSessions?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -75,6 +80,7 @@ export interface ResolvedOptions {
   twoFactorCookieMaxAge: number;
   maxChallengeAttempts: number;
   lockout: Required<AccountLockoutOptions>;
+  revokeOtherSessions: boolean;
 }
 
 export const DEFAULTS = {
@@ -86,6 +92,7 @@ export const DEFAULTS = {
   twoFactorCookieMaxAge: 600,
   maxChallengeAttempts: 5,
   lockout: { enabled: true, maxFailedAttempts: 10, durationSeconds: 900 },
+  revokeOtherSessions: true,
 } as const;
 
 function int(name: string, value: unknown, min: number, max: number): number {
@@ -108,29 +115,9 @@ function bool(name: string, value: unknown): boolean {
   return value;
 }
 
-/** Later sources win key by key, one level deep (the nested option groups merge, not replace). */
-function merge(...sources: (TwoFactorOptions | undefined)[]): TwoFactorOptions {
-  const out: Record<string, unknown> = {};
-  for (const source of sources) {
-    if (!source) continue;
-    for (const [key, value] of Object.entries(source)) {
-      if (value === undefined) continue;
-      const prev = out[key];
-      out[key] =
-        value && typeof value === "object" && !Array.isArray(value) && prev && typeof prev === "object"
-          ? { ...(prev as object), ...Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) }
-          : value;
-    }
-  }
-  return out as TwoFactorOptions;
-}
-
 export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | undefined): ResolvedOptions {
-  // pluginOptions overlays advanced["two-factor"] on the defaults given; with {} that is the advanced
-  // block alone, which we then merge over the constructor options ourselves so nested groups merge
-  // the same way whatever the core's overlay depth is.
-  const advanced = auth.pluginOptions<TwoFactorOptions>("two-factor", {});
-  const o = merge(passed, advanced);
+  // The core's merge: advanced["two-factor"] over twoFactor(options), key by key, nested groups merged.
+  const o = auth.pluginOptions<TwoFactorOptions>("two-factor", passed ?? {});
   const otp = { ...DEFAULTS.otp, ...o.otpOptions };
   const totp = { ...DEFAULTS.totp, ...o.totpOptions };
   const backup = { ...DEFAULTS.backupCodes, ...o.backupCodeOptions };
@@ -171,5 +158,6 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
       maxFailedAttempts: int("accountLockout.maxFailedAttempts", lockout.maxFailedAttempts, 1, 1_000_000),
       durationSeconds: int("accountLockout.durationSeconds", lockout.durationSeconds, 1, 31_536_000),
     },
+    revokeOtherSessions: bool("revokeOtherSessions", o.revokeOtherSessions ?? DEFAULTS.revokeOtherSessions),
   };
 }

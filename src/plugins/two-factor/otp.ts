@@ -5,7 +5,8 @@
  * (as Better Auth keys them). Sending replaces the code and its attempt counter, so sends are capped
  * per user per fixed window (twoFactorOtpSend): without that cap, re-sending resets the per-code
  * guess budget forever (better-auth issue #11162). Guesses reserve a slot with one atomic increment
- * before the code is compared, so a concurrent burst gets at most allowedAttempts comparisons.
+ * before the code is compared, so a concurrent burst gets at most allowedAttempts comparisons (the
+ * order of the checks is attempt.ts's).
  *
  * A right code is consumed with one deleteOne; if the request then fails (no session issued), the row is
  * put back as it was, so the user can retry with the code already delivered instead of spending a send
@@ -16,12 +17,13 @@ import { UniqueConstraintError, type Row } from "../../adapters/types.js";
 import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
 import type { Target } from "./challenge.js";
 import { twoFactorError } from "./errors.js";
+import { assertNotLocked } from "./lockout.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
 import type { PluginKeys } from "./secret-box.js";
-import { fromHex, toHex, utf8 } from "./state.js";
+import { fromHex, toHex, utf8 } from "./bytes.js";
 
-interface OtpRow extends Row {
+export interface OtpRow extends Row {
   userId: string;
   codeHash: string;
   attempts: number;
@@ -42,87 +44,82 @@ function matchesAnyKey(auth: AuthContext, keyring: readonly PluginKeys[], key: s
   return false;
 }
 
-/** Insert-or-count: one atomic increment, creating the row on first use. */
-async function bump<T extends Row>(auth: AuthContext, model: string, id: string, field: string, fresh: () => T): Promise<T> {
-  const where = [{ field: "id", value: id }];
-  const row = await auth.store.increment<T>(model, where, field, 1);
-  if (row) return row;
-  try {
-    return await auth.store.create<T>(model, fresh());
-  } catch (error) {
-    if (!(error instanceof UniqueConstraintError)) throw error;
-    const again = await auth.store.increment<T>(model, where, field, 1);
-    if (!again) throw error;
-    return again;
-  }
-}
-
 async function assertSendAllowed(auth: AuthContext, options: ResolvedOptions, userId: string): Promise<void> {
   const windowMs = options.otp.sendWindowSeconds * 1000;
   const index = Math.floor(auth.now() / windowMs);
-  const row = await bump(auth, MODELS.otpSend, `${userId}:${index}`, "count", () => ({
-    id: `${userId}:${index}`,
-    userId,
-    count: 1,
-    expiresAt: new Date((index + 1) * windowMs),
-  }));
-  if ((row.count as number) > options.otp.maxSendsPerWindow) throw twoFactorError(429, "TOO_MANY_OTP_REQUESTS");
+  // Create-or-count in one atomic operation.
+  const row = await auth.store.upsert(MODELS.otpSend, [{ field: "id", value: `${userId}:${index}` }], {
+    create: { userId, expiresAt: new Date((index + 1) * windowMs) },
+    increment: { count: 1 },
+  });
+  if (row === null || (row.count as number) > options.otp.maxSendsPerWindow) throw twoFactorError(429, "TOO_MANY_OTP_REQUESTS");
 }
 
+/** Refused while the account is locked (429 with X-Retry-After): a code it could not use is not sent. */
 export async function sendOtp(ctx: EndpointContext, options: ResolvedOptions, keys: PluginKeys, target: Target): Promise<void> {
   const auth = ctx.auth;
   const send = options.otp.sendOtp;
   if (!send) throw new Error("two-factor: sendOtp called without otpOptions.sendOtp");
+  await assertNotLocked(auth, options, target.user.id);
   await assertSendAllowed(auth, options, target.user.id);
   const key = otpKey(target);
   const code = auth.randomString(options.otp.digits, "0123456789");
-  const data = {
-    userId: target.user.id,
-    codeHash: toHex(hashOtp(auth, keys, key, code)),
-    attempts: 0,
-    expiresAt: new Date(auth.now() + options.otp.period * 60_000),
-  };
-  const where = [{ field: "id", value: key }];
-  if (!(await auth.store.update(MODELS.otp, where, data))) {
-    try {
-      await auth.store.create<OtpRow>(MODELS.otp, { id: key, ...data });
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintError)) throw error;
-      await auth.store.update(MODELS.otp, where, data);
-    }
-  }
+  // One upsert replaces the code (and its attempt counter) under this key, or creates it.
+  await auth.store.upsert(MODELS.otp, [{ field: "id", value: key }], {
+    create: {},
+    set: {
+      userId: target.user.id,
+      codeHash: toHex(hashOtp(auth, keys, key, code)),
+      attempts: 0,
+      expiresAt: new Date(auth.now() + options.otp.period * 60_000),
+    },
+  });
   await send({ user: target.user as User, otp: code }, ctx);
 }
 
-/**
- * true: right code, and this request consumed it. false: wrong code (the caller counts the failure).
- * Throws OTP_HAS_EXPIRED (none live) or TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (budget spent; code ended).
- */
-export async function checkOtp(
-  ctx: EndpointContext,
-  options: ResolvedOptions,
-  keyring: readonly PluginKeys[],
-  target: Target,
-  code: string,
-): Promise<boolean> {
-  const auth = ctx.auth;
-  const key = otpKey(target);
-  const byId = { field: "id", value: key };
+/** The live code under this target's key, or null (none sent, or expired: an expired row is removed). */
+export async function findLiveOtp(auth: AuthContext, target: Target): Promise<OtpRow | null> {
+  const byId = { field: "id", value: otpKey(target) };
   const row = await auth.store.findOne<OtpRow>(MODELS.otp, [byId]);
-  if (!row || row.expiresAt.getTime() <= auth.now()) {
-    if (row) await auth.store.deleteOne(MODELS.otp, [byId, { field: "codeHash", value: row.codeHash }]);
-    throw twoFactorError(400, "OTP_HAS_EXPIRED");
-  }
-  const sameCode = { field: "codeHash", value: row.codeHash };
-  const reserved = await auth.store.increment<OtpRow>(MODELS.otp, [byId, sameCode], "attempts", 1);
+  if (row !== null && row.expiresAt.getTime() > auth.now()) return row;
+  if (row) await auth.store.deleteOne(MODELS.otp, [byId, { field: "codeHash", value: row.codeHash }]);
+  return null;
+}
+
+/**
+ * Reserve one of the code's allowedAttempts with one atomic increment (guarded on the code read, so a
+ * code re-sent meanwhile is not charged). Throws OTP_HAS_EXPIRED (gone meanwhile) or
+ * TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE (budget spent: the code is ended).
+ */
+export async function reserveOtpAttempt(auth: AuthContext, options: ResolvedOptions, row: OtpRow): Promise<void> {
+  const where = [
+    { field: "id", value: row.id },
+    { field: "codeHash", value: row.codeHash },
+  ];
+  const reserved = await auth.store.increment<OtpRow>(MODELS.otp, where, "attempts", 1);
   if (!reserved) throw twoFactorError(400, "OTP_HAS_EXPIRED");
   if (reserved.attempts > options.otp.allowedAttempts) {
-    await auth.store.deleteOne(MODELS.otp, [byId, sameCode]);
+    await auth.store.deleteOne(MODELS.otp, where);
     throw twoFactorError(400, "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE");
   }
-  if (code.length > 64 || !matchesAnyKey(auth, keyring, key, code, fromHex(row.codeHash))) return false;
-  const consumed = await auth.store.deleteOne<OtpRow>(MODELS.otp, [byId, sameCode]);
-  if (!consumed) throw twoFactorError(400, "OTP_HAS_EXPIRED");
+}
+
+/** Does `code` match the stored code? (Constant-time compare under each key of the keyring.) */
+export function otpMatches(auth: AuthContext, keyring: readonly PluginKeys[], row: OtpRow, code: string): boolean {
+  return code.length <= 64 && matchesAnyKey(auth, keyring, row.id, code, fromHex(row.codeHash));
+}
+
+/**
+ * Take the right code: true when this request consumed it (one deleteOne, one winner); put back as it
+ * was if the request fails later. False when a concurrent request took it first.
+ */
+export async function consumeOtp(ctx: EndpointContext, row: OtpRow): Promise<boolean> {
+  const auth = ctx.auth;
+  const consumed = await auth.store.deleteOne<OtpRow>(MODELS.otp, [
+    { field: "id", value: row.id },
+    { field: "codeHash", value: row.codeHash },
+  ]);
+  if (!consumed) return false;
   ctx.onFailure(async () => {
     try {
       await auth.store.create<OtpRow>(MODELS.otp, { ...consumed });

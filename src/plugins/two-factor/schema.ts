@@ -9,15 +9,19 @@
  *                 regenerating switches sets with one write. null: no backup codes.
  *   verified      the TOTP secret has been confirmed with a code (or skipVerificationOnEnable)
  *   lastUsedStep  the last accepted TOTP time step: RFC 6238 section 5.2 replay guard
- *   failedVerificationCount, lockedUntil   account lockout across challenges
+ *   failedVerificationCount, lockedUntil, lastGuessAt   the account's guess budget (lockout.ts)
+ *   factorGeneration   the user's factor generation when the secret and backup codes were set (row.ts)
+ * user.twoFactorGeneration: the current factor generation, replaced by every disable (row.ts).
  * twoFactorConfirmation: the pending sign-in challenge behind the two_factor cookie (id = cookie value);
  *   attempts = slots reserved, failures = attempts that finished wrong (see challenge.ts).
- * twoFactorBackupCode: codeHash = hex HMAC-SHA-256(backup-code key, code); spent by setting usedAt.
+ * twoFactorBackupCode: codeHash = hex HMAC-SHA-256(backup-code key, code); spent by setting usedAt,
+ *   with spentBy = a random marker of the spending request (its undo is guarded on it).
  * twoFactorOtp: one live OTP per key (the challenge id, or "<userId>!<sessionId>" on a session);
  *   codeHash = hex HMAC-SHA-256(otp key, id + ":" + code).
  * twoFactorOtpSend: fixed-window send counter per user (id = "<userId>:<window index>").
  * twoFactorTrustedDevice: one row per trusted browser; trustIdHash = hex SHA-256 of the secret trustId
- *   carried in the trust_device cookie (the row id is public and stable across rotations).
+ *   carried in the trust_device cookie (the row id is public and stable across rotations);
+ *   factorGeneration binds it like the twoFactor row's.
  */
 import type { Schema } from "../../adapters/types.js";
 
@@ -36,6 +40,7 @@ export const twoFactorSchema: Schema = {
   user: {
     fields: {
       twoFactorEnabled: { type: "boolean", defaultValue: false, input: false },
+      twoFactorGeneration: { type: "string", input: false, returned: false },
     },
   },
   [MODELS.twoFactor]: {
@@ -47,6 +52,8 @@ export const twoFactorSchema: Schema = {
       lastUsedStep: { type: "number", returned: false },
       failedVerificationCount: { type: "number", required: true, defaultValue: 0, returned: false },
       lockedUntil: { type: "date", returned: false },
+      lastGuessAt: { type: "date", returned: false },
+      factorGeneration: { type: "string", returned: false },
     },
   },
   [MODELS.challenge]: {
@@ -64,6 +71,7 @@ export const twoFactorSchema: Schema = {
       generation: { type: "string", required: true, index: true, returned: false },
       codeHash: { type: "string", required: true, returned: false },
       usedAt: { type: "date", returned: false },
+      spentBy: { type: "string", returned: false },
     },
   },
   [MODELS.otp]: {
@@ -90,6 +98,7 @@ export const twoFactorSchema: Schema = {
       createdAt: { type: "date", required: true },
       expiresAt: { type: "date", required: true },
       userAgent: { type: "string" },
+      factorGeneration: { type: "string", returned: false },
     },
     expiresAtField: "expiresAt",
   },

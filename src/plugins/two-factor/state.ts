@@ -38,14 +38,3 @@ export class StateRegistry {
     return this.states.get(auth) ?? this.init(auth);
   }
 }
-
-const encoder = new TextEncoder();
-
-export const utf8 = (text: string): Uint8Array => encoder.encode(text);
-export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
-export const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, "hex"));
-export const base64urlNoPad = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
-
-/** [A-Za-z0-9_-], the alphabet Better Auth uses for 2FA identifiers and TOTP secrets. */
-export const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-export const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

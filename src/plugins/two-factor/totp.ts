@@ -4,12 +4,14 @@
  * Secret: 32 random chars of [A-Za-z0-9_-] whose ASCII bytes are the HMAC key, as Better Auth does
  * (192 bits, above RFC 4226 section 4's 128-bit minimum); the URI carries their base32 (52 chars).
  */
+import type { Value } from "../../adapters/types.js";
 import type { AuthContext } from "../../auth/types.js";
-import type { TwoFactorRow } from "./lockout.js";
+import type { TwoFactorRow } from "./row.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
 import { decryptSecret, encryptSecret, type PluginKeys } from "./secret-box.js";
-import { ID_ALPHABET, utf8, type PluginState } from "./state.js";
+import { ID_ALPHABET, utf8 } from "./bytes.js";
+import type { PluginState } from "./state.js";
 
 export function generateTotpSecret(auth: AuthContext): string {
   return auth.randomString(32, ID_ALPHABET);
@@ -65,19 +67,16 @@ export async function resealSecret(auth: AuthContext, keys: PluginKeys, row: Two
   }
 }
 
+/** What a TOTP code is: right for an unused step, right for a step already used, or wrong. */
+export type TotpCheck = { kind: "right"; step: number } | { kind: "used" } | { kind: "wrong" };
+
 /**
- * True when `code` is valid now AND this request claimed its time step. RFC 6238 section 5.2: "the
- * verifier MUST NOT accept the second attempt of the OTP after the successful validation has been
- * issued for the first OTP". verifyTotp already skips steps <= lastUsedStep; the claim is one
- * conditional update, so of two concurrent requests with the same code only one wins, in any process.
- * The claim is not undone when the request fails later (see completeChallenge): the next code is free.
+ * Compare `code` with the row's secret (RFC 6238, +-window steps). RFC 6238 section 5.2: "the verifier
+ * MUST NOT accept the second attempt of the OTP after the successful validation has been issued for
+ * the first OTP": steps <= lastUsedStep are skipped, and a code that matches only such a step is
+ * "used" (the person is told to wait for the next code, not that the code is wrong).
  */
-export async function verifyAndClaimTotp(
-  auth: AuthContext,
-  state: PluginState,
-  row: TwoFactorRow,
-  code: string,
-): Promise<boolean> {
+export async function checkTotp(auth: AuthContext, state: PluginState, row: TwoFactorRow, code: string): Promise<TotpCheck> {
   const { options, keys, keyring, totpKeys } = state;
   // The key is opened first either way: an undecryptable row is a 500 whatever the code looks like.
   // With the cache, the prepared key is used synchronously below (no await until verifyTotp returns),
@@ -90,23 +89,37 @@ export async function verifyAndClaimTotp(
     return utf8(opened.secret);
   };
   const key = totpKeys !== null && row.secret !== null ? totpKeys.key(auth.crypto, row.userId, row.secret, open) : open();
-  const result =
-    code.length === options.totp.digits && /^[0-9]+$/.test(code)
-      ? auth.crypto.verifyTotp(key, code, {
-          time: auth.now(),
-          period: options.totp.period,
-          digits: options.totp.digits,
-          window: options.totp.window,
-          afterStep: row.lastUsedStep ?? undefined,
-        })
-      : null;
+  let check: TotpCheck = { kind: "wrong" };
+  if (code.length === options.totp.digits && /^[0-9]+$/.test(code)) {
+    const at = { time: auth.now(), period: options.totp.period, digits: options.totp.digits, window: options.totp.window };
+    const fresh = auth.crypto.verifyTotp(key, code, { ...at, afterStep: row.lastUsedStep ?? undefined });
+    if (fresh.valid) check = { kind: "right", step: fresh.step };
+    else if (row.lastUsedStep != null && auth.crypto.verifyTotp(key, code, at).valid) check = { kind: "used" };
+  }
   if (retired !== null) await resealSecret(auth, keys, row, retired);
-  if (result === null || !result.valid) return false;
+  return check;
+}
+
+/**
+ * Claim the code's time step with one conditional update (lastUsedStep below it), so of two concurrent
+ * requests with the same code only one wins, in any process; `also` is written by the same update (the
+ * lockout reset, the enrolment's `verified`), which saves a round trip and changes no rule: the claim
+ * is the success. False when another request claimed the step (or a later one) first. The claim is not
+ * undone when the request fails later (see complete.ts): the next code comes within one period.
+ */
+export async function claimStep(
+  auth: AuthContext,
+  row: TwoFactorRow,
+  step: number,
+  also: Record<string, Value>,
+): Promise<boolean> {
   const user = { field: "userId", value: row.userId };
+  const below = { field: "lastUsedStep", operator: "lt" as const, value: step };
+  const unset = { field: "lastUsedStep", value: null };
+  // The guard that matches the row as read first; the other in case it changed meanwhile.
+  const [first, second] = row.lastUsedStep == null ? [unset, below] : [below, unset];
+  const data = { lastUsedStep: step, ...also };
   const claimed =
-    (await auth.store.update(MODELS.twoFactor, [user, { field: "lastUsedStep", operator: "lt", value: result.step }], {
-      lastUsedStep: result.step,
-    })) ??
-    (await auth.store.update(MODELS.twoFactor, [user, { field: "lastUsedStep", value: null }], { lastUsedStep: result.step }));
+    (await auth.store.update(MODELS.twoFactor, [user, first], data)) ?? (await auth.store.update(MODELS.twoFactor, [user, second], data));
   return claimed !== null;
 }

@@ -10,10 +10,11 @@
  * reverted (guarded on the new hash, which only this request knows), since its new cookie never arrives.
  */
 import type { Row } from "../../adapters/types.js";
-import type { EndpointContext } from "../../auth/types.js";
+import type { EndpointContext, User } from "../../auth/types.js";
 import type { ResolvedOptions } from "./options.js";
+import { generationOf, isCurrent } from "./row.js";
 import { MODELS } from "./schema.js";
-import { base64urlNoPad, ID_ALPHABET, toHex, utf8 } from "./state.js";
+import { base64urlNoPad, ID_ALPHABET, toHex, utf8 } from "./bytes.js";
 
 export const TRUST_DEVICE_COOKIE = "trust_device";
 const TRUST_ID = /^trust-device-[A-Za-z0-9_-]{32}$/;
@@ -24,6 +25,7 @@ interface TrustedDeviceRow extends Row {
   createdAt: Date;
   expiresAt: Date;
   userAgent: string | null;
+  factorGeneration: string | null;
 }
 
 export interface TrustedDeviceView {
@@ -72,9 +74,10 @@ async function setCookie(ctx: EndpointContext, options: ResolvedOptions, userId:
   await ctx.setSignedCookie(TRUST_DEVICE_COOKIE, `${cookieMac(ctx, userId, trustId)}!${trustId}`, options.trustDeviceMaxAge);
 }
 
-/** After a verified second factor with trustDevice: a new record and cookie. */
-export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
+/** After a verified second factor with trustDevice: a new record (of the user's factor generation) and cookie. */
+export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOptions, user: User): Promise<void> {
   const auth = ctx.auth;
+  const userId = user.id;
   const trustId = newTrustId(ctx);
   const now = auth.now();
   const id = auth.generateId();
@@ -86,13 +89,15 @@ export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOpt
     createdAt: new Date(now),
     expiresAt: new Date(now + options.trustDeviceMaxAge * 1000),
     userAgent: ctx.headers.get("user-agent")?.slice(0, 512) ?? null,
+    factorGeneration: generationOf(user),
   });
   await setCookie(ctx, options, userId, trustId);
 }
 
 /**
- * At sign-in: true when the request carries a valid trust cookie for this user, which is then rotated
- * (fresh trustId and lifetime). A signed cookie that fails any check is expired.
+ * At sign-in: true when the request carries a valid trust cookie for this user whose record is live and
+ * of the user's current factor generation (row.ts: a record from before a disable never counts again).
+ * The record is then rotated (fresh trustId and lifetime). A signed cookie that fails any check is expired.
  */
 export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<boolean> {
   const { present, trustId } = await readCookie(ctx, userId);
@@ -102,22 +107,36 @@ export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOp
   }
   const auth = ctx.auth;
   const now = auth.now();
+  const oldHash = hashTrustId(ctx, trustId);
+  // The record and its user (for the current factor generation) in one round trip.
+  const found = await auth.store.findOneJoined<TrustedDeviceRow, User>(MODELS.trustedDevice, [{ field: "trustIdHash", value: oldHash }], {
+    model: "user",
+    field: "userId",
+  });
+  const usable =
+    found !== null &&
+    found.row.userId === userId &&
+    found.row.expiresAt.getTime() > now &&
+    found.joined !== null &&
+    isCurrent(found.row.factorGeneration, found.joined);
+  if (!usable) {
+    ctx.expireCookie(TRUST_DEVICE_COOKIE);
+    return false;
+  }
   const next = newTrustId(ctx);
   ctx.onFailure(
     () =>
-      auth.store.update<TrustedDeviceRow>(
-        MODELS.trustedDevice,
-        [{ field: "trustIdHash", value: hashTrustId(ctx, next) }],
-        { trustIdHash: hashTrustId(ctx, trustId) },
-      ),
+      auth.store.update<TrustedDeviceRow>(MODELS.trustedDevice, [{ field: "trustIdHash", value: hashTrustId(ctx, next) }], { trustIdHash: oldHash }),
     "revert the trusted-device rotation",
   );
+  // One winner per cookie: the rotation is guarded on the old hash (and on what was checked above).
   const rotated = await auth.store.update<TrustedDeviceRow>(
     MODELS.trustedDevice,
     [
-      { field: "trustIdHash", value: hashTrustId(ctx, trustId) },
+      { field: "trustIdHash", value: oldHash },
       { field: "userId", value: userId },
       { field: "expiresAt", operator: "gt", value: new Date(now) },
+      { field: "factorGeneration", value: found.row.factorGeneration ?? null },
     ],
     { trustIdHash: hashTrustId(ctx, next), expiresAt: new Date(now + options.trustDeviceMaxAge * 1000) },
   );
@@ -134,7 +153,11 @@ async function currentHash(ctx: EndpointContext, userId: string): Promise<string
   return trustId ? hashTrustId(ctx, trustId) : null;
 }
 
-export async function listTrustedDevices(ctx: EndpointContext, userId: string): Promise<TrustedDeviceView[]> {
+/**
+ * The user's live records (expired ones are removed on the way). With `currentFor` (the user row): only
+ * those of the user's current factor generation, the ones that still work (row.ts).
+ */
+export async function listTrustedDevices(ctx: EndpointContext, userId: string, currentFor?: User): Promise<TrustedDeviceView[]> {
   const auth = ctx.auth;
   const now = new Date(auth.now());
   await auth.store.deleteMany(MODELS.trustedDevice, [
@@ -150,7 +173,8 @@ export async function listTrustedDevices(ctx: EndpointContext, userId: string): 
     { sortBy: { field: "createdAt", direction: "desc" } },
   );
   const current = await currentHash(ctx, userId);
-  return rows.map((row) => ({
+  const live = currentFor === undefined ? rows : rows.filter((row) => isCurrent(row.factorGeneration, currentFor));
+  return live.map((row) => ({
     id: row.id,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
