@@ -17,7 +17,7 @@
  */
 import type { SignInGate, SignInGateAnswer } from "../../auth/plugin-api.js";
 import { createChallenge } from "./challenge.js";
-import { findTwoFactor } from "./lockout.js";
+import { findTwoFactor, totpUsable } from "./row.js";
 import type { StateRegistry } from "./state.js";
 import { useTrustedDevice } from "./trusted-device.js";
 
@@ -32,7 +32,7 @@ export function twoFactorGate(states: StateRegistry): SignInGate {
     // "totp" when TOTP is on and the user has a confirmed secret; "otp" when codes can be sent.
     const row = await findTwoFactor(ctx.auth, user.id);
     const methods: ("totp" | "otp")[] = [];
-    if (!options.totp.disable && row?.secret && row.verified) methods.push("totp");
+    if (!options.totp.disable && totpUsable(row, user)) methods.push("totp");
     if (options.otp.sendOtp) methods.push("otp");
     return {
       challenge: { twoFactorRedirect: true, twoFactorMethods: methods },

@@ -46,6 +46,7 @@ const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
   "twoFactorCookieMaxAge",
   "maxChallengeAttempts",
   "accountLockout",
+  "revokeOtherSessions",
 ]);
 
 export function twoFactor(options?: TwoFactorOptions): Plugin {

@@ -32,9 +32,6 @@ import type { ResolvedOptions } from "./options.js";
 import { findTwoFactor, generationOf, type TwoFactorRow } from "./row.js";
 import { MODELS } from "./schema.js";
 
-// gate.ts (owned by the sign-in gate work) still imports the reader from here; its home is row.ts.
-export { findTwoFactor } from "./row.js";
-
 /**
  * A reservation older than this belongs to a request that can no longer be running: every store call
  * and the request as a whole end well within it (the MongoDB adapter's timeouts are seconds).
