@@ -1,5 +1,5 @@
 /**
- * kernia/crypto against the usual alternatives, side by side in one process (STYLE.md 13).
+ * kernia/crypto against the usual alternatives, side by side in one process, reported as ratios.
  *
  *   npm run bench                 full run (about 2-3 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench   smoke run: checks everything and times briefly (numbers are rough)

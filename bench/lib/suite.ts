@@ -1,6 +1,6 @@
 /**
  * Runs groups of alternatives side by side with benchmark.js and prints one table per group with
- * each row's ratio to a chosen reference row (STYLE.md 13: ratios, not absolute times).
+ * each row's ratio to a chosen reference row (ratios carry across machines; absolute times do not).
  */
 import Benchmark from "benchmark";
 import { formatNs, formatOps, formatPercent, formatRatio, formatTable } from "./table.js";

@@ -1,6 +1,6 @@
 /**
  * otplib 13 with the Kernia plugin (kernia/otplib) against otplib's own crypto plugins, side by side in
- * one run (STYLE.md 13): in Node (node and noble plugins) and in headless Chromium (noble and web
+ * one run: in Node (node and noble plugins) and in headless Chromium (noble and web
  * plugins), each with a row for the Kernia core used directly, which bounds what any plugin can reach
  * through otplib (the plugin replaces only the HMAC; otplib's own work per candidate stays).
  *

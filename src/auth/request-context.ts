@@ -1,6 +1,6 @@
 /**
  * The per-request EndpointContext: the response under construction, signed cookies, and the one place
- * where sessions are issued, rotated and cleared (STYLE.md item 12).
+ * where sessions are issued, rotated and cleared (one home each, so no endpoint writes its own).
  */
 import { type CoreContext, isLive } from "./context.js";
 import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";

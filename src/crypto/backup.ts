@@ -1,5 +1,5 @@
 /**
- * Backup codes (DESIGN.md section 4): stored as HMAC-SHA-256 under a server key, found with a search that
+ * Backup codes (docs/two-factor.md, "Stored state"): stored as HMAC-SHA-256 under a server key, found with a search that
  * reads every stored hash (assembly/backup.ts), so the time does not depend on which one matched.
  */
 import { getCore } from "./core.js";

@@ -32,7 +32,7 @@ test("kernia/crypto exports the documented functions and wasmCrypto, nothing els
 });
 
 test("importing kernia/crypto does not instantiate the core; first use does", async () => {
-  // The module loads lazily (DESIGN.md section 2): a fresh import in a child process must not touch
+  // The module loads lazily (docs/crypto.md): a fresh import in a child process must not touch
   // WebAssembly until a function is called.
   const { spawnSync } = await import("node:child_process");
   const script = `

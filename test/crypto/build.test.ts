@@ -1,4 +1,4 @@
-// The memory contract of the embedded modules (DESIGN.md section 6), checked on the bytes that ship:
+// The memory contract of the embedded modules (docs/crypto-internals.md), checked on the bytes that ship:
 // no imports, under 24 KiB, exported memory that cannot grow, and the SIMD build really uses SIMD; and the
 // bytes are the ones the current sources build.
 import { test } from "node:test";

@@ -155,7 +155,7 @@ export function coreSuite(impl: CryptoPort): Check[] {
     }
   });
 
-  // Constant-time compare and backup codes (DESIGN.md section 4).
+  // Constant-time compare and backup codes (docs/security.md).
   add("timingSafeEqual", () => {
     expectEqual(impl.timingSafeEqual(ascii("123456"), ascii("123456")), true, "equal");
     expectEqual(impl.timingSafeEqual(ascii("123456"), ascii("123457")), false, "last byte differs");

@@ -374,11 +374,11 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await page.locator("#view-signed-out").waitFor({ state: "visible" });
     await signIn(person.email);
     await sees("Two-factor verification");
-    // RFC 6238 section 5.2: a code is accepted once, even inside the window. (The wording depends on the
-    // server's answer, INVALID_CODE or TOTP_CODE_ALREADY_USED; the step above checks the latter's.)
+    // RFC 6238 section 5.2: a code is accepted once, even inside the window; the server says it was
+    // used (TOTP_CODE_ALREADY_USED), so the page tells the person to wait for the next one.
     await page.fill("#tf-totp-code", enrolmentCode);
     await page.click("#tf-totp-form button[type=submit]");
-    await page.locator("#error").waitFor({ state: "visible" });
+    await sees("That code was just used. Wait for the next code");
     assert.equal(await page.locator("#view-two-factor").isVisible(), true, "the reused code did not sign in");
 
     clockOffset += 2 * STEP_MS; // the next code the app shows, a minute later

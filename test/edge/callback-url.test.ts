@@ -101,7 +101,7 @@ describe("callbackURL", () => {
     const auth = await setup();
     await assert.rejects(
       auth.api.signInEmail({ body: { email: "a@example.com", password: "password1234", callbackURL: "/a\r\nb" } }),
-      (e: { status?: number; body?: { code?: string } }) => e.status === 403 && e.body?.code === "INVALID_CALLBACK_URL",
+      (e: { statusCode?: number; body?: { code?: string } }) => e.statusCode === 403 && e.body?.code === "INVALID_CALLBACK_URL",
     );
   });
 

@@ -63,7 +63,8 @@ function kerniaServer(plugins: PluginName[]): Handler {
     name === "username" ? username() : name === "phone-number" ? phoneNumber() : twoFactor({ otpOptions: { sendOtp: async () => undefined } }),
   );
   const auth = init({ secret: SECRET, baseURL: ORIGIN, database: memoryAdapter(), plugins: list });
-  return (request) => auth.handler(request);
+  // Kernia takes the address from the connection (docs/security.md); Better Auth from the header.
+  return (request) => auth.handler(request, { remoteAddress: CLIENT["x-forwarded-for"] });
 }
 
 /** One browser on one server: keeps its cookies, sends the same headers everywhere. */

@@ -1,7 +1,7 @@
 /**
- * The Store contract as a test factory (STYLE.md 7): every adapter runs the same suite, so the memory
+ * The Store contract as a test factory: every adapter runs the same suite, so the memory
  * and MongoDB adapters are held to one behaviour, including the atomic guards the auth rules rely on
- * (STYLE.md 11: concurrent bursts against single-use and budgeted operations).
+ * (with concurrent bursts against single-use and budgeted operations).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

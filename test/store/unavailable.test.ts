@@ -84,7 +84,7 @@ for (const [major, Client] of [
       try {
         await assert.rejects(
           auth.api.signInEmail({ body: { email: "a@example.com", password: "password1234" } }),
-          (e: unknown) => (e as { status?: number }).status === 503 && (e as { body?: { code?: string } }).body?.code === "SERVICE_UNAVAILABLE",
+          (e: unknown) => (e as { statusCode?: number }).statusCode === 503 && (e as { body?: { code?: string } }).body?.code === "SERVICE_UNAVAILABLE",
         );
       } finally {
         console.error = original;

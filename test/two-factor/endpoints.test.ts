@@ -1,6 +1,6 @@
 /**
- * Every two-factor endpoint against the captured Better Auth 1.7.25 exchanges (T#n in
- * shared/spec/better-auth-transcripts.md): statuses, bodies, error codes and messages, cookie order.
+ * Every two-factor endpoint against Better Auth 1.7.25's answers (T#n numbers the captured exchanges;
+ * docs/wire-protocol.md is the protocol): statuses, bodies, error codes and messages, cookie order.
  * Deliberate differences are asserted as such and named in the test title.
  */
 import { describe, test } from "node:test";

@@ -1,5 +1,5 @@
 /**
- * The rules where Kernia goes past Better Auth 1.7.25 (DESIGN.md section 4), each shown by the attack it
+ * The rules where Kernia goes past Better Auth 1.7.25 (README, "Deliberate differences"), each shown by the attack it
  * stops: TOTP replay, challenge and OTP budgets under concurrent bursts, lockout (also for OTP-only
  * users), the OTP send cap, single-use backup codes and challenges, tampered cookies, and secrets that
  * never leave the server.
