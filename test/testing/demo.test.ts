@@ -105,7 +105,7 @@ describe("two sign-ins within one time step, over HTTP", () => {
     assert.equal((await call("/two-factor/verify-totp", { code })).status, 200, "enrolment with the current code");
     const again = await signIn(call, email, code);
     assert.equal(again.status, 401);
-    assert.equal(again.body?.code, "INVALID_CODE");
+    assert.equal(again.body?.code, "TOTP_CODE_ALREADY_USED");
   });
 });
 
