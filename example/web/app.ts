@@ -223,7 +223,7 @@ async function run(trigger: HTMLElement, action: () => Promise<{ error?: ClientE
   buttons.forEach((button) => (button.disabled = true));
   try {
     const result = await action();
-    if (result && result.error) {
+    if (result?.error) {
       showError(result.error);
       return false;
     }

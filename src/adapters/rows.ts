@@ -9,7 +9,7 @@ const OPERATORS: ReadonlySet<string> = new Set<Operator>(["eq", "ne", "lt", "lte
 
 /** The model's definition; an unknown model name is a programming error. */
 export function modelOf(schema: Schema, model: string): ModelDef {
-  const def = Object.prototype.hasOwnProperty.call(schema, model) ? schema[model] : undefined;
+  const def = Object.hasOwn(schema, model) ? schema[model] : undefined;
   if (def === undefined) throw new Error(`kernia store: unknown model "${model}"`);
   return def;
 }
@@ -108,7 +108,7 @@ export function checkIncrement(model: string, def: ModelDef, field: string, by: 
   if (typeof by !== "number" || !Number.isFinite(by)) throw new TypeError(`kernia store: ${model}.${field}: increment amount must be a finite number`);
   const f = def.fields[field];
   if (f !== undefined && f.type !== "number") throw new TypeError(`kernia store: ${model}.${field} is ${f.type}, not number`);
-  if (Object.prototype.hasOwnProperty.call(set, field)) throw new Error(`kernia store: ${model}.${field}: cannot both increment and set`);
+  if (Object.hasOwn(set, field)) throw new Error(`kernia store: ${model}.${field}: cannot both increment and set`);
 }
 
 /** Validates a where list once at the boundary so the adapters can trust it. */

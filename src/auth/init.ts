@@ -96,6 +96,7 @@ export interface CoreApi {
  * Builds an instance. P (inferred from `plugins`) types auth.api: the core's functions and each
  * plugin's, with the input and result its endpoint definitions declare.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a plugin with any endpoint table (its endpoint types are inferred)
 export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>(options: KerniaOptions & { plugins?: P }): Kernia<P> {
   const auth = createContext(options);
   const endpoints: Record<string, Endpoint> = {

@@ -94,7 +94,10 @@ export function checkOrigin(headers: Headers, trusted: readonly string[], force:
  * the browser has any cookie (login CSRF).
  */
 export function checkLoginCsrf(headers: Headers, trusted: readonly string[]): void {
-  if (headers.has("cookie")) return checkOrigin(headers, trusted, false);
+  if (headers.has("cookie")) {
+    checkOrigin(headers, trusted, false);
+    return;
+  }
   const site = headers.get("sec-fetch-site");
   const mode = headers.get("sec-fetch-mode");
   const dest = headers.get("sec-fetch-dest");
@@ -102,7 +105,8 @@ export function checkLoginCsrf(headers: Headers, trusted: readonly string[]): vo
     if (site === "cross-site" && mode === "navigate") {
       throw APIError.from(403, BASE_ERROR_CODES, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED");
     }
-    return checkOrigin(headers, trusted, true);
+    checkOrigin(headers, trusted, true);
+    return;
   }
   if (headers.get("origin") || headers.get("referer")) checkOrigin(headers, trusted, true);
 }

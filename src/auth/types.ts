@@ -476,6 +476,7 @@ export interface ApiCall<E> {
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 /** auth.api for a list of plugins: each plugin's endpoints, typed as its endpoint table declares them. */
+// biome-ignore lint/suspicious/noExplicitAny: a plugin with any endpoint table (its endpoint types are inferred)
 export type PluginsApi<P extends readonly Plugin<any>[]> = UnionToIntersection<
   { [I in keyof P]: P[I] extends Plugin<infer E> ? { [K in keyof E]: ApiCall<E[K]> } : never }[number]
 >;
@@ -490,6 +491,7 @@ export interface HandlerInfo {
   remoteAddress?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a plugin with any endpoint table (its endpoint types are inferred)
 export interface Kernia<P extends readonly Plugin<any>[] = readonly Plugin[]> {
   handler(request: Request, info?: HandlerInfo): Promise<Response>;
   api: CoreApi & PluginsApi<P>;

@@ -66,7 +66,7 @@ export function validateInput(
   const out: Record<string, unknown> = {};
   const messages: string[] = [];
   for (const [name, rule] of fields) {
-    const v = Object.prototype.hasOwnProperty.call(source, name) ? source[name] : undefined;
+    const v = Object.hasOwn(source, name) ? source[name] : undefined;
     if (v === undefined && rule.optional) continue;
     const { value, issues } = checkField(rule, v, where === "query", limits.stringLength(name));
     for (const issue of issues) messages.push(`[${where}.${name}] ${issue}`);

@@ -56,7 +56,7 @@ export function base32Decode(text: string): Uint8Array {
         c.u8[c.io + i] = ch < 128 ? ch : 0; // outside ASCII: a byte the core rejects
       }
       const r = c.x.b32Decode(n);
-      if (r < 0) throw base32Error(text, off - r - 1);
+      if (r < 0) throw base32Error(off - r - 1);
       out.set(c.u8.subarray(c.io, c.io + r), written);
       written += r;
       c.x.wipe(n);

@@ -167,7 +167,7 @@ function base32Decode(text: string): Uint8Array {
   for (let i = 0; i < end; i++) {
     const ch = text.charCodeAt(i);
     const value = BASE32.indexOf(String.fromCharCode(ch >= 97 && ch <= 122 ? ch - 32 : ch));
-    if (value < 0) throw base32Error(text, i);
+    if (value < 0) throw base32Error(i);
     buffer = ((buffer << 5) | value) & 0xffff;
     bits += 5;
     if (bits >= 8) {

@@ -164,8 +164,8 @@ export function base32Text(value: unknown): string {
   return value;
 }
 
-/** The error for a character outside the RFC 4648 section 6 alphabet, at UTF-16 index `index` of `text`; the character itself is not quoted (the text may be a secret with a typo). */
-export function base32Error(text: string, index: number): RangeError {
+/** The error for a character outside the RFC 4648 section 6 alphabet at UTF-16 index `index`; the character itself is not quoted (the text may be a secret with a typo). */
+export function base32Error(index: number): RangeError {
   return new RangeError(`expected base32 characters A-Z and 2-7, got another character at index ${index}`);
 }
 

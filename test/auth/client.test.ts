@@ -54,7 +54,7 @@ describe("official client", () => {
     const up = await c.signUp.email({ name: "Client", email: "client@example.com", password: "password1234", username: "Client_One" });
     assert.equal(up.error, null);
     assert.equal(up.data?.user.email, "client@example.com");
-    assert.equal((up.data?.user as { username?: string }).username, "client_one");
+    assert.equal((up.data!.user as { username?: string }).username, "client_one");
     assert.ok(jar.get("better-auth.session_token"));
 
     const s1 = await c.getSession();

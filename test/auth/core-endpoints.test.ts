@@ -248,7 +248,7 @@ describe("POST /sign-in/email", () => {
     assert.equal(lines[0], `better-auth.session_token=${signed(res.body.token)}; Path=/; HttpOnly; SameSite=Lax`);
     assert.equal(lines[1], `better-auth.dont_remember=${signed("true")}; Path=/; HttpOnly; SameSite=Lax`);
     const row = await auth.context.store.findOne("session", [{ field: "token", value: res.body.token }]);
-    assert.equal((row?.expiresAt as Date).getTime(), clock.ms + 86400_000);
+    assert.equal((row!.expiresAt as Date).getTime(), clock.ms + 86400_000);
   });
 
   test("a remember-me sign-in while dont_remember is present expires it", async () => {

@@ -38,7 +38,8 @@ describe("jsonText", () => {
       new Point(1, new Date(5)),
       withToJSON,
       [new Date(1), Object(5), Object("s"), new Map([[1, 2]])],
-      { nested: { deeper: [{ at: new Date(Date.UTC(2026, 10, 28)) }] }, sparse: [1, , 3] }, // eslint-disable-line no-sparse-arrays
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test
+      { nested: { deeper: [{ at: new Date(Date.UTC(2026, 10, 28)) }] }, sparse: [1, , 3] },
       parsed,
       Object.assign(Object.create(null), { at: new Date(7) }),
       null,

@@ -332,6 +332,8 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
             { trustDevice: true },
           ]);
           Object.assign(out, extra);
+          // biome-ignore lint/suspicious/noProto: a hostile body names __proto__ on purpose
+          // biome-ignore lint/complexity/useLiteralKeys: the bracket form makes an own "__proto__" key
           if (chance(0.2)) out["__proto__"] = { twoFactorEnabled: true };
         }
         return out;
@@ -491,7 +493,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         if (method === "GET" && chance(0.3)) query = pick(["?disableRefresh=true", "?disableRefresh=maybe", "?disableCookieCache=1&disableCookieCache=0", "?%ZZ=1", "?a=" + "b".repeat(5000)]);
 
         const t = rng();
-        let transport: Sent["transport"] = t < 0.2 ? "http" : t < 0.3 ? "express" : "handler";
+        const transport: Sent["transport"] = t < 0.2 ? "http" : t < 0.3 ? "express" : "handler";
         const record: Sent = { n: sent, transport, method, path: path + query, contentType, cookieKind: kind, body: bodyLabel };
         sent += 1;
         let answer: { status: number; text: string; setCookie: string[] };

@@ -487,7 +487,7 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         const second = await store.increment("challenge", byId(id), "attempts", 2, { used: true, expiresAt: later(20) });
         assert.equal(second?.attempts, 3);
         assert.equal(second?.used, true);
-        assert.equal((second?.expiresAt as Date).getTime(), LATER + 20);
+        assert.equal((second!.expiresAt as Date).getTime(), LATER + 20);
         assert.equal((await store.increment("challenge", byId(id), "attempts", -1))?.attempts, 2);
         assert.equal(await store.increment("challenge", byId(newId()), "attempts", 1), null);
       });

@@ -186,7 +186,7 @@ describe("sign-in challenge, trusted device (T#13-T#21)", () => {
     const row = await auth.context.store.findOne("twoFactorConfirmation", [{ field: "id", value: id }]);
     assert.equal(row?.userId, user.id);
     assert.equal(row?.attempts, 0);
-    assert.equal((row?.expiresAt as Date).getTime(), clock.now() + 600_000);
+    assert.equal((row!.expiresAt as Date).getTime(), clock.now() + 600_000);
   });
 
   test("wrong code, missing code, right code with trustDevice, cookie replay", async () => {
@@ -586,7 +586,7 @@ describe("per-challenge cap and account lockout (T#59-T#77)", () => {
     }
     const row = await auth.context.store.findOne("twoFactor", [{ field: "userId", value: userId }]);
     assert.equal(row?.failedVerificationCount, 10);
-    assert.equal((row?.lockedUntil as Date).getTime(), clock.now() + 900_000);
+    assert.equal((row!.lockedUntil as Date).getTime(), clock.now() + 900_000);
 
     await challenge(client, email);
     const locked = await client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) });
@@ -793,7 +793,7 @@ describe("transport (T#95-T#100)", () => {
     const { auth } = makeAuth({ options: { rateLimit: { enabled: true }, advanced: { ipAddress: { trustedProxies: 1 } } } });
     const client = new Client(auth);
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<Client["post"]>> | undefined;
     for (let i = 0; i < 4; i++) {
       last = await client.post("/two-factor/verify-totp", { code: "123456" }, { "x-forwarded-for": "203.0.113.7" });
       statuses.push(last.status);

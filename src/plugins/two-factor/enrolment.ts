@@ -51,7 +51,7 @@ export async function enrolTotp(
     // A verified row: refused while it is the user's live TOTP; one left by an earlier factor
     // generation (a disable that failed part way) is dead and is overwritten, guarded on that state.
     const existing = await findTwoFactor(auth, user.id);
-    const live = existing !== null && existing.verified && isCurrent(existing.factorGeneration, user) && existing.secret != null;
+    const live = existing?.verified === true && isCurrent(existing.factorGeneration, user) && existing.secret != null;
     row =
       existing === null || live
         ? null
