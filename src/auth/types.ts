@@ -75,11 +75,15 @@ export interface KerniaOptions {
     maxPasswordLength?: number; // default 128
     requireEmailVerification?: boolean;
     autoSignIn?: boolean; // default true
-  };
+  } & PasswordResetOptions;
   session?: {
     expiresIn?: number; // seconds, default 604800
     updateAge?: number; // seconds, default 86400
+    /** Seconds a session counts as fresh (list-sessions, delete-user without password). Default 86400; 0: always fresh. */
+    freshAge?: number;
   };
+  emailVerification?: EmailVerificationOptions;
+  user?: UserLifecycleOptions;
   advanced?: {
     useSecureCookies?: boolean;
     cookiePrefix?: string; // default "better-auth" (the client does not care; other Better Auth servers might)
@@ -95,6 +99,57 @@ export interface KerniaOptions {
     ipAddressHeaders?: string[];
     /** Plugin settings by plugin id, e.g. advanced["two-factor"]. */
     [pluginId: string]: unknown;
+  };
+}
+
+// ---- Account lifecycle options (docs/account.md; defaults resolved in routes/account/options.ts) ----
+
+/** What a mail callback gets: the user, the link to send and the bare token in it. */
+export interface AccountMail {
+  user: User;
+  url: string;
+  token: string;
+}
+
+export interface PasswordResetOptions {
+  /** Sends the reset link ({baseURL}/reset-password/{token}?callbackURL=...). Without it the reset endpoints answer 400 RESET_PASSWORD_DISABLED. */
+  sendResetPassword?: (data: AccountMail, request?: Request) => unknown;
+  /** Seconds a reset token lives. Default 3600. */
+  resetPasswordTokenExpiresIn?: number;
+  /**
+   * A reset revokes every session, trusted device and pending two-factor challenge of the user. Default
+   * true (Better Auth: false, and it never touches trusted devices or challenges).
+   */
+  revokeSessionsOnPasswordReset?: boolean;
+  onPasswordReset?: (data: { user: User }, request?: Request) => unknown;
+}
+
+export interface EmailVerificationOptions {
+  /** Sends the verification link ({baseURL}/verify-email?token=...&callbackURL=...). */
+  sendVerificationEmail?: (data: AccountMail, request?: Request) => unknown;
+  /** Send on sign-up. Default: emailAndPassword.requireEmailVerification. */
+  sendOnSignUp?: boolean;
+  /** Verifying signs the person in (never past two-factor: a user with it on gets no session). */
+  autoSignInAfterVerification?: boolean;
+  /** Seconds a verification token lives. Default 3600. */
+  expiresIn?: number;
+  afterEmailVerification?: (user: User, request?: Request) => unknown;
+}
+
+export interface UserLifecycleOptions {
+  changeEmail?: {
+    enabled?: boolean;
+    /** An unverified user's email changes at once (then a verification mail goes to the new address). */
+    updateEmailWithoutVerification?: boolean;
+  };
+  deleteUser?: {
+    enabled?: boolean;
+    /** Mails a confirmation link ({baseURL}/delete-user/callback?token=...) instead of deleting at once. */
+    sendDeleteAccountVerification?: (data: AccountMail, request?: Request) => unknown;
+    /** Seconds a delete token lives. Default 86400. */
+    deleteTokenExpiresIn?: number;
+    beforeDelete?: (user: User, request?: Request) => unknown;
+    afterDelete?: (user: User, request?: Request) => unknown;
   };
 }
 
@@ -226,6 +281,15 @@ export interface Plugin {
   uniqueErrors?: Record<string, () => APIError>;
   /** Called once when init() builds the context. */
   init?(auth: AuthContext): void;
+  /**
+   * Account lifecycle: revoke what this plugin grants a user beyond a session (trusted devices, pending
+   * sign-in challenges) after a password reset or a password change that signs other devices out.
+   * `keepCurrentDevice`: spare what belongs to the browser making this request. Register undo steps
+   * (ctx.onFailure) before writes that must be undone; revocations may stay applied.
+   */
+  revokeUserGrants?(ctx: EndpointContext, userId: string, options: { keepCurrentDevice?: boolean }): Promise<void>;
+  /** Account deletion: remove every row this plugin keeps for the user, undoably (ctx.onFailure before each write). */
+  deleteUserData?(ctx: EndpointContext, userId: string): Promise<void>;
 }
 
 export interface AuthContext {

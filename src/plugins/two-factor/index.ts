@@ -10,6 +10,7 @@
 import type { Plugin } from "../../auth/types.js";
 import { createEndpoints } from "./endpoints.js";
 import { signInGate } from "./gate.js";
+import { deleteUserData, revokeUserGrants } from "./lifecycle.js";
 import type { TwoFactorOptions } from "./options.js";
 import { twoFactorSchema } from "./schema.js";
 import { StateRegistry } from "./state.js";
@@ -37,5 +38,6 @@ export function twoFactor(options?: TwoFactorOptions): Plugin {
     init(auth) {
       states.init(auth);
     },
+    revokeUserGrants, deleteUserData, // account lifecycle (lifecycle.ts)
   };
 }

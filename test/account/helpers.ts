@@ -1,0 +1,48 @@
+/**
+ * Kernia servers for the account tests: the scenario's options mapped onto Kernia's (same names as
+ * Better Auth's), with mail callbacks that record into an outbox.
+ */
+import { init } from "../../src/auth/init.js";
+import type { Kernia, KerniaOptions } from "../../src/auth/types.js";
+import type { Mail, SectionOptions, Server } from "../../scripts/capture/scenario.js";
+import { BASE_URL, SECRET } from "../../scripts/capture/scenario.js";
+
+export function kerniaOptions(options: SectionOptions, mails: Mail[], extra: KerniaOptions = {}): KerniaOptions {
+  const ep = options.emailAndPassword ?? {};
+  const ev = options.emailVerification ?? {};
+  const del = options.user?.deleteUser;
+  return {
+    secret: SECRET,
+    baseURL: BASE_URL,
+    ...extra,
+    emailAndPassword: {
+      requireEmailVerification: ep.requireEmailVerification,
+      revokeSessionsOnPasswordReset: ep.revokeSessionsOnPasswordReset,
+      sendResetPassword:
+        ep.sendResetPassword === false ? undefined : ({ user, url, token }) => void mails.push({ kind: "reset-password", to: user.email, url, token }),
+      ...extra.emailAndPassword,
+    },
+    emailVerification: {
+      sendOnSignUp: ev.sendOnSignUp,
+      autoSignInAfterVerification: ev.autoSignInAfterVerification,
+      sendVerificationEmail: ({ user, url, token }) => void mails.push({ kind: "verify-email", to: user.email, url, token }),
+      ...extra.emailVerification,
+    },
+    user: {
+      changeEmail: options.user?.changeEmail,
+      deleteUser: del && {
+        enabled: del.enabled,
+        sendDeleteAccountVerification: del.sendDeleteAccountVerification
+          ? ({ user, url, token }) => void mails.push({ kind: "delete-account", to: user.email, url, token })
+          : undefined,
+      },
+      ...extra.user,
+    },
+  };
+}
+
+export function kerniaServer(options: SectionOptions, extra?: KerniaOptions): Server & { auth: Kernia } {
+  const mails: Mail[] = [];
+  const auth = init(kerniaOptions(options, mails, extra));
+  return { handler: (r) => auth.handler(r), mails, auth };
+}
