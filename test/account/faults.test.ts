@@ -48,6 +48,7 @@ async function newWorld(): Promise<World> {
     options: {
       database: faultyAdapter(memoryAdapter(), ctl),
       emailAndPassword: { sendResetPassword: (m) => void mails.push(m) },
+      emailVerification: { sendVerificationEmail: (m) => void mails.push(m), autoSignInAfterVerification: true },
       user: { deleteUser: { enabled: true } },
     },
   });
@@ -146,6 +147,45 @@ const flows: Flow[] = [
     },
   },
 ];
+
+/** A user without two-factor (so verification may sign in), created by set-up; w.memo.plainId. */
+async function plainUser(w: World): Promise<Client> {
+  const c = new Client(w.auth);
+  const r = await c.post("/sign-up/email", { name: "P", email: "plain@example.com", password: PASSWORD });
+  w.memo.plainId = r.body.user.id;
+  return c;
+}
+
+flows.push({
+  name: "verify-email with autoSignInAfterVerification",
+  async setup(w) {
+    const c = await plainUser(w);
+    assert.equal((await c.post("/send-verification-email", { email: "plain@example.com" })).status, 200);
+    w.memo.token = w.mails.at(-1)!.token;
+    await c.post("/sign-out");
+  },
+  act: (w) => w.other.get(`/verify-email?token=${w.memo.token}`),
+  async check(w, answer) {
+    const user = await w.auth.context.users.findById(w.memo.plainId);
+    const out: string[] = [];
+    if (user?.emailVerified !== (answer.status === 200)) out.push(`emailVerified ${user?.emailVerified} after ${answer.status}`);
+    const sessions = await w.auth.context.store.count("session", [{ field: "userId", value: w.memo.plainId }]);
+    if (sessions !== (answer.status === 200 ? 1 : 0)) out.push(`${sessions} sessions after ${answer.status}`);
+    return out;
+  },
+  async retry(w) {
+    if ((await w.auth.context.users.findById(w.memo.plainId))?.emailVerified) return;
+    const again = await new Client(w.auth).get(`/verify-email?token=${w.memo.token}`);
+    if (again.status !== 200) {
+      assert.ok(lostConsume(w), `the link still works after a failed verification (${again.text})`);
+      const c = new Client(w.auth);
+      await c.post("/sign-in/email", { email: "plain@example.com", password: PASSWORD });
+      await c.post("/send-verification-email", { email: "plain@example.com" });
+      assert.equal((await c.get(`/verify-email?token=${w.mails.at(-1)!.token}`)).status, 200);
+    }
+    assert.equal((await w.auth.context.users.findById(w.memo.plainId))?.emailVerified, true);
+  },
+});
 
 async function within<T>(p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

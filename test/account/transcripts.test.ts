@@ -40,7 +40,10 @@ function tolerate(e: Exchange, side: "kernia" | "better-auth"): Exchange {
 }
 
 /** Sections whose endpoints Kernia implements so far (the others are reported as skipped). */
-const REPLAYED = ["password-reset", "password-reset-disabled", "change-password", "sessions"];
+const REPLAYED = [
+  "password-reset", "password-reset-disabled", "change-password", "sessions",
+  "email-verification", "email-verification-json", "profile", "change-email-disabled",
+];
 
 const kernia = await runScenario(async (options) => kerniaServer(options), REPLAYED);
 

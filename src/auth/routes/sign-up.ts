@@ -3,6 +3,7 @@ import { UniqueConstraintError, type Row, type Schema, type Value } from "../../
 import type { CoreContext } from "../context.js";
 import { APIError, BASE_ERROR_CODES } from "../errors.js";
 import type { Endpoint, FieldRule, InputSchema, User } from "../types.js";
+import { sendSignUpVerification } from "./account/email-verification.js";
 
 /** Sign-up body: Better Auth's fields, plus every user field a plugin marks `input: true`. */
 function signUpBody(schema: Schema): InputSchema {
@@ -80,6 +81,7 @@ export function signUpEmail(auth: CoreContext): Endpoint {
         id: accountId, accountId: user.id, providerId: "credential", userId: user.id, password: hash,
         createdAt: now, updatedAt: now,
       });
+      await sendSignUpVerification(ctx, user, ctx.body.callbackURL as string | undefined); // emailVerification.sendOnSignUp
       if (concealDuplicates) return { token: null, user: auth.publicUser(user) };
       const { session } = await ctx.issueSession(user, { dontRemember: rememberMe === false });
       return { token: session.token, user: auth.publicUser(user) };

@@ -1,6 +1,8 @@
 /** The account-lifecycle endpoints, by Better Auth API name, for init()'s endpoint table. */
 import type { Endpoint } from "../../types.js";
 import { changePassword } from "./change-password.js";
+import { sendVerificationEmail, verifyEmail } from "./email-verification.js";
+import { changeEmail, updateUser } from "./profile.js";
 import { requestPasswordReset, resetPassword, resetPasswordCallback } from "./password-reset.js";
 import { listSessions, revokeOtherSessions, revokeSession, revokeSessions } from "./sessions.js";
 
@@ -14,5 +16,9 @@ export function accountEndpoints(): Record<string, Endpoint> {
     revokeSession: revokeSession(),
     revokeSessions: revokeSessions(),
     revokeOtherSessions: revokeOtherSessions(),
+    sendVerificationEmail: sendVerificationEmail(),
+    verifyEmail: verifyEmail(),
+    updateUser: updateUser(),
+    changeEmail: changeEmail(),
   };
 }

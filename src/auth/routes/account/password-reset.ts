@@ -13,7 +13,7 @@ import { accountError } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect, withParams } from "./links.js";
 import { accountSettings } from "./options.js";
 import { deliver, revokeAccess, setPassword } from "./state.js";
-import { consumeToken, issueToken, newToken, peekToken } from "./tokens.js";
+import { consumeToken, issueToken, newToken, peekToken, probe } from "./tokens.js";
 
 const SENT = { status: true, message: "If this email exists in our system, check your email for the reset link" };
 
@@ -37,8 +37,7 @@ export function requestPasswordReset(): Endpoint {
       const user = await auth.users.findByEmail(email);
       if (user === null) {
         // The same work as the found path: a token made and hashed, one store round trip.
-        const { identifier } = newToken(auth, "reset-password", 24);
-        await auth.store.findOne("verification", [{ field: "identifier", value: identifier }]);
+        await probe(auth, newToken(auth, "reset-password", 24).identifier);
         return SENT;
       }
       const token = await issueToken(ctx, "reset-password", user.id, settings.resetTokenTtl);

@@ -91,3 +91,14 @@ export async function consumeToken(ctx: EndpointContext, purpose: TokenPurpose, 
   }, "restore the token it consumed");
   return row.value;
 }
+
+/** One read by identifier: the store work of a lookup, for paths that must cost what a real one costs. */
+export async function probe(auth: AuthContext, ident: string): Promise<void> {
+  await auth.store.findOne("verification", [{ field: "identifier", value: ident }]);
+}
+
+/** Whether a row exists for the token, live or not (after a failed consume: expired or unknown?). */
+export async function tokenExists(auth: AuthContext, purpose: TokenPurpose, token: string): Promise<boolean> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return false;
+  return (await auth.store.findOne("verification", [{ field: "identifier", value: identifier(auth, purpose, token) }])) !== null;
+}
