@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { AccountMail, Kernia } from "../../src/auth/types.js";
+import { rowsOf } from "./helpers.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 import { Client, Clock, enrolledUser, makeAuth, PASSWORD, totpAt, type Reply } from "../two-factor/helpers.js";
 
@@ -184,6 +185,31 @@ flows.push({
       assert.equal((await c.get(`/verify-email?token=${w.mails.at(-1)!.token}`)).status, 200);
     }
     assert.equal((await w.auth.context.users.findById(w.memo.plainId))?.emailVerified, true);
+  },
+});
+
+flows.push({
+  name: "delete-user (all or nothing)",
+  async setup(w) {
+    const pending = new Client(w.auth);
+    await pending.post("/sign-in/email", { email: w.email, password: PASSWORD });
+    assert.equal((await pending.post("/two-factor/send-otp")).status, 200);
+    w.memo.before = JSON.stringify(await rowsOf(w.auth, w.userId));
+  },
+  act: (w) => w.owner.post("/delete-user", { password: PASSWORD }),
+  async check(w, answer) {
+    const now = await rowsOf(w.auth, w.userId);
+    if (answer.status === 200) {
+      return Object.entries(now).filter(([, n]) => n !== 0).map(([m, n]) => `${n} ${m} rows left after the deletion`);
+    }
+    const now2 = JSON.stringify(now);
+    return now2 === w.memo.before ? [] : [`rows changed by a failed deletion: ${w.memo.before} -> ${now2}`];
+  },
+  async retry(w) {
+    if ((await rowsOf(w.auth, w.userId)).user === 1) {
+      assert.equal((await w.owner.post("/delete-user", { password: PASSWORD })).status, 200);
+    }
+    for (const [model, n] of Object.entries(await rowsOf(w.auth, w.userId))) assert.equal(n, 0, model);
   },
 });
 

@@ -46,3 +46,14 @@ export function kerniaServer(options: SectionOptions, extra?: KerniaOptions): Se
   const auth = init(kerniaOptions(options, mails, extra));
   return { handler: (r) => auth.handler(r), mails, auth };
 }
+
+/** Rows of every model that belong to the user, by model (the user row itself under "user"). */
+export async function rowsOf(auth: Kernia, userId: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [model, def] of Object.entries(auth.context.schema)) {
+    const where = model === "user" ? [{ field: "id", value: userId }] : "userId" in def.fields ? [{ field: "userId", value: userId }] : null;
+    if (where) out[model] = await auth.context.store.count(model, where);
+  }
+  return out;
+}
+

@@ -39,17 +39,11 @@ function tolerate(e: Exchange, side: "kernia" | "better-auth"): Exchange {
   return out;
 }
 
-/** Sections whose endpoints Kernia implements so far (the others are reported as skipped). */
-const REPLAYED = [
-  "password-reset", "password-reset-disabled", "change-password", "sessions",
-  "email-verification", "email-verification-json", "profile", "change-email-disabled",
-];
-
-const kernia = await runScenario(async (options) => kerniaServer(options), REPLAYED);
+const kernia = await runScenario(async (options) => kerniaServer(options));
 
 describe("account lifecycle against Better Auth 1.7.25's captured answers", () => {
   for (const section of committed.sections) {
-    test(section.name, { skip: REPLAYED.includes(section.name) ? false : "not implemented yet" }, () => {
+    test(section.name, () => {
       const ours = kernia.find((s) => s.name === section.name);
       assert.ok(ours, `section ${section.name} replayed`);
       assert.equal(ours.exchanges.length, section.exchanges.length);

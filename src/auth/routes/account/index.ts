@@ -1,6 +1,7 @@
 /** The account-lifecycle endpoints, by Better Auth API name, for init()'s endpoint table. */
 import type { Endpoint } from "../../types.js";
 import { changePassword } from "./change-password.js";
+import { deleteUser, deleteUserCallback } from "./delete-user.js";
 import { sendVerificationEmail, verifyEmail } from "./email-verification.js";
 import { changeEmail, updateUser } from "./profile.js";
 import { requestPasswordReset, resetPassword, resetPasswordCallback } from "./password-reset.js";
@@ -20,5 +21,7 @@ export function accountEndpoints(): Record<string, Endpoint> {
     verifyEmail: verifyEmail(),
     updateUser: updateUser(),
     changeEmail: changeEmail(),
+    deleteUser: deleteUser(),
+    deleteUserCallback: deleteUserCallback(),
   };
 }

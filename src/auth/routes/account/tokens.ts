@@ -76,11 +76,15 @@ export async function peekToken(auth: AuthContext, purpose: TokenPurpose, token:
   return row?.value ?? null;
 }
 
-/** Spend a token: its value for exactly one caller, null for the rest (and for unknown or expired ones). */
-export async function consumeToken(ctx: EndpointContext, purpose: TokenPurpose, token: string): Promise<string | null> {
+/**
+ * Spend a token: its value for exactly one caller, null for the rest (and for unknown or expired ones).
+ * `value`: spend it only if it grants exactly that (so someone else's attempt leaves it unspent).
+ */
+export async function consumeToken(ctx: EndpointContext, purpose: TokenPurpose, token: string, value?: string): Promise<string | null> {
   const auth = ctx.auth;
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-  const row = await auth.store.deleteOne<VerificationRow>("verification", validWhere(auth, purpose, token));
+  const where = validWhere(auth, purpose, token);
+  const row = await auth.store.deleteOne<VerificationRow>("verification", value === undefined ? where : [...where, { field: "value", value }]);
   if (row === null) return null;
   ctx.onFailure(async () => {
     try {
