@@ -32,8 +32,10 @@ export function updateUser(): Endpoint {
       const change: { name?: string; image?: string } = {};
       if (name !== undefined) change.name = name;
       if (image !== undefined) change.image = image;
+      // Undo guarded on the values this request wrote, so a later concurrent edit is never overwritten.
+      const guard = [{ field: "id", value: current.user.id }, ...Object.entries(change).map(([field, value]) => ({ field, value }))];
       const before = { name: current.user.name, image: current.user.image };
-      ctx.onFailure(() => auth.users.update(current.user.id, before), "restore the profile it changed");
+      ctx.onFailure(() => auth.store.update("user", guard, before), "restore the profile it changed");
       await auth.users.update(current.user.id, change);
       // Better Auth re-sends the session cookie (its cookie cache would carry the new user data).
       await (ctx as RequestContext).setSessionCookie(current.session);
