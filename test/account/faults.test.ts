@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { AccountMail, Kernia } from "../../src/auth/types.js";
 import { rowsOf } from "./helpers.js";
+import { fastPasswords } from "../fuzz/harness.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 import { Client, Clock, enrolledUser, makeAuth, PASSWORD, totpAt, type Reply } from "../two-factor/helpers.js";
 
@@ -54,6 +55,9 @@ async function newWorld(): Promise<World> {
     },
   });
   ctl.enabled = false;
+  // scrypt costs ~50 ms a hash; this suite builds one world per step and mode. The stand-in keeps one
+  // store read per check and distinct hashes per password (see fuzz/harness.ts).
+  fastPasswords(auth);
   const { client: owner, email, userId, uri } = await enrolledUser(auth, clock);
   const other = new Client(auth);
   assert.equal((await other.post("/sign-in/email", { email, password: PASSWORD })).body.twoFactorRedirect, true);
