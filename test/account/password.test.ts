@@ -49,9 +49,20 @@ describe("password reset tokens", () => {
     assert.equal(rows.length, 1);
     const hash = Buffer.from(nodeCrypto.sha256(new TextEncoder().encode(token))).toString("hex");
     assert.equal(rows[0].identifier, `reset-password:${hash}`);
-    assert.equal(rows[0].value, userId);
+    assert.equal(rows[0].value, `reset-password:${userId}`);
     assert.equal((rows[0].expiresAt as Date).getTime(), clock.now() + 600_000);
     assert.ok(!JSON.stringify(rows).includes(token), "the token itself is never stored");
+  });
+
+  test("bounded: each new link replaces the previous one, so 50 requests leave one live token", async () => {
+    const { auth, mails } = setup();
+    const c = new Client(auth);
+    const { email } = await signUp(c);
+    const first = await requestReset(c, email, mails);
+    for (let i = 0; i < 49; i++) await c.post("/request-password-reset", { email });
+    assert.equal(await auth.context.store.count("verification", []), 1);
+    assert.equal((await c.post("/reset-password", { token: first, newPassword: NEW_PASSWORD })).body.code, "INVALID_TOKEN");
+    assert.equal((await c.post("/reset-password", { token: mails.at(-1)!.token, newPassword: NEW_PASSWORD })).status, 200);
   });
 
   test("an expired token is refused by the link and by the reset", async () => {

@@ -7,6 +7,11 @@
  * grants (a user id, or a user id and an address). `expiresAt` is the model's expiry field, so the
  * MongoDB TTL index reaps dead rows; reads check it anyway.
  *
+ * Bounded: the stored value is "<purpose>:<grant>", and issuing a token first deletes every earlier
+ * token with the same purpose and grant, so each (purpose, grant) has at most one live link (the
+ * newest) however often someone asks for a reset of another person's address. An earlier link stops
+ * working when a newer one is sent.
+ *
  * Consuming is ONE deleteOne guarded on the identifier and on expiresAt > now: among any number of
  * concurrent requests with the same token exactly one gets the row. If that request then fails, its
  * undo puts the row back so the link still works. The put-back is registered only once deleteOne has
@@ -50,16 +55,24 @@ export async function issueToken(
   const { token, identifier: ident } = newToken(auth, purpose, length);
   const id = auth.generateId();
   const now = auth.now();
+  const stored = `${purpose}:${value}`;
+  // Superseded links are not restored if this request fails: like a revocation, it only takes access away.
+  await auth.store.deleteMany("verification", [{ field: "value", value: stored }]);
   ctx.onFailure(() => auth.store.deleteMany("verification", [{ field: "id", value: id }]), "delete the token it issued");
   await auth.store.create<VerificationRow>("verification", {
     id,
     identifier: ident,
-    value,
+    value: stored,
     expiresAt: new Date(now + ttl * 1000),
     createdAt: new Date(now),
     updatedAt: new Date(now),
   });
   return token;
+}
+
+/** The grant part of a stored value (null for a row that is not this purpose's, which cannot match anyway). */
+function grantOf(purpose: TokenPurpose, stored: string): string | null {
+  return stored.startsWith(`${purpose}:`) ? stored.slice(purpose.length + 1) : null;
 }
 
 function validWhere(auth: AuthContext, purpose: TokenPurpose, token: string) {
@@ -73,7 +86,7 @@ function validWhere(auth: AuthContext, purpose: TokenPurpose, token: string) {
 export async function peekToken(auth: AuthContext, purpose: TokenPurpose, token: string): Promise<string | null> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
   const row = await auth.store.findOne<VerificationRow>("verification", validWhere(auth, purpose, token));
-  return row?.value ?? null;
+  return row === null ? null : grantOf(purpose, row.value);
 }
 
 /**
@@ -84,7 +97,10 @@ export async function consumeToken(ctx: EndpointContext, purpose: TokenPurpose, 
   const auth = ctx.auth;
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
   const where = validWhere(auth, purpose, token);
-  const row = await auth.store.deleteOne<VerificationRow>("verification", value === undefined ? where : [...where, { field: "value", value }]);
+  const row = await auth.store.deleteOne<VerificationRow>(
+    "verification",
+    value === undefined ? where : [...where, { field: "value", value: `${purpose}:${value}` }],
+  );
   if (row === null) return null;
   ctx.onFailure(async () => {
     try {
@@ -93,7 +109,7 @@ export async function consumeToken(ctx: EndpointContext, purpose: TokenPurpose, 
       if (!(e instanceof UniqueConstraintError)) throw e; // already back (an earlier try applied)
     }
   }, "restore the token it consumed");
-  return row.value;
+  return grantOf(purpose, row.value);
 }
 
 /** One read by identifier: the store work of a lookup, for paths that must cost what a real one costs. */
