@@ -20,6 +20,7 @@ import type { Adapter } from "../src/adapters/types.js";
 import type { Kernia } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
+import { accountMail } from "./account.js";
 
 export const APP_NAME = "Kernia Demo";
 
@@ -133,6 +134,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     baseURL,
     trustedOrigins: [...loopbackAliases(origin), ...(options.trustedOrigins ?? [])],
     plugins: [twoFactor(), username(), phoneNumber()],
+    ...accountMail(outbox, APP_NAME, now, log), // reset / verify / delete links (example/account.ts)
     advanced: {
       now,
       "two-factor": {
