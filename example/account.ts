@@ -4,6 +4,8 @@
  * and account deletion and email change are on. In production there is no outbox and no mailer: the
  * link is dropped and only the fact is logged, never the link (it opens the account).
  */
+import { Router } from "express";
+import { join } from "node:path";
 import type { AccountMail, KerniaOptions } from "../src/auth/types.js";
 import type { Outbox, OutboxMessage } from "./outbox.js";
 
@@ -32,4 +34,12 @@ export function accountMail(
       deleteUser: { enabled: true, sendDeleteAccountVerification: send("Confirm deleting your account") },
     },
   };
+}
+
+/** GET /account (the account page) and /account.js, from example/web. */
+export function accountPage(webDir: string): Router {
+  const router = Router();
+  router.get("/account", (_req, res) => res.sendFile(join(webDir, "account.html")));
+  router.get("/account.js", (_req, res) => res.type("text/javascript").sendFile(join(webDir, "account.js")));
+  return router;
 }

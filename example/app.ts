@@ -20,7 +20,7 @@ import type { Adapter } from "../src/adapters/types.js";
 import type { Kernia } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
-import { accountMail } from "./account.js";
+import { accountMail, accountPage } from "./account.js";
 
 export const APP_NAME = "Kernia Demo";
 
@@ -170,6 +170,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
 
   app.get("/", (_req, res) => res.sendFile(join(webDir, "index.html")));
   app.get("/style.css", (_req, res) => res.sendFile(join(webDir, "style.css")));
+  app.use(accountPage(webDir)); // the account page (example/account.ts)
   app.use("/assets", express.static(join(webDir, "dist"), { fallthrough: false }));
 
   return {
