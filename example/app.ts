@@ -20,6 +20,7 @@ import type { Adapter } from "../src/adapters/types.js";
 import type { Kernia } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
+import { accountMail, accountPage } from "./account.js";
 
 export const APP_NAME = "Kernia Demo";
 
@@ -137,6 +138,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     baseURL,
     trustedOrigins: [...loopbackAliases(origin), ...(options.trustedOrigins ?? [])],
     plugins: [twoFactor(), username(), phoneNumber()],
+    ...accountMail(outbox, APP_NAME, now, log), // reset / verify / delete links (example/account.ts)
     advanced: {
       now,
       "two-factor": {
@@ -182,6 +184,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
 
   app.get("/", (_req, res) => res.sendFile(join(webDir, "index.html")));
   app.get("/style.css", (_req, res) => res.sendFile(join(webDir, "style.css")));
+  app.use(accountPage(webDir)); // the account page (example/account.ts)
   app.use("/assets", express.static(join(webDir, "dist"), { fallthrough: false }));
 
   return {

@@ -17,6 +17,7 @@ import { checkCallbackURLs, checkLoginCsrf, checkOrigin } from "./origin.js";
 import { connectionKey, resolveClientAddress } from "./client-address.js";
 import { checkRules, consume, ruleFor, sweeper, warnNoAddress } from "./rate-limit.js";
 import { RequestContext, RequestSource } from "./request-context.js";
+import { accountEndpoints } from "./routes/account/index.js";
 import { getSession, getSessionPost, signOut } from "./routes/session.js";
 import { signInEmail } from "./routes/sign-in.js";
 import { signUpEmail } from "./routes/sign-up.js";
@@ -104,6 +105,7 @@ export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>
     signInEmail: signInEmail(auth),
     getSession: getSession(auth),
     signOut: signOut(auth),
+    ...accountEndpoints(),
   };
   for (const plugin of auth.plugins) {
     for (const [name, endpoint] of Object.entries(plugin.endpoints ?? {})) {
@@ -114,8 +116,9 @@ export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>
   const routes = new Map<string, Map<string, Route>>();
   const addRoute = (name: string, endpoint: Endpoint) => {
     if (endpoint.path === undefined) return;
-    let byMethod = routes.get(endpoint.path);
-    if (!byMethod) routes.set(endpoint.path, (byMethod = new Map()));
+    const key = routeKey(endpoint.path);
+    let byMethod = routes.get(key);
+    if (!byMethod) routes.set(key, (byMethod = new Map()));
     if (byMethod.has(endpoint.method)) throw new Error(`kernia: two endpoints for ${endpoint.method} ${endpoint.path}`);
     byMethod.set(endpoint.method, { name, endpoint });
   };
@@ -145,6 +148,14 @@ export function init<const P extends readonly Plugin<any>[] = readonly Plugin[]>
   return { handler, api: api as Kernia<P>["api"], options, context: auth };
 }
 
+/**
+ * A path whose last segment is a parameter ("/reset-password/:token") is stored under its prefix plus
+ * "/:", and a request path is tried as-is, then with its last (non-empty) segment as that parameter.
+ * The handler reads the segment from ctx.path.
+ */
+const routeKey = (path: string) => path.replace(/\/:[^/]+$/, "/:");
+const paramKey = (path: string) => path.replace(/\/[^/]+$/, "/:");
+
 const EMPTY_404 = (): ResponseState => ({ status: 404, body: undefined, headers: new Headers(), cookies: [] });
 
 async function handle(
@@ -163,7 +174,7 @@ async function handle(
   if (!url.pathname.startsWith(prefix)) return EMPTY_404();
   const path = url.pathname.slice(auth.basePath.length);
   // Unknown path, wrong method, trailing slash, "//", OPTIONS: all 404 with an empty body (T#86, T#87, T#120).
-  const route = routes.get(path)?.get(request.method);
+  const route = routes.get(path)?.get(request.method) ?? routes.get(paramKey(path))?.get(request.method);
   if (!route || /\/{2,}/.test(path)) return EMPTY_404();
   const { endpoint } = route;
 

@@ -28,6 +28,8 @@ const TOP_LEVEL = listOptionKeys<KerniaOptions>()([
   "rateLimit",
   "emailAndPassword",
   "session",
+  "emailVerification",
+  "user",
   "advanced",
 ]);
 

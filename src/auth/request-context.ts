@@ -138,8 +138,12 @@ export class RequestContext implements EndpointContext {
     return s;
   }
 
-  /** Set session_token (and dont_remember as it applies) for an existing session row. */
-  private async setSessionCookie(session: Session, dontRemember: boolean): Promise<void> {
+  /**
+   * Set session_token (and dont_remember as it applies) for an existing session row; `dontRemember`
+   * defaults to what the request's own dont_remember cookie says (core routes that re-send the cookie).
+   */
+  async setSessionCookie(session: Session, dontRemember?: boolean): Promise<void> {
+    dontRemember ??= (await this.getSignedCookie("dont_remember")) !== null;
     await this.setSignedCookie("session_token", session.token, dontRemember ? undefined : this.auth.settings.expiresIn);
     await this.setRememberCookie(dontRemember);
   }

@@ -42,7 +42,7 @@ function coreSchema(): Schema {
     verification: {
       fields: {
         identifier: { type: "string", required: true, index: true },
-        value: { type: "string", required: true },
+        value: { type: "string", required: true, index: true }, // account tokens: one live link per grant
         expiresAt: { type: "date", required: true },
         createdAt: { type: "date" },
         updatedAt: { type: "date" },

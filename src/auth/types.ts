@@ -105,11 +105,15 @@ export interface KerniaOptions {
     maxPasswordLength?: number; // default 128
     requireEmailVerification?: boolean;
     autoSignIn?: boolean; // default true
-  };
+  } & PasswordResetOptions;
   session?: {
     expiresIn?: number; // seconds, default 604800
     updateAge?: number; // seconds, default 86400
+    /** Seconds a session counts as fresh (list-sessions, delete-user without password). Default 86400; 0: always fresh. */
+    freshAge?: number;
   };
+  emailVerification?: EmailVerificationOptions;
+  user?: UserLifecycleOptions;
   /**
    * Core settings, plus each plugin's settings under its id (`advanced["two-factor"]`), typed for every
    * plugin that declares its options in PluginOptionsById. init() refuses an unknown key, naming the
@@ -155,6 +159,57 @@ export interface AdvancedOptions {
 export interface PluginOptionsById {}
 
 export type PluginAdvancedOptions = { [Id in keyof PluginOptionsById]?: PluginOptionsById[Id] };
+
+// ---- Account lifecycle options (docs/account.md; defaults resolved in routes/account/options.ts) ----
+
+/** What a mail callback gets: the user, the link to send and the bare token in it. */
+export interface AccountMail {
+  user: User;
+  url: string;
+  token: string;
+}
+
+export interface PasswordResetOptions {
+  /** Sends the reset link ({baseURL}/reset-password/{token}?callbackURL=...). Without it the reset endpoints answer 400 RESET_PASSWORD_DISABLED. */
+  sendResetPassword?: (data: AccountMail, request?: Request) => unknown;
+  /** Seconds a reset token lives. Default 3600. */
+  resetPasswordTokenExpiresIn?: number;
+  /**
+   * A reset revokes every session, trusted device and pending two-factor challenge of the user. Default
+   * true (Better Auth: false, and it never touches trusted devices or challenges).
+   */
+  revokeSessionsOnPasswordReset?: boolean;
+  onPasswordReset?: (data: { user: User }, request?: Request) => unknown;
+}
+
+export interface EmailVerificationOptions {
+  /** Sends the verification link ({baseURL}/verify-email?token=...&callbackURL=...). */
+  sendVerificationEmail?: (data: AccountMail, request?: Request) => unknown;
+  /** Send on sign-up. Default: emailAndPassword.requireEmailVerification. */
+  sendOnSignUp?: boolean;
+  /** Verifying signs the person in (never past two-factor: a user with it on gets no session). */
+  autoSignInAfterVerification?: boolean;
+  /** Seconds a verification token lives. Default 3600. */
+  expiresIn?: number;
+  afterEmailVerification?: (user: User, request?: Request) => unknown;
+}
+
+export interface UserLifecycleOptions {
+  changeEmail?: {
+    enabled?: boolean;
+    /** An unverified user's email changes at once (then a verification mail goes to the new address). */
+    updateEmailWithoutVerification?: boolean;
+  };
+  deleteUser?: {
+    enabled?: boolean;
+    /** Mails a confirmation link ({baseURL}/delete-user/callback?token=...) instead of deleting at once. */
+    sendDeleteAccountVerification?: (data: AccountMail, request?: Request) => unknown;
+    /** Seconds a delete token lives. Default 86400. */
+    deleteTokenExpiresIn?: number;
+    beforeDelete?: (user: User, request?: Request) => unknown;
+    afterDelete?: (user: User, request?: Request) => unknown;
+  };
+}
 
 /** Body/query validation rules. Unknown fields are dropped; messages follow Better Auth's zod wording. */
 export type FieldRule =
@@ -383,6 +438,15 @@ export interface Plugin<E extends Record<string, AnyEndpoint> = Record<string, A
    * other key, naming the nearest valid one, so a misspelt option fails loudly instead of being ignored.
    */
   optionKeys?: readonly string[];
+  /**
+   * Account lifecycle: revoke what this plugin grants a user beyond a session (trusted devices, pending
+   * sign-in challenges) after a password reset or a password change that signs other devices out.
+   * `keepCurrentDevice`: spare what belongs to the browser making this request. Register undo steps
+   * (ctx.onFailure) before writes that must be undone; revocations may stay applied.
+   */
+  revokeUserGrants?(ctx: EndpointContext, userId: string, options: { keepCurrentDevice?: boolean }): Promise<void>;
+  /** Account deletion: remove every row this plugin keeps for the user, undoably (ctx.onFailure before each write). */
+  deleteUserData?(ctx: EndpointContext, userId: string): Promise<void>;
 }
 
 export interface AuthContext {

@@ -4,6 +4,7 @@ import type { CoreContext } from "../context.js";
 import { APIError, BASE_ERROR_CODES } from "../errors.js";
 import { defineEndpoint } from "../plugin-api.js";
 import type { FieldRule, InputSchema, User } from "../types.js";
+import { sendSignUpVerification } from "./account/email-verification.js";
 
 const SIGN_UP_FIELDS = {
   name: { type: "string" },
@@ -80,6 +81,7 @@ export function signUpEmail(auth: CoreContext) {
         id: accountId, accountId: user.id, providerId: "credential", userId: user.id, password: hash,
         createdAt: now, updatedAt: now,
       });
+      await sendSignUpVerification(ctx, user, ctx.body.callbackURL as string | undefined); // emailVerification.sendOnSignUp
       if (concealDuplicates) return { token: null, user: auth.publicUser(user) };
       // A sign-in gate may ask for a challenge at sign-up too (an enforcement policy); none does today.
       const result = await ctx.signIn(user, { kind: "sign-up", dontRemember: rememberMe === false });

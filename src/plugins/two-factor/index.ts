@@ -10,6 +10,7 @@
 import { assertKnownKeys, listOptionKeys, type Plugin } from "../../auth/plugin-api.js";
 import { createEndpoints } from "./endpoints.js";
 import { twoFactorGate } from "./gate.js";
+import { deleteUserData, revokeUserGrants } from "./lifecycle.js";
 import type { TwoFactorOptions } from "./options.js";
 import { twoFactorSchema } from "./schema.js";
 import { StateRegistry } from "./state.js";
@@ -64,5 +65,6 @@ export function twoFactor(options?: TwoFactorOptions): Plugin {
     init(auth) {
       states.init(auth);
     },
+    revokeUserGrants, deleteUserData, // account lifecycle (lifecycle.ts)
   };
 }
