@@ -115,7 +115,8 @@ const otplibTotp: Totp<string> = {
   key: (bytes) => nodeCrypto.base32Encode(bytes, { padding: false }),
   generate: (secret, time) => otplibGenerate({ secret, crypto: otplibCrypto, base32: otplibBase32, epoch: Math.floor(time / 1000) }),
   verify: (secret, token, time) =>
-    otplibVerify({ secret, token, crypto: otplibCrypto, base32: otplibBase32, epoch: Math.floor(time / 1000), epochTolerance: period }).valid,
+    otplibVerify({ secret, token, crypto: otplibCrypto, base32: otplibBase32, epoch: Math.floor(time / 1000), epochTolerance: period })
+      .valid,
 };
 const speakeasyTotp: Totp<string> = {
   name: "speakeasy",
@@ -214,8 +215,14 @@ const batchRequestsPlain = batchKeys.map((key, i) => ({ key, code: batchWrong[i]
   const results = kernia.verifyTotpBatch(mixed);
   check(results.length === mixed.length, `${KERNIA} batch: one result per request`);
   results.forEach((result, i) => check(result.valid === (i % 2 === 0), `${KERNIA} batch: request ${i} valid=${i % 2 === 0}`));
-  check(kernia.verifyTotpBatch(batchRequestsPrepared).every((r) => !r.valid), `${KERNIA} batch: timed requests are all wrong codes`);
-  check(kernia.verifyTotpBatch(batchRequestsPlain).every((r) => !r.valid), `${KERNIA} batch (plain keys): timed requests are all wrong codes`);
+  check(
+    kernia.verifyTotpBatch(batchRequestsPrepared).every((r) => !r.valid),
+    `${KERNIA} batch: timed requests are all wrong codes`,
+  );
+  check(
+    kernia.verifyTotpBatch(batchRequestsPlain).every((r) => !r.valid),
+    `${KERNIA} batch (plain keys): timed requests are all wrong codes`,
+  );
 }
 
 const HMAC_CASES: { algorithm: HashAlgorithm; node: string; noble: typeof nobleSha1 | typeof nobleSha256; keyLength: number }[] = [
@@ -229,8 +236,14 @@ for (const { algorithm, node, noble } of HMAC_CASES) {
       const key = new Uint8Array(randomBytes(keyLength));
       const message = new Uint8Array(randomBytes(length));
       const expected = Buffer.from(createHmac(node, key).update(message).digest()).toString("hex");
-      check(Buffer.from(kernia.hmac(algorithm, key, message)).toString("hex") === expected, `${KERNIA} hmac ${algorithm}: key ${keyLength}, message ${length}`);
-      check(Buffer.from(nobleHmac(noble, key, message)).toString("hex") === expected, `@noble/hashes hmac ${algorithm}: key ${keyLength}, message ${length}`);
+      check(
+        Buffer.from(kernia.hmac(algorithm, key, message)).toString("hex") === expected,
+        `${KERNIA} hmac ${algorithm}: key ${keyLength}, message ${length}`,
+      );
+      check(
+        Buffer.from(nobleHmac(noble, key, message)).toString("hex") === expected,
+        `@noble/hashes hmac ${algorithm}: key ${keyLength}, message ${length}`,
+      );
     }
   }
 }
@@ -351,7 +364,9 @@ for (const file of wasm.files) {
 }
 if (useReferencePort) console.log("\nNOTE: BENCH_CRYPTO=node: the kernia rows ran the node:crypto reference port, not the WASM core.");
 if (info.loadAverage[0] > info.cores * 0.5) {
-  console.log(`\nNOTE: load average ${info.loadAverage[0]} on ${info.cores} cores at the start: the machine was busy, re-run on a quiet one.`);
+  console.log(
+    `\nNOTE: load average ${info.loadAverage[0]} on ${info.cores} cores at the start: the machine was busy, re-run on a quiet one.`,
+  );
 }
 
 console.log("\nJSON:");
@@ -383,8 +398,8 @@ function describeWasmBuild(): WasmDescription {
   // The smallest module that uses a v128 instruction (i32.const 0; i8x16.splat): it validates only where
   // the engine has fixed-width SIMD, which is what the core's loader checks to pick its SIMD build.
   const simdProbe = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
-    0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x08, 0x01,
+    0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,
   ]);
   const simdSupported = WebAssembly.validate(simdProbe);
   const buildDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "build");

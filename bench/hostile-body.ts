@@ -48,7 +48,9 @@ function timeBareParse(text: string): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-console.log(formatMachineHeader(machineInfo(), { revision: gitRevision(["src/auth/json.ts", "src/auth/body.ts"]), iterations: String(ITERATIONS) }));
+console.log(
+  formatMachineHeader(machineInfo(), { revision: gitRevision(["src/auth/json.ts", "src/auth/body.ts"]), iterations: String(ITERATIONS) }),
+);
 const rows: string[][] = [];
 for (const [name, text] of bodies) {
   const bytes = new TextEncoder().encode(text);

@@ -128,12 +128,14 @@ async function load(port: number): Promise<Map<number, number>> {
 }
 
 async function main(): Promise<void> {
-  console.log(formatMachineHeader(machineInfo(), {
-    revision: gitRevision(["src"]),
-    requests: String(REQUESTS),
-    concurrency: String(CONCURRENCY),
-    mode: QUICK ? "BENCH_QUICK=1 (smoke run: numbers mean nothing)" : "full",
-  }));
+  console.log(
+    formatMachineHeader(machineInfo(), {
+      revision: gitRevision(["src"]),
+      requests: String(REQUESTS),
+      concurrency: String(CONCURRENCY),
+      mode: QUICK ? "BENCH_QUICK=1 (smoke run: numbers mean nothing)" : "full",
+    }),
+  );
   const child = fork(fileURLToPath(import.meta.url), ["--server"], {
     env: { ...process.env, NODE_ENV: "production" },
     execArgv: ["--import", "tsx", "--expose-gc"],
@@ -163,7 +165,10 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    const answers = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(", ");
+    const answers = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(", ");
     console.log(`answers: ${answers}; ${(REQUESTS / seconds).toFixed(0)} requests/s over ${seconds.toFixed(1)} s`);
     if ([...statuses.keys()].some((s) => s >= 500)) process.exitCode = 1;
   } finally {

@@ -265,7 +265,14 @@ for (const test of tests) {
   console.log(`  class 0 = ${verdict.classes[0]}, class 1 = ${verdict.classes[1]}; ${test.callsPerMeasurement} calls per measurement`);
   console.log(
     formatTable(
-      [{ title: "  crop" }, { title: "kept" }, { title: "ns/call class 0" }, { title: "class 1" }, { title: "difference" }, { title: "|t|" }],
+      [
+        { title: "  crop" },
+        { title: "kept" },
+        { title: "ns/call class 0" },
+        { title: "class 1" },
+        { title: "difference" },
+        { title: "|t|" },
+      ],
       verdict.crops.map((c) => {
         const [m0, m1] = c.meanNsPerCall;
         return [
@@ -287,10 +294,14 @@ for (const v of verdicts) console.log(`  |t| = ${v.maxAbsT.toFixed(2).padStart(7
 for (const line of notRun) console.log(`  ${line}`);
 const controls = verdicts.filter((v) => v.name.startsWith("CONTROL"));
 if (controls.length === 0 || controls.some((v) => v.maxAbsT < T_THRESHOLD)) {
-  console.log("  WARNING: a leaky control was not detected, so this run could not have seen a leak of that size either: raise TIMING_SAMPLES.");
+  console.log(
+    "  WARNING: a leaky control was not detected, so this run could not have seen a leak of that size either: raise TIMING_SAMPLES.",
+  );
 }
 if (info.loadAverage[0] > info.cores * 0.5) {
-  console.log(`  NOTE: load average ${info.loadAverage[0]} on ${info.cores} cores: a busy machine adds noise (lower |t| for real leaks, occasional false alarms).`);
+  console.log(
+    `  NOTE: load average ${info.loadAverage[0]} on ${info.cores} cores: a busy machine adds noise (lower |t| for real leaks, occasional false alarms).`,
+  );
 }
 console.log(
   "  Reading |t|: with this many samples a difference of a fraction of a percent is significant, and the JS harness\n" +

@@ -18,14 +18,23 @@ export function accountMail(
   now: () => number,
   log: (line: string) => void,
 ): Pick<KerniaOptions, "emailAndPassword" | "emailVerification" | "user"> {
-  const send = (subject: string) => ({ user, url, token }: AccountMail) => {
-    if (!outbox) {
-      log(`[demo] no mailer is configured: the ${subject.toLowerCase()} link for user ${user.id} was not sent`);
-      return;
-    }
-    const message: LinkMessage = { to: user.email, subject: `${appName}: ${subject}`, otp: "", url, token, at: new Date(now()).toISOString() };
-    outbox.record(message);
-  };
+  const send =
+    (subject: string) =>
+    ({ user, url, token }: AccountMail) => {
+      if (!outbox) {
+        log(`[demo] no mailer is configured: the ${subject.toLowerCase()} link for user ${user.id} was not sent`);
+        return;
+      }
+      const message: LinkMessage = {
+        to: user.email,
+        subject: `${appName}: ${subject}`,
+        otp: "",
+        url,
+        token,
+        at: new Date(now()).toISOString(),
+      };
+      outbox.record(message);
+    };
   return {
     emailAndPassword: { sendResetPassword: send("Reset your password") },
     emailVerification: { sendVerificationEmail: send("Verify your email address") },

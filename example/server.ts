@@ -26,7 +26,9 @@ try {
     port: parsePort(env.PORT),
     host: env.HOST || undefined,
     baseURL: env.KERNIA_BASE_URL || undefined,
-    trustedOrigins: env.KERNIA_TRUSTED_ORIGINS?.split(",").map((s) => s.trim()).filter(Boolean),
+    trustedOrigins: env.KERNIA_TRUSTED_ORIGINS?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     secret: env.KERNIA_SECRET || env.BETTER_AUTH_SECRET || undefined,
     mongodbUri: env.MONGODB_URI || undefined,
   });

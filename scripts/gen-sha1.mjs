@@ -106,8 +106,17 @@ function declare(ops, names) {
  * the previous compression's result); `store(result)` writes the final state words.
  */
 function body(ops, blocks, store) {
-  const lines = [declare(ops, STATE), declare(ops, Array.from({ length: 16 }, (_, t) => `w${t}`))];
-  if (ops === VECTOR) lines.push(`const k0 = i32x4.splat(${hex(K[0])}), k1 = i32x4.splat(${hex(K[1])}), k2 = i32x4.splat(<i32>${hex(K[2])}), k3 = i32x4.splat(<i32>${hex(K[3])});`);
+  const lines = [
+    declare(ops, STATE),
+    declare(
+      ops,
+      Array.from({ length: 16 }, (_, t) => `w${t}`),
+    ),
+  ];
+  if (ops === VECTOR)
+    lines.push(
+      `const k0 = i32x4.splat(${hex(K[0])}), k1 = i32x4.splat(${hex(K[1])}), k2 = i32x4.splat(<i32>${hex(K[2])}), k3 = i32x4.splat(<i32>${hex(K[3])});`,
+    );
   let previous = null; // the chaining value expressions after the previous compression
   blocks.forEach((block, index) => {
     // The chaining value is kept in h0..h4 for the add-back after the rounds (section 6.1.2 step 4).

@@ -70,7 +70,12 @@ const EXPECT: Record<string, (status: number, body: string) => boolean> = {
 
 function builder(cmd: ScenarioCommand): () => Built {
   const f = cmd.fixture;
-  const getSession = (): Built => ({ kind: "get-session", method: "GET", path: `${BASE_PATH}/get-session`, headers: { cookie: f.plainSession } });
+  const getSession = (): Built => ({
+    kind: "get-session",
+    method: "GET",
+    path: `${BASE_PATH}/get-session`,
+    headers: { cookie: f.plainSession },
+  });
   let signIns = 0;
   const signIn = (): Built => ({
     kind: "sign-in",
@@ -86,7 +91,13 @@ function builder(cmd: ScenarioCommand): () => Built {
       return signIn;
     case "verify-totp-step-up-wrong": {
       const body = JSON.stringify({ code: wrongCode(Buffer.from(f.stepUp.key, "base64")) });
-      return () => ({ kind: cmd.scenario, method: "POST", path: `${BASE_PATH}/two-factor/verify-totp`, headers: json({ cookie: f.stepUp.sessionCookie }), body });
+      return () => ({
+        kind: cmd.scenario,
+        method: "POST",
+        path: `${BASE_PATH}/two-factor/verify-totp`,
+        headers: json({ cookie: f.stepUp.sessionCookie }),
+        body,
+      });
     }
     case "verify-totp-challenge": {
       let next = 0;
@@ -96,7 +107,13 @@ function builder(cmd: ScenarioCommand): () => Built {
         // The code of the NEXT time step: the enrolment consumed the current one (Kernia rejects a
         // replayed step, RFC 6238 section 5.2) and a +/-1 window still accepts it.
         const code = nodeCrypto.totp(Buffer.from(item.key, "base64"), { time: Date.now() + 30_000 });
-        return { kind: cmd.scenario, method: "POST", path: `${BASE_PATH}/two-factor/verify-totp`, headers: json({ cookie: item.cookie }), body: JSON.stringify({ code }) };
+        return {
+          kind: cmd.scenario,
+          method: "POST",
+          path: `${BASE_PATH}/two-factor/verify-totp`,
+          headers: json({ cookie: item.cookie }),
+          body: JSON.stringify({ code }),
+        };
       };
     }
     case "mixed": {

@@ -93,7 +93,9 @@ async function benchServer(kind: ServerKind, load: ChildProcess): Promise<Server
       return m.result;
     };
     const report = (r: ScenarioResult) => {
-      const flag = r.valid ? "" : `  UNEXPECTED ANSWERS ${JSON.stringify(Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.statuses])))}`;
+      const flag = r.valid
+        ? ""
+        : `  UNEXPECTED ANSWERS ${JSON.stringify(Object.fromEntries(Object.entries(r.kinds).map(([k, v]) => [k, v.statuses])))}`;
       console.error(`[bench:http] ${kind} ${r.scenario}: ${r.rps.toFixed(0)} req/s, p99 ${r.latency.p99.toFixed(2)} ms${flag}`);
     };
     // Warm-up: let the JIT settle on the hot paths.
@@ -137,10 +139,14 @@ function table(runs: ServerRun[]): string[] {
   for (const s of SCENARIOS) {
     for (const run of runs) {
       const r = run.results[s.name];
-      lines.push(`${pad(s.label, 40)}${pad(run.kind, 16)}${lpad(fmt(r.rps, 0), 10)}${lpad(fmt(r.latency.mean), 10)}${lpad(fmt(r.latency.p99), 10)}  ${r.valid ? "yes" : "NO"}`);
+      lines.push(
+        `${pad(s.label, 40)}${pad(run.kind, 16)}${lpad(fmt(r.rps, 0), 10)}${lpad(fmt(r.latency.mean), 10)}${lpad(fmt(r.latency.p99), 10)}  ${r.valid ? "yes" : "NO"}`,
+      );
       if (s.name === "mixed") {
         for (const [k, v] of Object.entries(r.kinds)) {
-          lines.push(`${pad(`  of which ${k}`, 40)}${pad(run.kind, 16)}${lpad(String(v.latency.count), 10)}${lpad(fmt(v.latency.mean), 10)}${lpad(fmt(v.latency.p99), 10)}`);
+          lines.push(
+            `${pad(`  of which ${k}`, 40)}${pad(run.kind, 16)}${lpad(String(v.latency.count), 10)}${lpad(fmt(v.latency.mean), 10)}${lpad(fmt(v.latency.p99), 10)}`,
+          );
         }
       }
     }
@@ -195,8 +201,16 @@ async function main(): Promise<void> {
   const express = ba && kerniaExpress ? targets(kerniaExpress, ba) : [];
   const out: string[] = [];
   out.push(`Kernia vs Better Auth ${machine.betterAuth}: HTTP (${QUICK ? "QUICK smoke run" : "full run"})`);
-  out.push(formatMachineHeader(machine, { Revision: machine.revision, Pinning: machine.pinning, Load: `${LOAD.connections} keep-alive connections, fixed request counts` }));
-  out.push(`verify-totp on the challenge path ran last, with one prepared 2FA user per request in each store (${runs[0]?.usersAtChallenge ?? "?"} users); the other rows ran with ${2 + SIGN_IN_USERS} users`);
+  out.push(
+    formatMachineHeader(machine, {
+      Revision: machine.revision,
+      Pinning: machine.pinning,
+      Load: `${LOAD.connections} keep-alive connections, fixed request counts`,
+    }),
+  );
+  out.push(
+    `verify-totp on the challenge path ran last, with one prepared 2FA user per request in each store (${runs[0]?.usersAtChallenge ?? "?"} users); the other rows ran with ${2 + SIGN_IN_USERS} users`,
+  );
   out.push("");
   out.push(...table(runs), "");
   out.push(
@@ -209,11 +223,18 @@ async function main(): Promise<void> {
   for (const t of checks) out.push(`  ${t.pass ? "PASS" : "MISS"}  ${pad(t.name, 50)} ${fmt(t.ratio)}x`);
   out.push("Same targets, Kernia behind Express 5 / Better Auth");
   for (const t of express) out.push(`  ${t.pass ? "PASS" : "MISS"}  ${pad(t.name, 50)} ${fmt(t.ratio)}x`);
-  const invalid = runs.flatMap((r) => Object.values(r.results).filter((x) => !x.valid).map((x) => `${r.kind}/${x.scenario}`));
-  if (invalid.length > 0) out.push("", `WARNING: unexpected answers in ${invalid.join(", ")} (see the JSON statuses); those numbers are not comparable.`);
+  const invalid = runs.flatMap((r) =>
+    Object.values(r.results)
+      .filter((x) => !x.valid)
+      .map((x) => `${r.kind}/${x.scenario}`),
+  );
+  if (invalid.length > 0)
+    out.push("", `WARNING: unexpected answers in ${invalid.join(", ")} (see the JSON statuses); those numbers are not comparable.`);
   console.log(out.join("\n"));
   console.log("JSON:");
-  console.log(JSON.stringify({ machine, load: LOAD, mixedRatio: MIXED_RATIO, runs, targets: { kernia: checks, kerniaExpress: express } }, null, 2));
+  console.log(
+    JSON.stringify({ machine, load: LOAD, mixedRatio: MIXED_RATIO, runs, targets: { kernia: checks, kerniaExpress: express } }, null, 2),
+  );
 }
 
 main().catch((e) => {

@@ -30,7 +30,10 @@ export interface BenchServer {
 }
 
 /** Better Auth 1.7.25's context keeps `password: {hash(p), verify({hash, password})}`, read per call. */
-function betterAuthPasswords(ctx: { password: { hash(p: string): Promise<string>; verify(i: { hash: string; password: string }): Promise<boolean> } }, password: string): PasswordSwitch {
+function betterAuthPasswords(
+  ctx: { password: { hash(p: string): Promise<string>; verify(i: { hash: string; password: string }): Promise<boolean> } },
+  password: string,
+): PasswordSwitch {
   const realHash = ctx.password.hash;
   const realVerify = ctx.password.verify;
   return {

@@ -25,7 +25,10 @@ const page = window as unknown as PageWindow;
 
 // benchmark.js finds lodash through `require`, which a browser bundle does not have; it is handed in.
 // Its compiled test loops look the constructor up on the global object, hence window.Benchmark.
-const Benchmark = (BenchmarkModule as unknown as { runInContext(context: object): typeof BenchmarkModule }).runInContext({ _: lodash, platform });
+const Benchmark = (BenchmarkModule as unknown as { runInContext(context: object): typeof BenchmarkModule }).runInContext({
+  _: lodash,
+  platform,
+});
 page.Benchmark = Benchmark;
 
 const noble = new NobleCryptoPlugin();

@@ -54,7 +54,15 @@ const haveChromium = existsSync(CHROMIUM);
 const browser = haveChromium
   ? await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     })
   : null;
 
@@ -116,10 +124,14 @@ if (browser) {
     console.log("\nChromium: running in the page ...");
     // 6 rows; benchmark.js may run a row for a few times maxTime while it calibrates.
     const timeout = 60_000 + 6 * options.maxTime * 1000 * 4;
-    await tab.waitForFunction(() => {
-      const w = window as unknown as { __bench?: unknown; __benchError?: unknown };
-      return w.__bench !== undefined || w.__benchError !== undefined;
-    }, null, { timeout, polling: 500 });
+    await tab.waitForFunction(
+      () => {
+        const w = window as unknown as { __bench?: unknown; __benchError?: unknown };
+        return w.__bench !== undefined || w.__benchError !== undefined;
+      },
+      null,
+      { timeout, polling: 500 },
+    );
     const outcome = (await tab.evaluate(() => {
       const w = window as unknown as { __bench?: { groups: GroupRows[] }; __benchError?: string };
       return { bench: w.__bench, error: w.__benchError };

@@ -48,9 +48,7 @@ export async function checkPlugin(name: string, crypto: CryptoPlugin, sync: bool
   const failures: string[] = [];
   const expect = (ok: boolean, what: string) => void (ok || failures.push(`${name}: ${what}`));
   const run = sync ? (o: ReturnType<typeof options>) => verifySync(o) : (o: ReturnType<typeof options>) => verify(o);
-  const gen = sync
-    ? (o: Parameters<typeof generateSync>[0]) => generateSync(o)
-    : (o: Parameters<typeof generate>[0]) => generate(o);
+  const gen = sync ? (o: Parameters<typeof generateSync>[0]) => generateSync(o) : (o: Parameters<typeof generate>[0]) => generate(o);
   // RFC 6238 Appendix B, T = 59 s, SHA-1, 8 digits.
   const rfc = await gen({ secret: new TextEncoder().encode("12345678901234567890"), digits: 8, epoch: 59, crypto });
   expect(rfc === "94287082", `RFC 6238 T=59 gave ${rfc}`);

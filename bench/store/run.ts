@@ -64,7 +64,8 @@ function countingBetterAuth(meter: Meter) {
         const value = Reflect.get(target, key) as unknown;
         if (typeof value !== "function") return value;
         if (key === "transaction") {
-          return (cb: (trx: unknown) => Promise<unknown>) => (value as (cb: (trx: unknown) => Promise<unknown>) => Promise<unknown>).call(target, (trx) => cb(wrap(trx as object)));
+          return (cb: (trx: unknown) => Promise<unknown>) =>
+            (value as (cb: (trx: unknown) => Promise<unknown>) => Promise<unknown>).call(target, (trx) => cb(wrap(trx as object)));
         }
         if (!BA_OPERATIONS.has(String(key))) return value;
         return async (...args: unknown[]) => {
@@ -87,7 +88,13 @@ interface Subject {
 
 function kernia(): Subject {
   const meter: Meter = { ops: 0, delay: 0 };
-  const auth = init({ secret: SECRET, baseURL: ORIGIN, database: countingKernia(meter), rateLimit: { enabled: false }, plugins: [twoFactor()] });
+  const auth = init({
+    secret: SECRET,
+    baseURL: ORIGIN,
+    database: countingKernia(meter),
+    rateLimit: { enabled: false },
+    plugins: [twoFactor()],
+  });
   return { name: "Kernia", handler: (r) => auth.handler(r), listener: toNodeHandler(auth) as RequestListener, meter };
 }
 
@@ -128,7 +135,9 @@ class Browser {
     const headers: Record<string, string> = { origin: ORIGIN };
     if (this.jar.size > 0) headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await this.handler(new Request(`${ORIGIN}/api/auth${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+    const res = await this.handler(
+      new Request(`${ORIGIN}/api/auth${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+    );
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split("; ");
       const eq = pair.indexOf("=");
@@ -178,11 +187,17 @@ async function httpRun(s: Subject, requests: number): Promise<Record<string, { p
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const viaHttp: Handler = (r) => {
     const url = new URL(r.url);
-    return fetch(`${base}${url.pathname}${url.search}`, { method: r.method, headers: r.headers, body: r.body, duplex: "half" } as RequestInit);
+    return fetch(`${base}${url.pathname}${url.search}`, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body,
+      duplex: "half",
+    } as RequestInit);
   };
   const b = new Browser(viaHttp);
   const email = `http-${s.name.length}@example.com`;
-  if ((await b.send("POST", "/sign-up/email", { name: "H", email, password: PASSWORD })).status !== 200) throw new Error(`${s.name}: sign-up`);
+  if ((await b.send("POST", "/sign-up/email", { name: "H", email, password: PASSWORD })).status !== 200)
+    throw new Error(`${s.name}: sign-up`);
   s.meter.delay = DELAY_MS;
   const out: Record<string, { p50: number; p99: number }> = {};
   for (const [label, method, path, body] of [

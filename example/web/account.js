@@ -48,10 +48,12 @@ async function refresh() {
       revoke.type = "button";
       revoke.className = "revoke secondary";
       revoke.textContent = "Sign out";
-      revoke.addEventListener("click", () => run(async () => {
-        await api("POST", "/revoke-session", { token: s.token });
-        say("That device is signed out.");
-      }));
+      revoke.addEventListener("click", () =>
+        run(async () => {
+          await api("POST", "/revoke-session", { token: s.token });
+          say("That device is signed out.");
+        }),
+      );
       item.append(revoke);
     }
     list.append(item);
@@ -85,11 +87,13 @@ $("reset-form").addEventListener("submit", (e) => {
   });
 });
 
-$("verify-send").addEventListener("click", () => run(async () => {
-  const session = await api("GET", "/get-session");
-  await api("POST", "/send-verification-email", { email: session.user.email, callbackURL: "/account" });
-  say("A verification link is on its way (see /dev/outbox).");
-}));
+$("verify-send").addEventListener("click", () =>
+  run(async () => {
+    const session = await api("GET", "/get-session");
+    await api("POST", "/send-verification-email", { email: session.user.email, callbackURL: "/account" });
+    say("A verification link is on its way (see /dev/outbox).");
+  }),
+);
 
 $("change-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -107,9 +111,11 @@ $("delete-form").addEventListener("submit", (e) => {
   e.preventDefault();
   run(async () => {
     const answer = await api("POST", "/delete-user", { password: $("delete-password").value, callbackURL: "/account?deleted=1" });
-    say(answer.message === "Verification email sent"
-      ? "Check your email to confirm the deletion (see /dev/outbox)."
-      : "Your account is deleted.");
+    say(
+      answer.message === "Verification email sent"
+        ? "Check your email to confirm the deletion (see /dev/outbox)."
+        : "Your account is deleted.",
+    );
   });
 });
 

@@ -56,7 +56,8 @@ const MESSAGES: Record<string, string> = {
   VALIDATION_ERROR: "Some fields are missing or not valid. Please check the form.",
   INVALID_CODE: "That code isn't right. Check it and try again.",
   // RFC 6238 section 5.2: a code is accepted once. The person typed the right code a second time.
-  TOTP_CODE_ALREADY_USED: "That code was just used. Wait for the next code in your authenticator app (a new one appears every 30 seconds) and enter that one.",
+  TOTP_CODE_ALREADY_USED:
+    "That code was just used. Wait for the next code in your authenticator app (a new one appears every 30 seconds) and enter that one.",
   INVALID_BACKUP_CODE: "That backup code isn't valid or has already been used.",
   OTP_HAS_EXPIRED: "That code has expired or was never sent. Ask for a new one.",
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes. Ask for a new code, or sign in again.",
@@ -305,7 +306,7 @@ async function loadTrustedDevices(): Promise<void> {
   const { data, error } = await client.$fetch<TrustedDevice[] | { devices: TrustedDevice[] }>("/two-factor/trusted-devices", {
     method: "GET",
   });
-  const devices = error || !data ? [] : Array.isArray(data) ? data : data.devices ?? [];
+  const devices = error || !data ? [] : Array.isArray(data) ? data : (data.devices ?? []);
   $("trusted-devices").replaceChildren(
     ...devices.map((device) => {
       const item = document.createElement("li");
@@ -324,14 +325,33 @@ async function loadTrustedDevices(): Promise<void> {
 }
 
 function describeAgent(userAgent: string): string {
-  const browser = /Edg\//.test(userAgent) ? "Edge" : /Chrom(e|ium)\//.test(userAgent) ? "Chrome" : /Firefox\//.test(userAgent) ? "Firefox" : /Safari\//.test(userAgent) ? "Safari" : "A browser";
-  const system = /Windows/.test(userAgent) ? "Windows" : /Mac OS X/.test(userAgent) ? "macOS" : /Android/.test(userAgent) ? "Android" : /iPhone|iPad/.test(userAgent) ? "iOS" : /Linux/.test(userAgent) ? "Linux" : "";
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Chrom(e|ium)\//.test(userAgent)
+      ? "Chrome"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : "A browser";
+  const system = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Mac OS X/.test(userAgent)
+      ? "macOS"
+      : /Android/.test(userAgent)
+        ? "Android"
+        : /iPhone|iPad/.test(userAgent)
+          ? "iOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : "";
   return system ? `${browser} on ${system}` : browser;
 }
 
 async function revokeDevices(trigger: HTMLElement, body: { id: string } | { all: true }): Promise<void> {
   const ok = await run(trigger, () => client.$fetch("/two-factor/trusted-devices/revoke", { method: "POST", body }));
-  if (ok) showNotice("all" in body ? "All trusted devices were revoked." : "The device was revoked. It will be asked for a code next time.");
+  if (ok)
+    showNotice("all" in body ? "All trusted devices were revoked." : "The device was revoked. It will be asked for a code next time.");
   await loadTrustedDevices();
 }
 
@@ -436,20 +456,26 @@ onSubmit("tf-totp-form", (form) =>
   run(form, async () => {
     const code = numericCode("tf-totp-code");
     if (code === null) return;
-    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyTotp({ code, trustDevice: trustDevice(), fetchOptions })));
+    return finishTwoFactor(
+      await withRetryAfter((fetchOptions) => client.twoFactor.verifyTotp({ code, trustDevice: trustDevice(), fetchOptions })),
+    );
   }),
 );
 onSubmit("tf-otp-form", (form) =>
   run(form, async () => {
     const code = numericCode("tf-otp-code");
     if (code === null) return;
-    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyOtp({ code, trustDevice: trustDevice(), fetchOptions })));
+    return finishTwoFactor(
+      await withRetryAfter((fetchOptions) => client.twoFactor.verifyOtp({ code, trustDevice: trustDevice(), fetchOptions })),
+    );
   }),
 );
 onSubmit("tf-backup-form", (form) =>
   run(form, async () => {
     const code = normalizeBackupCode(input("tf-backup-code").value);
-    return finishTwoFactor(await withRetryAfter((fetchOptions) => client.twoFactor.verifyBackupCode({ code, trustDevice: trustDevice(), fetchOptions })));
+    return finishTwoFactor(
+      await withRetryAfter((fetchOptions) => client.twoFactor.verifyBackupCode({ code, trustDevice: trustDevice(), fetchOptions })),
+    );
   }),
 );
 

@@ -196,13 +196,19 @@ export const SECTIONS: SectionScript[] = [
     options: { emailAndPassword: { revokeSessionsOnPasswordReset: true } },
     async run(r) {
       await r.signUp("sign up", "Alice", "alice@example.com");
-      await r.post("request reset: unknown email (same answer, no mail)", "/request-password-reset", { email: "nobody@example.com", redirectTo: "/reset" });
+      await r.post("request reset: unknown email (same answer, no mail)", "/request-password-reset", {
+        email: "nobody@example.com",
+        redirectTo: "/reset",
+      });
       await r.post("request reset: not an email", "/request-password-reset", { email: "nope" });
       await r.post("request reset: no body field", "/request-password-reset", {});
       await r.post("request reset", "/request-password-reset", { email: "alice@example.com", redirectTo: "/reset" });
       const token = r.lastMail().token;
       await r.get("reset link: valid token redirects with ?token=", `/reset-password/${token}?callbackURL=${q("/reset")}`);
-      await r.get("reset link: unknown token redirects with ?error=INVALID_TOKEN", `/reset-password/not-a-token?callbackURL=${q("/reset")}`);
+      await r.get(
+        "reset link: unknown token redirects with ?error=INVALID_TOKEN",
+        `/reset-password/not-a-token?callbackURL=${q("/reset")}`,
+      );
       await r.get("reset link: no callbackURL", `/reset-password/${token}`);
       await r.post("reset: password too short", "/reset-password", { newPassword: "short", token });
       await r.post("reset: password too long", "/reset-password", { newPassword: "x".repeat(129), token });
@@ -217,7 +223,11 @@ export const SECTIONS: SectionScript[] = [
       await r.signIn("sign in with the new password", "alice@example.com", "new-password-1");
       await r.post("request reset: token in the query", "/request-password-reset", { email: "alice@example.com" });
       const second = r.lastMail().token;
-      await r.send("reset with the token in the query", { method: "POST", path: `/reset-password?token=${second}`, body: { newPassword: "new-password-3" } });
+      await r.send("reset with the token in the query", {
+        method: "POST",
+        path: `/reset-password?token=${second}`,
+        body: { newPassword: "new-password-3" },
+      });
       await r.signIn("sign in after the second reset", "alice@example.com", "new-password-3");
     },
   },
@@ -239,10 +249,18 @@ export const SECTIONS: SectionScript[] = [
       await r.post("wrong current password", "/change-password", { currentPassword: "wrong-password", newPassword: "new-password-1" });
       await r.post("new password too short", "/change-password", { currentPassword: "password1234", newPassword: "short" });
       await r.post("missing fields", "/change-password", { newPassword: "new-password-1" });
-      await r.post("revokeOtherSessions not a boolean", "/change-password", { currentPassword: "password1234", newPassword: "new-password-1", revokeOtherSessions: "yes" });
+      await r.post("revokeOtherSessions not a boolean", "/change-password", {
+        currentPassword: "password1234",
+        newPassword: "new-password-1",
+        revokeOtherSessions: "yes",
+      });
       await r.post("change, keep other sessions", "/change-password", { currentPassword: "password1234", newPassword: "new-password-1" });
       await r.get("browser b still signed in", "/get-session", "b");
-      await r.post("change, revoke other sessions", "/change-password", { currentPassword: "new-password-1", newPassword: "new-password-2", revokeOtherSessions: true });
+      await r.post("change, revoke other sessions", "/change-password", {
+        currentPassword: "new-password-1",
+        newPassword: "new-password-2",
+        revokeOtherSessions: true,
+      });
       await r.get("browser b signed out", "/get-session", "b");
       await r.get("browser a on its new session", "/get-session", "a");
       await r.signIn("sign in with the newest password", "bob@example.com", "new-password-2", "c");
@@ -294,7 +312,10 @@ export const SECTIONS: SectionScript[] = [
       await r.get("verify: bad token", "/verify-email?token=not-a-token");
       await r.get("verify: bad token with callbackURL", `/verify-email?token=not-a-token&callbackURL=${q("/verified")}`);
       await r.get("verify: no token", "/verify-email");
-      await r.get("verify the newest link with callbackURL (auto sign-in)", `/verify-email?token=${r.lastMail().token}&callbackURL=${q("/verified")}`);
+      await r.get(
+        "verify the newest link with callbackURL (auto sign-in)",
+        `/verify-email?token=${r.lastMail().token}&callbackURL=${q("/verified")}`,
+      );
       await r.get("signed in and verified", "/get-session");
       await r.post("send: already verified", "/send-verification-email", { email: "dave@example.com" });
       await r.post("send: another email than the session's", "/send-verification-email", { email: "other@example.com" });
@@ -450,9 +471,20 @@ function normalize(exchanges: Exchange[]): Exchange[] {
   return exchanges.map((e) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(e.request.headers)) {
-      headers[k] = k === "cookie" ? v.split("; ").map((c) => p.cookie(c)).join("; ") : p.text(v);
+      headers[k] =
+        k === "cookie"
+          ? v
+              .split("; ")
+              .map((c) => p.cookie(c))
+              .join("; ")
+          : p.text(v);
     }
-    const request = { method: e.request.method, path: p.text(e.request.path), headers, ...(e.request.body !== undefined ? { body: p.value(e.request.body) } : {}) };
+    const request = {
+      method: e.request.method,
+      path: p.text(e.request.path),
+      headers,
+      ...(e.request.body !== undefined ? { body: p.value(e.request.body) } : {}),
+    };
     const response = {
       status: e.response.status,
       headers: p.value(e.response.headers) as Record<string, string>,

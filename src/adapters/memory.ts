@@ -16,16 +16,7 @@
  * is the one init() passes to bind (`advanced.now`); a store bound without one does not sweep.
  */
 import { compareValues, matchesAll } from "./compare.js";
-import {
-  checkFindOptions,
-  checkIncrement,
-  checkWhere,
-  copyRow,
-  modelOf,
-  prepareChanges,
-  prepareCreate,
-  uniqueFields,
-} from "./rows.js";
+import { checkFindOptions, checkIncrement, checkWhere, copyRow, modelOf, prepareChanges, prepareCreate, uniqueFields } from "./rows.js";
 import {
   UniqueConstraintError,
   type Adapter,
@@ -357,7 +348,6 @@ function bindMemory(schema: Schema, env: BindEnv = {}): Store {
       for (const row of rows) t.remove(row);
       return rows.length;
     },
-
   };
   return store;
 }

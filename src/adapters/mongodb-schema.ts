@@ -147,7 +147,9 @@ export function servingIndex(filter: Document, plans: readonly IndexPlan[]): str
     if (partial !== undefined) {
       const implied = conjuncts(partial).every(([field, cond]) => {
         const want = operatorsOf(cond);
-        return parts.some(([f, ops]) => f === field && Object.entries(want).every(([op, v]) => op in ops && canonical(ops[op]) === canonical(v)));
+        return parts.some(
+          ([f, ops]) => f === field && Object.entries(want).every(([op, v]) => op in ops && canonical(ops[op]) === canonical(v)),
+        );
       });
       if (!implied) continue;
     }
@@ -172,7 +174,8 @@ export function sameKey(a: Document, b: Document): boolean {
  */
 export function indexDifferences(found: Document, plan: IndexPlan): { ttl: boolean; other: string[] } {
   const other: string[] = [];
-  if ((found.unique === true) !== (plan.unique === true)) other.push(plan.unique ? "is not unique" : "is unique where the schema wants a plain lookup index");
+  if ((found.unique === true) !== (plan.unique === true))
+    other.push(plan.unique ? "is not unique" : "is unique where the schema wants a plain lookup index");
   const foundPartial = found.partialFilterExpression as Document | undefined;
   if (canonical(foundPartial ?? null) !== canonical(plan.partialFilterExpression ?? null)) {
     other.push(
@@ -184,9 +187,11 @@ export function indexDifferences(found: Document, plan: IndexPlan): { ttl: boole
     );
   }
   const collation = found.collation as Document | undefined;
-  if (collation !== undefined && collation.locale !== "simple") other.push(`has collation ${JSON.stringify(collation)} (wanted the simple binary comparison)`);
+  if (collation !== undefined && collation.locale !== "simple")
+    other.push(`has collation ${JSON.stringify(collation)} (wanted the simple binary comparison)`);
   if (found.sparse === true) other.push("is sparse");
-  if (found.expireAfterSeconds !== undefined && plan.expireAfterSeconds === undefined) other.push(`is a TTL index (expireAfterSeconds ${String(found.expireAfterSeconds)}) that would delete rows`);
+  if (found.expireAfterSeconds !== undefined && plan.expireAfterSeconds === undefined)
+    other.push(`is a TTL index (expireAfterSeconds ${String(found.expireAfterSeconds)}) that would delete rows`);
   const ttl = plan.expireAfterSeconds !== undefined && Number(found.expireAfterSeconds) !== plan.expireAfterSeconds;
   return { ttl, other };
 }

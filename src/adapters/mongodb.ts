@@ -239,7 +239,9 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
 
   /** The id of a filter that is exactly one equality on id: such writes go out as single-document commands. */
   const singleId = (where: readonly Where[]): string | undefined =>
-    where.length === 1 && where[0].field === "id" && (where[0].operator ?? "eq") === "eq" && typeof where[0].value === "string" ? where[0].value : undefined;
+    where.length === 1 && where[0].field === "id" && (where[0].operator ?? "eq") === "eq" && typeof where[0].value === "string"
+      ? where[0].value
+      : undefined;
 
   const store: Store = {
     async create<T extends Row = Row>(model: string, data: T): Promise<T> {
@@ -264,7 +266,9 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       if (options?.limit === 0) return [];
       const sort = toSort(options?.sortBy);
       const docs = await call(model, () =>
-        c.find(filterOf(model, where), { ...read(), ...(sort && { sort }), ...(options?.limit !== undefined && { limit: options.limit }) }).toArray(),
+        c
+          .find(filterOf(model, where), { ...read(), ...(sort && { sort }), ...(options?.limit !== undefined && { limit: options.limit }) })
+          .toArray(),
       );
       return docs.map((d) => fromDocument<T>(d));
     },
@@ -283,7 +287,11 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       if (Object.keys(changes).length === 0) return store.findOne<T>(model, where);
       await ready(model);
       const doc = await call(model, () =>
-        c.findOneAndUpdate(filterOf(model, where), { $set: toSet(changes) }, { ...modify(), returnDocument: "after", includeResultMetadata: false }),
+        c.findOneAndUpdate(
+          filterOf(model, where),
+          { $set: toSet(changes) },
+          { ...modify(), returnDocument: "after", includeResultMetadata: false },
+        ),
       );
       return doc === null ? null : fromDocument<T>(doc);
     },
@@ -375,7 +383,9 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       const filter = filterOf(model, where);
       await ready(model);
       try {
-        const doc = await call(model, () => c.findOneAndUpdate(filter, update, { ...modify(), upsert: true, returnDocument: "after", includeResultMetadata: false }));
+        const doc = await call(model, () =>
+          c.findOneAndUpdate(filter, update, { ...modify(), upsert: true, returnDocument: "after", includeResultMetadata: false }),
+        );
         return doc === null ? null : fromDocument<T>(doc);
       } catch (e) {
         // A duplicate on the key: the row exists but the guard did not match it (the upsert's insert
@@ -389,7 +399,9 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
           const doc = await call(model, () => c.findOne(filter, read()));
           return doc === null ? null : fromDocument<T>(doc);
         }
-        const doc = await call(model, () => c.findOneAndUpdate(filter, existing, { ...modify(), returnDocument: "after", includeResultMetadata: false }));
+        const doc = await call(model, () =>
+          c.findOneAndUpdate(filter, existing, { ...modify(), returnDocument: "after", includeResultMetadata: false }),
+        );
         return doc === null ? null : fromDocument<T>(doc);
       }
     },
@@ -461,7 +473,11 @@ async function planGenerate(db: Db | undefined, schema: Schema, prefix: string, 
     const validator = validatorFor(def);
     const stored = existing.get(name);
     if (stored === undefined) steps.push({ kind: "createCollection", name, validator, fields: Object.keys(def.fields).length });
-    else if (stored.validator === undefined || canonical(stored.validator) !== canonical(validator) || stored.validationLevel !== "moderate") {
+    else if (
+      stored.validator === undefined ||
+      canonical(stored.validator) !== canonical(validator) ||
+      stored.validationLevel !== "moderate"
+    ) {
       // A plugin added or changed fields since the last run: bring the validator up to date.
       steps.push({ kind: "updateValidator", name, validator });
     } else steps.push({ kind: "foundCollection", name });
@@ -547,7 +563,10 @@ async function generate(db: Db, schema: Schema, prefix: string, timeoutMS: numbe
           // Expiration Value for Indexes"; since 5.1 it also turns a plain single-field index into a
           // TTL index), so no window without the index.
           if (!dryRun) {
-            await db.command({ collMod: step.collection, index: { keyPattern: step.plan.key, expireAfterSeconds: step.plan.expireAfterSeconds } }, t);
+            await db.command(
+              { collMod: step.collection, index: { keyPattern: step.plan.key, expireAfterSeconds: step.plan.expireAfterSeconds } },
+              t,
+            );
           }
           log(
             `${would("updated", "would update")} index ${step.collection}.${keyText(step.plan.key)} (${step.plan.describe}): ` +

@@ -50,7 +50,10 @@ function matchesType(def: FieldDef, v: Value): boolean {
  * declared. Fields the schema does not declare are stored as given (plugins may carry extras).
  */
 export function checkValue(model: string, def: ModelDef, field: string, v: unknown): asserts v is Value {
-  if (!isValue(v)) throw new TypeError(`kernia store: ${model}.${field}: expected a string, finite number, boolean, valid Date or null, got ${describe(v)}`);
+  if (!isValue(v))
+    throw new TypeError(
+      `kernia store: ${model}.${field}: expected a string, finite number, boolean, valid Date or null, got ${describe(v)}`,
+    );
   const f = def.fields[field];
   if (f !== undefined && !matchesType(f, v)) {
     throw new TypeError(`kernia store: ${model}.${field}: expected ${f.type} or null, got ${describe(v)}`);
@@ -105,7 +108,8 @@ function requiredUniqueNull(model: string, field: string): string {
 /** Checks the field and amount of `increment`. */
 export function checkIncrement(model: string, def: ModelDef, field: string, by: number, set: Record<string, Value>): void {
   if (field === "id") throw new Error(`kernia store: ${model}: id cannot be incremented`);
-  if (typeof by !== "number" || !Number.isFinite(by)) throw new TypeError(`kernia store: ${model}.${field}: increment amount must be a finite number`);
+  if (typeof by !== "number" || !Number.isFinite(by))
+    throw new TypeError(`kernia store: ${model}.${field}: increment amount must be a finite number`);
   const f = def.fields[field];
   if (f !== undefined && f.type !== "number") throw new TypeError(`kernia store: ${model}.${field} is ${f.type}, not number`);
   if (Object.hasOwn(set, field)) throw new Error(`kernia store: ${model}.${field}: cannot both increment and set`);
@@ -121,7 +125,8 @@ export function checkWhere(model: string, where: readonly Where[]): void {
     const op = w.operator ?? "eq";
     if (!OPERATORS.has(op)) throw new TypeError(`kernia store: ${model}.${w.field}: unknown operator "${String(op)}"`);
     if (op === "in") {
-      if (!Array.isArray(w.value)) throw new TypeError(`kernia store: ${model}.${w.field}: "in" expects an array, got ${describe(w.value)}`);
+      if (!Array.isArray(w.value))
+        throw new TypeError(`kernia store: ${model}.${w.field}: "in" expects an array, got ${describe(w.value)}`);
       for (const v of w.value) if (!isValue(v)) throw new TypeError(`kernia store: ${model}.${w.field}: bad "in" element ${describe(v)}`);
     } else if (!isValue(w.value)) {
       throw new TypeError(`kernia store: ${model}.${w.field}: bad value ${describe(w.value)} for "${op}"`);
@@ -129,7 +134,10 @@ export function checkWhere(model: string, where: readonly Where[]): void {
   }
 }
 
-export function checkFindOptions(model: string, options: { limit?: number; sortBy?: { field: string; direction: string } } | undefined): void {
+export function checkFindOptions(
+  model: string,
+  options: { limit?: number; sortBy?: { field: string; direction: string } } | undefined,
+): void {
   if (options === undefined) return;
   const { limit, sortBy } = options;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {

@@ -98,7 +98,9 @@ export async function readBody(
     throw new APIError(
       415,
       "UNSUPPORTED_MEDIA_TYPE",
-      contentType ? `Content-Type "${contentType}" is not allowed. Allowed types: ${list}` : `Content-Type is required. Allowed types: ${list}`,
+      contentType
+        ? `Content-Type "${contentType}" is not allowed. Allowed types: ${list}`
+        : `Content-Type is required. Allowed types: ${list}`,
     );
   }
   const declared = Number(headers.get("content-length"));

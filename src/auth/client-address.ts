@@ -63,12 +63,14 @@ export function addressSettings(advanced: Record<string, unknown> | undefined): 
   let trust: AddressSettings["trust"] = null;
   const tp = o.trustedProxies;
   if (typeof tp === "number") {
-    if (!Number.isInteger(tp) || tp < 0) throw new Error(`kernia: advanced.ipAddress.trustedProxies: a hop count must be an integer >= 0, got ${tp}`);
+    if (!Number.isInteger(tp) || tp < 0)
+      throw new Error(`kernia: advanced.ipAddress.trustedProxies: a hop count must be an integer >= 0, got ${tp}`);
     trust = tp === 0 ? null : { hops: tp };
   } else if (Array.isArray(tp)) {
     const nets = tp.map((entry) => {
       const net = typeof entry === "string" ? parseCidr(entry) : null;
-      if (net === null) throw new Error(`kernia: advanced.ipAddress.trustedProxies: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
+      if (net === null)
+        throw new Error(`kernia: advanced.ipAddress.trustedProxies: ${JSON.stringify(entry)} is not an IP address or CIDR range`);
       return net;
     });
     trust = nets.length === 0 ? null : { nets };
@@ -221,7 +223,10 @@ function chain(headers: Headers, names: readonly string[]): string[] | null {
   for (const name of names) {
     const value = headers.get(name);
     if (value === null) continue;
-    return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    return value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   }
   return null;
 }

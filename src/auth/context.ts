@@ -117,7 +117,13 @@ export function createContext(options: KerniaOptions): CoreContext {
   if (Array.isArray(options.trustedOrigins)) staticTrusted.push(...options.trustedOrigins);
   for (const name of ["KERNIA_TRUSTED_ORIGINS", "BETTER_AUTH_TRUSTED_ORIGINS"]) {
     const list = env[name];
-    if (list) staticTrusted.push(...list.split(",").map((s) => s.trim()).filter(Boolean));
+    if (list)
+      staticTrusted.push(
+        ...list
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
   }
 
   const userFields = () => schema.user.fields;
@@ -165,7 +171,10 @@ export function createContext(options: KerniaOptions): CoreContext {
     },
 
     async findSessionRow(token) {
-      const found = await store.findOneJoined<Session, User>("session", [{ field: "token", value: token }], { model: "user", field: "userId" });
+      const found = await store.findOneJoined<Session, User>("session", [{ field: "token", value: token }], {
+        model: "user",
+        field: "userId",
+      });
       return found === null ? null : { session: found.row, user: found.joined };
     },
 

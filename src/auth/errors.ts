@@ -26,8 +26,7 @@ export const BASE_ERROR_CODES = {
   INVALID_REDIRECT_URL: "Invalid redirectURL",
   INVALID_ERROR_CALLBACK_URL: "Invalid errorCallbackURL",
   INVALID_NEW_USER_CALLBACK_URL: "Invalid newUserCallbackURL",
-  METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED:
-    "POST method requires deferSessionRefresh to be enabled in session config",
+  METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED: "POST method requires deferSessionRefresh to be enabled in session config",
   BAD_REQUEST: "Bad request",
   PAYLOAD_TOO_LARGE: "Request body is too large",
   INTERNAL_SERVER_ERROR: "Internal server error",

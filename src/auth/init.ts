@@ -185,7 +185,8 @@ async function handle(
       // No usable address: the connection's own key, never one bucket for every such client; with
       // neither (a bare Fetch Request, or disableIpTracking) the limiter cannot tell clients apart and
       // does not apply, as in Better Auth (docs/security.md says how to pass the address).
-      const who = address ?? (request.connection !== undefined && !auth.settings.address.disabled ? connectionKey(request.connection) : null);
+      const who =
+        address ?? (request.connection !== undefined && !auth.settings.address.disabled ? connectionKey(request.connection) : null);
       if (rule !== null && who === null && !auth.settings.address.disabled) warnNoAddress();
       if (rule !== null && who !== null) {
         const now = auth.now();
@@ -237,13 +238,17 @@ function serverCall(auth: CoreContext, name: string, endpoint: Endpoint): ApiFun
     const url = `${base}${auth.basePath}${path || `/${name}`}`;
     const source = new RequestSource(endpoint.method, url, new Headers(input.headers));
     source.clientAddress = resolveClientAddress(auth.settings.address, source.headers, undefined);
-    const { state, unexpected } = await run(auth, { name, endpoint }, {
-      source,
-      path,
-      rawBody: input.body,
-      rawQuery: { ...(input.query ?? {}) },
-      isServerCall: true,
-    });
+    const { state, unexpected } = await run(
+      auth,
+      { name, endpoint },
+      {
+        source,
+        path,
+        rawBody: input.body,
+        rawQuery: { ...(input.query ?? {}) },
+        isServerCall: true,
+      },
+    );
     // Better Auth's server API rejects on a fault even with asResponse: server code awaiting auth.api
     // must see it as a rejection, not as a 500 it has to recognise.
     if (unexpected !== undefined) throw unexpected;

@@ -48,7 +48,8 @@ export function checkJsonDepth(body: Uint8Array | string, maxDepth: number): voi
         backslash = bytes.indexOf(BACKSLASH, i);
         if (backslash === -1) backslash = bytes.length;
       }
-      if (backslash < quote) i = backslash + 1; // skip the escaped character
+      if (backslash < quote)
+        i = backslash + 1; // skip the escaped character
       else {
         i = quote;
         inString = false;

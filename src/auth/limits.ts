@@ -69,7 +69,10 @@ function positiveInteger(value: unknown, what: string): number {
 export function resolveLimits(options: LimitsOptions | undefined): Limits {
   const fields: Record<string, number> = { ...DEFAULT_FIELD_LIMITS };
   for (const [name, max] of Object.entries(options?.fields ?? {})) fields[name] = positiveInteger(max, `fields.${name}`);
-  const fallback = options?.defaultStringLength === undefined ? DEFAULT_STRING_LENGTH : positiveInteger(options.defaultStringLength, "defaultStringLength");
+  const fallback =
+    options?.defaultStringLength === undefined
+      ? DEFAULT_STRING_LENGTH
+      : positiveInteger(options.defaultStringLength, "defaultStringLength");
   const maxJsonDepth = options?.maxJsonDepth === undefined ? DEFAULT_MAX_JSON_DEPTH : positiveInteger(options.maxJsonDepth, "maxJsonDepth");
   return {
     stringLength: (field) => (Object.hasOwn(fields, field) ? fields[field] : OWN_RULE.has(field) ? undefined : fallback),
@@ -89,7 +92,13 @@ const LOG_MESSAGE_LENGTH = 200;
  */
 export function loggableError(e: unknown): string {
   if (!(e instanceof Error)) return `(a thrown ${e === null ? "null" : typeof e})`;
-  const message = JSON.stringify(e.message.slice(0, LOG_MESSAGE_LENGTH)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const frames = (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 10);
+  const message = JSON.stringify(e.message.slice(0, LOG_MESSAGE_LENGTH)).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  const frames = (e.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 10);
   return [`${e.name}: ${message}${e.message.length > LOG_MESSAGE_LENGTH ? " (cut)" : ""}`, ...frames].join("\n");
 }

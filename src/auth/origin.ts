@@ -160,11 +160,7 @@ export function isTrustedRedirect(value: string, trusted: readonly string[]): bo
  * is never "trusted"); the origin check applies when `trusted` is given. Answers are Better Auth's
  * codes (403 INVALID_CALLBACK_URL and its siblings), never a 500.
  */
-export function checkCallbackURLs(
-  body: unknown,
-  query: Record<string, unknown>,
-  trusted: readonly string[] | null,
-): void {
+export function checkCallbackURLs(body: unknown, query: Record<string, unknown>, trusted: readonly string[] | null): void {
   const b = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   for (const [field, code, label] of URL_FIELDS) {
     const value = b[field] || (field === "callbackURL" ? query.callbackURL : undefined);

@@ -15,9 +15,7 @@ const MAXMEM = 128 * N * R * 2;
 
 function derive(password: string, salt: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, DK_LEN, { N, r: R, p: P, maxmem: MAXMEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
+    scrypt(password.normalize("NFKC"), salt, DK_LEN, { N, r: R, p: P, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
@@ -31,11 +29,7 @@ export async function hashPassword(password: string): Promise<string> {
  * True when `password` matches `stored`. A malformed stored value is a mismatch, not an error.
  * `equal` is the constant-time compare of the crypto port, so the key compare leaks no prefix length.
  */
-export async function verifyPassword(
-  stored: string,
-  password: string,
-  equal: (a: Uint8Array, b: Uint8Array) => boolean,
-): Promise<boolean> {
+export async function verifyPassword(stored: string, password: string, equal: (a: Uint8Array, b: Uint8Array) => boolean): Promise<boolean> {
   const sep = stored.indexOf(":");
   if (sep <= 0) return false;
   const salt = stored.slice(0, sep);

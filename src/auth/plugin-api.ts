@@ -7,6 +7,7 @@
  * - defineEndpoint: an endpoint whose `ctx.body` / `ctx.query` types come from its schemas;
  * - mergeOptions: the one option-merge rule (defaults overlaid key by key, as `auth.pluginOptions` does);
  * - listOptionKeys / assertKnownKeys: a plugin's option keys, complete by type, refused when unknown;
+ * - removeRows: delete rows with their re-creation registered first (account deletion in core and plugins);
  * - passwordSignIn / signInAnswer: the password step and the answer shape every credential sign-in
  *   endpoint shares (email in the core; username and phone number in their plugins).
  *
@@ -14,6 +15,7 @@
  * request-context.ts, routes/, init.ts) are not part of it, and test/auth/plugin-api.test.ts holds
  * every file under src/plugins to that.
  */
+import { UniqueConstraintError, type Row, type Where } from "../adapters/types.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
 import type { ChallengeBody, Endpoint, EndpointContext, InputSchema, PublicUser, SignInResult, User } from "./types.js";
 
@@ -100,4 +102,22 @@ export function signInAnswer(ctx: EndpointContext, result: SignInResult, callbac
   return callbackURL
     ? { redirect: true, token: session.token, url: callbackURL, user: publicUser }
     : { redirect: false, token: session.token, user: publicUser };
+}
+
+/** Delete every row matching `where`, re-created if the request fails later. Returns how many went. */
+export async function removeRows(ctx: EndpointContext, model: string, where: readonly Where[]): Promise<number> {
+  const store = ctx.auth.store;
+  const rows = await store.findMany<Row>(model, where);
+  if (rows.length === 0) return 0;
+  ctx.onFailure(async () => {
+    for (const row of rows) {
+      try {
+        await store.create(model, { ...row });
+      } catch (e) {
+        if (!(e instanceof UniqueConstraintError)) throw e; // still there, or already restored
+      }
+    }
+  }, `restore the ${model} rows it deleted`);
+  // By id: rows created after the read (a sign-in racing the deletion) are the caller's to handle.
+  return store.deleteMany(model, [...where, { field: "id", operator: "in", value: rows.map((r) => r.id) }]);
 }

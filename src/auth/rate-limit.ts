@@ -35,14 +35,18 @@ interface RateRow {
 /** Better Auth's built-in special rules (rate-limiter getDefaultSpecialRules). */
 const BUILTIN: RateLimitRule[] = [
   {
-    matches: (p) => p.startsWith("/sign-in") || p.startsWith("/sign-up") || p.startsWith("/change-password") || p.startsWith("/change-email"),
+    matches: (p) =>
+      p.startsWith("/sign-in") || p.startsWith("/sign-up") || p.startsWith("/change-password") || p.startsWith("/change-email"),
     window: 10,
     max: 3,
   },
   {
     matches: (p) =>
-      p === "/request-password-reset" || p === "/send-verification-email" || p.startsWith("/forget-password") ||
-      p === "/email-otp/send-verification-otp" || p === "/email-otp/request-password-reset",
+      p === "/request-password-reset" ||
+      p === "/send-verification-email" ||
+      p.startsWith("/forget-password") ||
+      p === "/email-otp/send-verification-otp" ||
+      p === "/email-otp/request-password-reset",
     window: 60,
     max: 3,
   },
@@ -50,7 +54,12 @@ const BUILTIN: RateLimitRule[] = [
 
 function customMatches(pattern: string, path: string): boolean {
   if (pattern.includes("*")) {
-    const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+    const re = new RegExp(
+      `^${pattern
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    );
     return re.test(path);
   }
   return path.startsWith(pattern);
@@ -143,6 +152,6 @@ export function warnNoAddress(): void {
   warnedNoAddress = true;
   console.warn(
     "kernia: rate limiting skipped a request with no client address. Pass auth.handler(request, { remoteAddress }) " +
-      "or set advanced.ipAddress.trustedProxies (docs/security.md, \"auth.handler\").",
+      'or set advanced.ipAddress.trustedProxies (docs/security.md, "auth.handler").',
   );
 }

@@ -5,16 +5,7 @@
 import { type CoreContext, isLive } from "./context.js";
 import { parseCookieHeader, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
-import type {
-  EndpointContext,
-  ResponseState,
-  Session,
-  SessionWithUser,
-  SetCookie,
-  SignInAttempt,
-  SignInResult,
-  User,
-} from "./types.js";
+import type { EndpointContext, ResponseState, Session, SessionWithUser, SetCookie, SignInAttempt, SignInResult, User } from "./types.js";
 
 const DONT_REMEMBER_SECONDS = 86400; // Better Auth: a "don't remember" session row lives one day
 

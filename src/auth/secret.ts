@@ -27,7 +27,8 @@ export function estimateEntropyBits(secret: string): number {
 export function secretWeakness(secret: string): string | null {
   if (secret.length < MIN_SECRET_LENGTH) return `it is ${secret.length} characters long (at least ${MIN_SECRET_LENGTH} needed)`;
   const bits = estimateEntropyBits(secret);
-  if (bits < MIN_SECRET_ENTROPY_BITS) return `it looks low-entropy (about ${Math.floor(bits)} bits by Better Auth's estimate, at least ${MIN_SECRET_ENTROPY_BITS} needed)`;
+  if (bits < MIN_SECRET_ENTROPY_BITS)
+    return `it looks low-entropy (about ${Math.floor(bits)} bits by Better Auth's estimate, at least ${MIN_SECRET_ENTROPY_BITS} needed)`;
   return null;
 }
 
@@ -74,11 +75,7 @@ export function resolveSecret(configured: string | undefined, env: NodeJS.Proces
  * non-empty string, none repeated or equal to the current secret (a copy would only cost a wasted check
  * and hide a configuration mistake), and in production none of the public defaults, as for `secret`.
  */
-export function resolvePreviousSecrets(
-  configured: unknown,
-  current: string,
-  env: NodeJS.ProcessEnv = process.env,
-): readonly string[] {
+export function resolvePreviousSecrets(configured: unknown, current: string, env: NodeJS.ProcessEnv = process.env): readonly string[] {
   if (configured === undefined) return [];
   if (!Array.isArray(configured)) throw new Error("kernia: previousSecrets must be an array of strings");
   const seen = new Set<string>([current]);

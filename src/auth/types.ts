@@ -523,7 +523,8 @@ type BodyArg<B> = {} extends InputOf<B> ? { body?: InputOf<B> } : { body: InputO
 type QueryArg<Q> = {} extends InputOf<Q> ? { query?: InputOf<Q> } : { query: InputOf<Q> };
 
 /** The input of one auth.api call, from the endpoint's schemas. */
-export type ApiInputOf<E> = E extends Endpoint<infer B, infer Q, infer _R> ? BodyArg<B> & QueryArg<Q> & { headers?: HeadersInit } : ApiInput;
+export type ApiInputOf<E> =
+  E extends Endpoint<infer B, infer Q, infer _R> ? BodyArg<B> & QueryArg<Q> & { headers?: HeadersInit } : ApiInput;
 
 /**
  * One auth.api function: resolves to the handler's result (the JSON body, with Date objects as Dates),
@@ -532,9 +533,9 @@ export type ApiInputOf<E> = E extends Endpoint<infer B, infer Q, infer _R> ? Bod
  */
 export interface ApiCall<E> {
   (input: ApiInputOf<E> & { asResponse: true }): Promise<Response>;
-  (...input: {} extends ApiInputOf<E> ? [input?: ApiInputOf<E> & { asResponse?: false }] : [input: ApiInputOf<E> & { asResponse?: false }]): Promise<
-    E extends Endpoint<infer _B, infer _Q, infer R> ? Awaited<R> : unknown
-  >;
+  (
+    ...input: {} extends ApiInputOf<E> ? [input?: ApiInputOf<E> & { asResponse?: false }] : [input: ApiInputOf<E> & { asResponse?: false }]
+  ): Promise<E extends Endpoint<infer _B, infer _Q, infer R> ? Awaited<R> : unknown>;
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -38,7 +38,8 @@ function checkField(rule: FieldRule, v: unknown, fromQuery: boolean, cap: number
   const issues: string[] = [];
   if (rule.type === "string") {
     const s = v as string;
-    if (rule.minLength !== undefined && s.length < rule.minLength) issues.push(`Too small: expected string to have >=${rule.minLength} characters`);
+    if (rule.minLength !== undefined && s.length < rule.minLength)
+      issues.push(`Too small: expected string to have >=${rule.minLength} characters`);
     // Every string has a cap: its own maxLength, else the field's default from limits.ts (issue 11).
     const max = rule.maxLength ?? cap;
     if (max !== undefined && s.length > max) issues.push(`Too big: expected string to have <=${max} characters`);

@@ -15,10 +15,7 @@ main(process.argv.slice(2), {
   out: (line) => process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   err: (line) => process.stderr.write(line.endsWith("\n") ? line : `${line}\n`),
   cwd: process.cwd(),
-}).then(
-  exit,
-  (e: unknown) => {
-    process.stderr.write(`kernia: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    exit(1);
-  },
-);
+}).then(exit, (e: unknown) => {
+  process.stderr.write(`kernia: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  exit(1);
+});

@@ -56,7 +56,8 @@ function parse(argv: readonly string[]): Parsed {
       parsed.config = value;
     } else throw new UsageError(`unknown option "${arg}"`);
   }
-  if (parsed.offline && !parsed.dryRun) throw new UsageError("--offline only works with --dry-run (nothing can be written without a database)");
+  if (parsed.offline && !parsed.dryRun)
+    throw new UsageError("--offline only works with --dry-run (nothing can be written without a database)");
   return parsed;
 }
 
@@ -83,7 +84,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(`kernia generate: adapter ${name} keeps no schema, nothing to generate (${models} models)`);
       return 0;
     }
-    const mode = parsed.offline ? " (offline dry run: the plan for an empty database, nothing is read or written)" : parsed.dryRun ? " (dry run: nothing is written)" : "";
+    const mode = parsed.offline
+      ? " (offline dry run: the plan for an empty database, nothing is read or written)"
+      : parsed.dryRun
+        ? " (dry run: nothing is written)"
+        : "";
     io.out(`kernia generate: ${models} models, adapter ${database.name}${mode}`);
     await database.generate(schema, { dryRun: parsed.dryRun, offline: parsed.offline, log: (line) => io.out(`  ${line}`) });
     io.out(parsed.dryRun ? "kernia generate: dry run done" : "kernia generate: done");
@@ -92,7 +97,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof ConfigError) io.err(`kernia: ${e.message}`);
     else if (e instanceof Error && (e.name === "StoreUnavailableError" || e.name === "GenerateConflictError")) {
       // Expected failures with their own clear text: one line (or the conflict list), no stack trace.
-      io.err(e.name === "StoreUnavailableError" ? `kernia: generate failed: cannot reach the database: ${(e.cause as Error | undefined)?.message ?? e.message}` : `kernia: ${e.message.replace(/^kernia generate: /, "generate: ")}`);
+      io.err(
+        e.name === "StoreUnavailableError"
+          ? `kernia: generate failed: cannot reach the database: ${(e.cause as Error | undefined)?.message ?? e.message}`
+          : `kernia: ${e.message.replace(/^kernia generate: /, "generate: ")}`,
+      );
     } else io.err(`kernia: generate failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }

@@ -14,8 +14,7 @@ import { ALGORITHM_NAME, algorithmId, otpKey, plainKeyAlgorithm, preparedAlgorit
 
 let freeSlots: number[] | undefined;
 
-const registry =
-  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>((index) => releaseSlot(index)) : undefined;
+const registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<number>((index) => releaseSlot(index)) : undefined;
 
 function releaseSlot(index: number): void {
   const c = getCore();

@@ -75,8 +75,7 @@ function hotpOf(keyData: Uint8Array, algorithm: HashAlgorithm, counter: number, 
   new DataView(msg.buffer).setBigUint64(0, BigInt(counter));
   const mac = hmac(algorithm, keyData, msg);
   const offset = mac[mac.length - 1] & 0x0f;
-  const binary =
-    ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  const binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
   return (BigInt(binary) % 10n ** BigInt(digits)).toString().padStart(digits, "0");
 }
 

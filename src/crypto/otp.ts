@@ -64,9 +64,7 @@ export function verifyTotp(key: KeyInput, code: string, options?: VerifyTotpOpti
     writeCandidates(c, 0, keySlot(c, key, alg, 0), current, window, after, digits, value);
     c.x.hotpJobs(alg, n, 0);
     const matched = firstMatch(c, 0, n);
-    return matched < 0
-      ? { valid: false, step: -1, delta: 0 }
-      : { valid: true, step: current + matched - window, delta: matched - window };
+    return matched < 0 ? { valid: false, step: -1, delta: 0 } : { valid: true, step: current + matched - window, delta: matched - window };
   } finally {
     clearJobs(c, n);
     if (usesTemp) clearTempSlots(c, 1);

@@ -82,7 +82,8 @@ function number(value: unknown, name: string): number {
 function integerIn(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = number(value, name);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`expected ${name} to be an integer in ${min}..${max}, got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new RangeError(`expected ${name} to be an integer in ${min}..${max}, got ${describe(n)}`);
   return n;
 }
 
@@ -113,7 +114,8 @@ export function timeStep(opts: Record<string, unknown>): number {
   const time = opts.time === undefined ? Date.now() : number(opts.time, "time");
   if (!Number.isFinite(time) || time < 0) throw new RangeError(`expected time to be a finite number of ms >= 0, got ${describe(time)}`);
   const period = opts.period === undefined ? 30 : number(opts.period, "period");
-  if (!Number.isFinite(period) || period <= 0) throw new RangeError(`expected period to be a number of seconds > 0, got ${describe(period)}`);
+  if (!Number.isFinite(period) || period <= 0)
+    throw new RangeError(`expected period to be a number of seconds > 0, got ${describe(period)}`);
   const step = Math.floor(time / 1000 / period);
   if (!Number.isSafeInteger(step)) throw new RangeError(`expected time / period to give a safe integer step, got ${describe(step)}`);
   return step;

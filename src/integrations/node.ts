@@ -24,7 +24,10 @@ import type { Kernia } from "../auth/types.js";
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
 function requestURL(req: NodeRequest): string {
-  const forwarded = String(req.headers["x-forwarded-proto"] ?? "").split(",")[0].trim().toLowerCase();
+  const forwarded = String(req.headers["x-forwarded-proto"] ?? "")
+    .split(",")[0]
+    .trim()
+    .toLowerCase();
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const proto = forwarded === "https" || forwarded === "http" ? forwarded : encrypted ? "https" : "http";
   const host = req.headers.host ?? "localhost";
@@ -47,7 +50,10 @@ function requestHeaders(req: IncomingMessage): Headers {
 
 /** A body a parser (express.json / urlencoded) already consumed, written back in its media type. */
 function reserialise(req: NodeRequest): Uint8Array | null {
-  const type = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  const type = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim()
+    .toLowerCase();
   if (req.body === undefined) return null;
   if (type === "application/x-www-form-urlencoded" && req.body !== null && typeof req.body === "object") {
     return Buffer.from(new URLSearchParams(req.body as Record<string, string>).toString());

@@ -95,7 +95,10 @@ export function parseOtpauthUri(uri: string): OtpauthKey {
   }
   const issuerParameter = single(params, "issuer");
   if (issuerParameter !== undefined && labelIssuer !== undefined && issuerParameter !== labelIssuer) {
-    fail(`the issuer parameter to match the label's issuer prefix`, `${JSON.stringify(issuerParameter)} and ${JSON.stringify(labelIssuer)}`);
+    fail(
+      `the issuer parameter to match the label's issuer prefix`,
+      `${JSON.stringify(issuerParameter)} and ${JSON.stringify(labelIssuer)}`,
+    );
   }
 
   const secretText = single(params, "secret");

@@ -112,7 +112,11 @@ describe("official client: account lifecycle", () => {
     assert.equal((await a.client.getSession()).data?.user.email, "profile-new@example.com");
     const other = browser();
     await other.client.signIn.email({ email: "profile-new@example.com", password: PASSWORD });
-    const changed = await a.client.changePassword({ currentPassword: PASSWORD, newPassword: "client-new-pass-1", revokeOtherSessions: true });
+    const changed = await a.client.changePassword({
+      currentPassword: PASSWORD,
+      newPassword: "client-new-pass-1",
+      revokeOtherSessions: true,
+    });
     assert.equal(changed.error, null);
     assert.ok(changed.data?.token);
     assert.equal((await other.client.getSession()).data, null);

@@ -26,7 +26,16 @@ async function fullUser(auth: Kernia, clock: Clock) {
   await pending.post("/sign-in/email", { email: u.email, password: PASSWORD });
   assert.equal((await pending.post("/two-factor/send-otp")).status, 200);
   const rows = await rowsOf(auth, u.userId);
-  for (const model of [MODELS.twoFactor, MODELS.backupCode, MODELS.trustedDevice, MODELS.challenge, MODELS.otp, "session", "account", "user"]) {
+  for (const model of [
+    MODELS.twoFactor,
+    MODELS.backupCode,
+    MODELS.trustedDevice,
+    MODELS.challenge,
+    MODELS.otp,
+    "session",
+    "account",
+    "user",
+  ]) {
     assert.ok(rows[model] > 0, `set-up made a ${model} row`);
   }
   return { ...u, trusted, pending };

@@ -25,7 +25,14 @@ before(async () => {
   demo = await createDemoApp({ port: 0, host: "127.0.0.1", database: memoryAdapter(), log: () => undefined, production: false });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -38,7 +45,11 @@ after(async () => {
 function call(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   return page.evaluate(
     async ([m, p, b]) => {
-      const res = await fetch(`/api/auth${p}`, { method: m as string, headers: b === undefined ? {} : { "content-type": "application/json" }, body: b === undefined ? undefined : JSON.stringify(b) });
+      const res = await fetch(`/api/auth${p}`, {
+        method: m as string,
+        headers: b === undefined ? {} : { "content-type": "application/json" },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      });
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : null };
     },
@@ -57,10 +68,16 @@ async function status(page: Page, text: string): Promise<void> {
 
 describe("demo account page", { skip }, () => {
   test("devices with revoke, verify email, change password, forgot password, delete account with its confirmation link", async () => {
-    const contexts: BrowserContext[] = [await browser.newContext({ userAgent: "Laptop" }), await browser.newContext({ userAgent: "Phone" })];
+    const contexts: BrowserContext[] = [
+      await browser.newContext({ userAgent: "Laptop" }),
+      await browser.newContext({ userAgent: "Phone" }),
+    ];
     const [page, phone] = await Promise.all(contexts.map((c) => c.newPage()));
     await page.goto(`${demo.url}/account`);
-    assert.equal((await call(page, "POST", "/sign-up/email", { name: "P", email: EMAIL, password: PASSWORD, username: "pages_user" })).status, 200);
+    assert.equal(
+      (await call(page, "POST", "/sign-up/email", { name: "P", email: EMAIL, password: PASSWORD, username: "pages_user" })).status,
+      200,
+    );
     await phone.goto(`${demo.url}/account`);
     assert.equal((await call(phone, "POST", "/sign-in/email", { email: EMAIL, password: PASSWORD })).status, 200);
 
@@ -71,7 +88,11 @@ describe("demo account page", { skip }, () => {
     assert.match(await page.locator("#sessions li", { hasText: "this device" }).innerText(), /Laptop/);
     await page.locator("#sessions li", { hasText: "Phone" }).locator("button.revoke").click();
     await status(page, "That device is signed out.");
-    await page.waitForFunction(() => document.querySelectorAll("#sessions li").length === 1 && document.querySelector("#sessions li")?.textContent?.includes("this device"));
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll("#sessions li").length === 1 &&
+        document.querySelector("#sessions li")?.textContent?.includes("this device"),
+    );
     assert.equal((await call(phone, "GET", "/get-session")).json, null);
 
     // Verify email through the outbox link (it lands back on /account).

@@ -34,7 +34,10 @@ describe("demo account mail", () => {
   test("forgot password and verify email: outbox entries with to, subject, url and token; the links work", async () => {
     const c = client(demo);
     const email = "demo-mail@example.com";
-    assert.equal((await c.call("POST", "/api/auth/sign-up/email", { name: "D", email, password: "demo-password-1", username: "demo_mail" })).status, 200);
+    assert.equal(
+      (await c.call("POST", "/api/auth/sign-up/email", { name: "D", email, password: "demo-password-1", username: "demo_mail" })).status,
+      200,
+    );
     assert.equal((await c.call("POST", "/api/auth/request-password-reset", { email, redirectTo: "/" })).status, 200);
     let box = (await (await fetch(`${demo.url}/dev/outbox.json`)).json()) as Record<string, string>[];
     const reset = box[0];
@@ -57,13 +60,20 @@ describe("demo account mail", () => {
   test("production: no outbox, and the link never reaches the log", async () => {
     const lines: string[] = [];
     const prod = await createDemoApp({
-      port: 0, host: "127.0.0.1", database: memoryAdapter(), production: true,
-      secret: "demo-production-secret-0123456789abcdefXYZ", log: (l) => void lines.push(l),
+      port: 0,
+      host: "127.0.0.1",
+      database: memoryAdapter(),
+      production: true,
+      secret: "demo-production-secret-0123456789abcdefXYZ",
+      log: (l) => void lines.push(l),
     });
     try {
       const c = client(prod);
       const email = "prod-mail@example.com";
-      assert.equal((await c.call("POST", "/api/auth/sign-up/email", { name: "P", email, password: "demo-password-1", username: "prod_mail" })).status, 200);
+      assert.equal(
+        (await c.call("POST", "/api/auth/sign-up/email", { name: "P", email, password: "demo-password-1", username: "prod_mail" })).status,
+        200,
+      );
       assert.equal((await c.call("POST", "/api/auth/request-password-reset", { email })).status, 200);
       assert.equal(prod.outbox, null);
       assert.ok(lines.some((l) => /reset your password link/i.test(l)));

@@ -114,7 +114,7 @@ const flows: Flow[] = [
       return passwordState(w, answer);
     },
     async retry(w) {
-      if ((await signsIn(w, NEW_PASSWORD))) return;
+      if (await signsIn(w, NEW_PASSWORD)) return;
       const again = await new Client(w.auth).post("/reset-password", { token: w.memo.token, newPassword: NEW_PASSWORD });
       if (again.status !== 200) {
         // The token was spent by a write whose reply was lost: the user asks for a new link.
@@ -204,7 +204,9 @@ flows.push({
   async check(w, answer) {
     const now = await rowsOf(w.auth, w.userId);
     if (answer.status === 200) {
-      return Object.entries(now).filter(([, n]) => n !== 0).map(([m, n]) => `${n} ${m} rows left after the deletion`);
+      return Object.entries(now)
+        .filter(([, n]) => n !== 0)
+        .map(([m, n]) => `${n} ${m} rows left after the deletion`);
     }
     const now2 = JSON.stringify(now);
     return now2 === w.memo.before ? [] : [`rows changed by a failed deletion: ${w.memo.before} -> ${now2}`];

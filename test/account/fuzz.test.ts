@@ -60,7 +60,8 @@ describe("account endpoints under bad input", () => {
     const str = (): string => {
       const kind = pick(["empty", "short", "long", "unicode", "email", "url", "huge", "token"]);
       if (kind === "empty") return "";
-      if (kind === "short") return Array.from({ length: Math.floor(rand() * 8) }, () => String.fromCharCode(33 + Math.floor(rand() * 94))).join("");
+      if (kind === "short")
+        return Array.from({ length: Math.floor(rand() * 8) }, () => String.fromCharCode(33 + Math.floor(rand() * 94))).join("");
       if (kind === "long") return "x".repeat(100 + Math.floor(rand() * 300));
       if (kind === "unicode") return "\u0000\ud83d\ude00\u202e%00%ZZ\u00e9";
       if (kind === "email") return pick([email, "nobody@example.com", "a@b", "@", "A@EXAMPLE.COM"]);
@@ -68,7 +69,8 @@ describe("account endpoints under bad input", () => {
       if (kind === "huge") return "y".repeat(20_000);
       return pick([mails.at(-1)?.token ?? "t", "A".repeat(24), "not-a-token"]);
     };
-    const value = (): unknown => pick([str, str, str, () => rand() * 1e9, () => rand() < 0.5, () => null, () => [str()], () => ({ a: str() }), () => undefined])();
+    const value = (): unknown =>
+      pick([str, str, str, () => rand() * 1e9, () => rand() < 0.5, () => null, () => [str()], () => ({ a: str() }), () => undefined])();
     let checked = 0;
     for (let i = 0; i < 2000; i++) {
       if (!signedIn.cookie("session_token")) {
@@ -81,14 +83,15 @@ describe("account endpoints under bad input", () => {
         }
       }
       const client = rand() < 0.6 ? signedIn : anonymous;
-      let reply;
+      let reply: Awaited<ReturnType<typeof client.get>>;
       if (rand() < 0.7) {
         const path = pick(Object.keys(POSTS));
         const body: Record<string, unknown> = {};
         for (const field of POSTS[path]) if (rand() < 0.8) body[field] = value();
         if (rand() < 0.2) body[str() || "extra"] = value();
         // Never delete or lock out the fuzzed user for real: keep its password out of delete/change.
-        if ((path === "/delete-user" || path === "/change-password") && (body.password === PASSWORD || body.currentPassword === PASSWORD)) continue;
+        if ((path === "/delete-user" || path === "/change-password") && (body.password === PASSWORD || body.currentPassword === PASSWORD))
+          continue;
         reply = await client.post(path, rand() < 0.1 ? pick([null, [], "text", 5]) : body);
       } else {
         const path = rand() < 0.3 ? `/reset-password/${encodeURIComponent(str() || "x")}` : pick(Object.keys(GETS));
@@ -101,7 +104,8 @@ describe("account endpoints under bad input", () => {
       assert.ok(reply.status < 500, `request ${i}: ${reply.status} ${reply.text.slice(0, 200)}`);
       if (reply.status >= 400 && reply.text !== "") {
         assert.equal(typeof reply.body.message, "string", `request ${i}: ${reply.text.slice(0, 200)}`);
-        if (!MESSAGE_ONLY.has(reply.body.message)) assert.equal(typeof reply.body.code, "string", `request ${i}: ${reply.text.slice(0, 200)}`);
+        if (!MESSAGE_ONLY.has(reply.body.message))
+          assert.equal(typeof reply.body.code, "string", `request ${i}: ${reply.text.slice(0, 200)}`);
       }
     }
     assert.ok(checked > 1500);

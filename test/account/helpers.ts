@@ -19,7 +19,9 @@ export function kerniaOptions(options: SectionOptions, mails: Mail[], extra: Ker
       requireEmailVerification: ep.requireEmailVerification,
       revokeSessionsOnPasswordReset: ep.revokeSessionsOnPasswordReset,
       sendResetPassword:
-        ep.sendResetPassword === false ? undefined : ({ user, url, token }) => void mails.push({ kind: "reset-password", to: user.email, url, token }),
+        ep.sendResetPassword === false
+          ? undefined
+          : ({ user, url, token }) => void mails.push({ kind: "reset-password", to: user.email, url, token }),
       ...extra.emailAndPassword,
     },
     emailVerification: {
@@ -54,9 +56,9 @@ export function kerniaServer(options: SectionOptions, extra?: KerniaOptions): Se
 export async function rowsOf(auth: Kernia, userId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [model, def] of Object.entries(auth.context.schema)) {
-    const where = model === "user" ? [{ field: "id", value: userId }] : "userId" in def.fields ? [{ field: "userId", value: userId }] : null;
+    const where =
+      model === "user" ? [{ field: "id", value: userId }] : "userId" in def.fields ? [{ field: "userId", value: userId }] : null;
     if (where) out[model] = await auth.context.store.count(model, where);
   }
   return out;
 }
-

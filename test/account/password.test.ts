@@ -117,7 +117,12 @@ describe("password reset tokens", () => {
   });
 
   test("a mail callback that never settles, or throws, does not hold up or change the answer", async () => {
-    for (const send of [() => new Promise(() => {}), () => { throw new Error("smtp down"); }]) {
+    for (const send of [
+      () => new Promise(() => {}),
+      () => {
+        throw new Error("smtp down");
+      },
+    ]) {
       const errors: string[] = [];
       const consoleError = console.error;
       console.error = (...a: unknown[]) => void errors.push(a.join(" "));
@@ -241,7 +246,11 @@ describe("change password", () => {
     assert.equal((await w.owner.post("/two-factor/verify-totp", { code: totpAt(w.uri, w.clock), trustDevice: true })).status, 200);
     w.clock.advance(30);
     const before = w.owner.cookie("session_token");
-    const changed = await w.owner.post("/change-password", { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, revokeOtherSessions: true });
+    const changed = await w.owner.post("/change-password", {
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+      revokeOtherSessions: true,
+    });
     assert.equal(changed.status, 200, changed.text);
     assert.match(changed.body.token, /^[A-Za-z0-9]{32}$/);
     assert.notEqual(w.owner.cookie("session_token"), before);

@@ -33,6 +33,9 @@ describe("account rate limits", () => {
       assert.equal((await statuses(path, {}, 1))[0], 400);
     }
     const reset = await statuses("/reset-password", { token: "x", newPassword: "whatever-1" }, 10);
-    assert.ok(reset.every((s) => s === 400), "the default rule (100 per 10 s)");
+    assert.ok(
+      reset.every((s) => s === 400),
+      "the default rule (100 per 10 s)",
+    );
   });
 });

@@ -30,7 +30,10 @@ const committed = JSON.parse(readFileSync(TRANSCRIPT_PATH, "utf8")) as { section
  *   leaves unset fields out, so unset fields are compared as absent.
  */
 function withoutNullUserFields(v: unknown): void {
-  if (Array.isArray(v)) return v.forEach(withoutNullUserFields);
+  if (Array.isArray(v)) {
+    for (const item of v) withoutNullUserFields(item);
+    return;
+  }
   if (v === null || typeof v !== "object") return;
   const o = v as Record<string, unknown>;
   if (typeof o.email === "string" && "emailVerified" in o) for (const k of Object.keys(o)) if (o[k] === null) delete o[k];

@@ -63,7 +63,10 @@ describe("verify-email", () => {
   });
 
   test("a burst of 100 verifications with one token (autoSignIn on): one succeeds, one session", async () => {
-    const { auth, mails } = setup({ emailVerification: { autoSignInAfterVerification: true }, emailAndPassword: { requireEmailVerification: true } });
+    const { auth, mails } = setup({
+      emailVerification: { autoSignInAfterVerification: true },
+      emailAndPassword: { requireEmailVerification: true },
+    });
     const c = new Client(auth);
     const { email, userId } = await signUp(c);
     const m = mails.at(-1)!; // sendOnSignUp defaults to requireEmailVerification

@@ -44,8 +44,17 @@ describe("auth.api", () => {
     const plugin: Plugin = {
       id: "server-only",
       endpoints: {
-        whoAmI: { method: "POST", body: { userId: { type: "string" } }, handler: async (ctx) => ({ id: ctx.body.userId, server: ctx.isServerCall }) },
-        explode: { method: "POST", handler: async () => { throw boom; } },
+        whoAmI: {
+          method: "POST",
+          body: { userId: { type: "string" } },
+          handler: async (ctx) => ({ id: ctx.body.userId, server: ctx.isServerCall }),
+        },
+        explode: {
+          method: "POST",
+          handler: async () => {
+            throw boom;
+          },
+        },
       },
     };
     const auth = testAuth({ plugins: [plugin] });
@@ -64,7 +73,9 @@ describe("plugin system", () => {
     const plugin: Plugin = {
       id: "extra",
       schema: {
-        user: { fields: { plan: { type: "string", defaultValue: "free" }, secretNote: { type: "string", defaultValue: "x", returned: false } } },
+        user: {
+          fields: { plan: { type: "string", defaultValue: "free" }, secretNote: { type: "string", defaultValue: "x", returned: false } },
+        },
         widget: { fields: { userId: { type: "string", required: true } } },
       },
     };
@@ -83,16 +94,26 @@ describe("plugin system", () => {
       id: "hooks",
       hooks: {
         before: [
-          { matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.name === "blocked", handler: async () => { throw new APIError(403, "NOPE", "nope"); } },
+          {
+            matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.name === "blocked",
+            handler: async () => {
+              throw new APIError(403, "NOPE", "nope");
+            },
+          },
           {
             matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.name === "short-circuit",
-            handler: async (ctx) => { ctx.response.body = { custom: true }; return true; },
+            handler: async (ctx) => {
+              ctx.response.body = { custom: true };
+              return true;
+            },
           },
         ],
         after: [
           {
             matches: (ctx) => ctx.path === "/sign-in/email",
-            handler: async (ctx) => { seen.push([ctx.response.status, ctx.response.body, ctx.newSession?.user.email ?? null]); },
+            handler: async (ctx) => {
+              seen.push([ctx.response.status, ctx.response.body, ctx.newSession?.user.email ?? null]);
+            },
           },
         ],
       },
@@ -187,7 +208,11 @@ describe("plugin system", () => {
       advanced: { "two-factor": { issuer: "Acme", totpOptions: { digits: 8 } } },
     });
     assert.equal(inits, 1);
-    const merged = auth.context.pluginOptions("two-factor", { issuer: "Kernia", totpOptions: { digits: 6, period: 30 }, trustDeviceMaxAge: 2592000 });
+    const merged = auth.context.pluginOptions("two-factor", {
+      issuer: "Kernia",
+      totpOptions: { digits: 6, period: 30 },
+      trustDeviceMaxAge: 2592000,
+    });
     assert.deepEqual(merged, { issuer: "Acme", totpOptions: { digits: 8, period: 30 }, trustDeviceMaxAge: 2592000 });
   });
 
@@ -195,7 +220,16 @@ describe("plugin system", () => {
     const ep = { method: "POST" as const, path: "/x", handler: async () => ({}) };
     assert.throws(() => testAuth({ plugins: [{ id: "a" }, { id: "a" }] }), /registered twice/);
     assert.throws(() => testAuth({ plugins: [{ id: "a", endpoints: { signInEmail: ep } }] }), /already defined/);
-    assert.throws(() => testAuth({ plugins: [{ id: "a", endpoints: { x: ep } }, { id: "b", endpoints: { y: ep } }] }), /two endpoints/);
+    assert.throws(
+      () =>
+        testAuth({
+          plugins: [
+            { id: "a", endpoints: { x: ep } },
+            { id: "b", endpoints: { y: ep } },
+          ],
+        }),
+      /two endpoints/,
+    );
   });
 
   test("basePath option and the 404 outside it", async () => {

@@ -66,7 +66,10 @@ describe("bad input", () => {
       ["/sign-in/phone-number", { phoneNumber: 15551234567, password: "x" }],
     ];
     for (const [path, body] of cases) {
-      const res = await request(app).post(`/api/auth${path}`).set("origin", ORIGIN).send(body as object);
+      const res = await request(app)
+        .post(`/api/auth${path}`)
+        .set("origin", ORIGIN)
+        .send(body as object);
       assertErrorBody(res, 400, "VALIDATION_ERROR");
     }
     assert.deepEqual(await counts(auth), { user: 0, account: 0, session: 0 });
@@ -77,7 +80,9 @@ describe("bad input", () => {
       const res = await request(app).post("/api/auth/sign-in/email").set("content-type", type).send("x");
       assertErrorBody(res, 415, "UNSUPPORTED_MEDIA_TYPE");
     }
-    const res = await auth.handler(new Request("http://localhost:3000/api/auth/sign-in/email", { method: "POST", body: new Uint8Array([123, 125]) }));
+    const res = await auth.handler(
+      new Request("http://localhost:3000/api/auth/sign-in/email", { method: "POST", body: new Uint8Array([123, 125]) }),
+    );
     assert.equal(res.status, 415);
     assert.deepEqual(await res.json(), {
       message: "Content-Type is required. Allowed types: application/x-www-form-urlencoded, application/json",
@@ -121,18 +126,32 @@ describe("bad input", () => {
     }
 
     // Through auth.handler directly (a Fetch Request with a streamed body).
-    const direct = await auth.handler(new Request("http://localhost:3000/api/auth/sign-up/email", {
-      method: "POST", headers: { "content-type": "application/json" }, body: big,
-    }));
+    const direct = await auth.handler(
+      new Request("http://localhost:3000/api/auth/sign-up/email", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: big,
+      }),
+    );
     assert.equal(direct.status, 413);
     assert.deepEqual(await counts(auth), { user: 0, account: 0, session: 0 });
   });
 
   test("unknown fields are ignored (and cannot smuggle columns)", async () => {
-    const res = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({
-      name: "U", email: "u@example.com", password: "password1234", twoFactorEnabled: true, phoneNumberVerified: true,
-      emailVerified: true, createdAt: "1970-01-01T00:00:00.000Z", __proto__: { admin: true }, constructor: "x",
-    });
+    const res = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({
+        name: "U",
+        email: "u@example.com",
+        password: "password1234",
+        twoFactorEnabled: true,
+        phoneNumberVerified: true,
+        emailVerified: true,
+        createdAt: "1970-01-01T00:00:00.000Z",
+        __proto__: { admin: true },
+        constructor: "x",
+      });
     assert.equal(res.status, 200);
     assert.equal(res.body.user.emailVerified, false);
     assert.equal(res.body.user.phoneNumberVerified, false);
@@ -141,7 +160,10 @@ describe("bad input", () => {
   });
 
   test("tampered, truncated, duplicated and garbage cookies: treated as absent, no 5xx", async () => {
-    const up = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ name: "C", email: "c@example.com", password: "password1234" });
+    const up = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ name: "C", email: "c@example.com", password: "password1234" });
     const token: string = up.body.token;
     const good = signed(token);
     const variants = [
@@ -162,13 +184,20 @@ describe("bad input", () => {
       assert.equal(res.text, "null", cookie);
     }
     // First occurrence wins: a forged second value cannot override the real one, nor the other way round.
-    const dup = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${good}; better-auth.session_token=forged`);
+    const dup = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=${good}; better-auth.session_token=forged`);
     assert.equal(dup.body.session.token, token);
-    const forgedFirst = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=forged; better-auth.session_token=${good}`);
+    const forgedFirst = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=forged; better-auth.session_token=${good}`);
     assert.equal(forgedFirst.text, "null");
     // Sign-out with a tampered cookie still answers 200 and deletes nothing.
     const before = await counts(auth);
-    const out = await request(app).post("/api/auth/sign-out").set("origin", ORIGIN).set("cookie", `better-auth.session_token=${token}.${"A".repeat(43)}=`);
+    const out = await request(app)
+      .post("/api/auth/sign-out")
+      .set("origin", ORIGIN)
+      .set("cookie", `better-auth.session_token=${token}.${"A".repeat(43)}=`);
     assert.equal(out.status, 200);
     assert.deepEqual(await counts(auth), before);
   });
@@ -186,18 +215,23 @@ describe("bad input", () => {
     const failing = testAuth({
       database: {
         name: "failing-account",
-        bind: () => ({
-          ...store,
-          create: async (model: string, data: any) => {
-            if (model === "account") throw new Error("disk full");
-            return store.create(model, data);
-          },
-        }) as typeof store,
+        bind: () =>
+          ({
+            ...store,
+            create: async (model: string, data: any) => {
+              if (model === "account") throw new Error("disk full");
+              return store.create(model, data);
+            },
+          }) as typeof store,
       },
     });
-    const res = await failing.handler(new Request("http://localhost:3000/api/auth/sign-up/email", {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "F", email: "f@example.com", password: "password1234" }),
-    }));
+    const res = await failing.handler(
+      new Request("http://localhost:3000/api/auth/sign-up/email", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "F", email: "f@example.com", password: "password1234" }),
+      }),
+    );
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { message: "Internal server error", code: "INTERNAL_SERVER_ERROR" });
     assert.equal(await store.count("user", []), 0);
@@ -208,13 +242,23 @@ describe("bad input", () => {
   test("express.json() before the handler: the parsed body is re-serialised and validated the same way", async () => {
     const a = testAuth();
     const withJson = expressApp(a, (app) => app.use(express.json()));
-    const ok = await request(withJson).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ name: "J", email: "j@example.com", password: "password1234" });
+    const ok = await request(withJson)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ name: "J", email: "j@example.com", password: "password1234" });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.user.email, "j@example.com");
-    const bad = await request(withJson).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ email: "k@example.com", password: "password1234" });
+    const bad = await request(withJson)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ email: "k@example.com", password: "password1234" });
     assertErrorBody(bad, 400, "VALIDATION_ERROR");
     const withForm = expressApp(a, (app) => app.use(express.urlencoded({ extended: false })));
-    const form = await request(withForm).post("/api/auth/sign-in/email").set("origin", ORIGIN).type("form").send("email=j%40example.com&password=password1234");
+    const form = await request(withForm)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .type("form")
+      .send("email=j%40example.com&password=password1234");
     assert.equal(form.status, 200);
   });
 });

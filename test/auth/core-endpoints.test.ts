@@ -54,10 +54,18 @@ describe("POST /sign-up/email", () => {
       displayUsername: "alice",
       id: user.id,
     });
-    assert.deepEqual(Object.keys(user), ["name", "email", "emailVerified", "image", "createdAt", "updatedAt", "username", "displayUsername", "id"]);
-    assert.deepEqual(setCookieLines(res), [
-      `better-auth.session_token=${signed(token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`,
+    assert.deepEqual(Object.keys(user), [
+      "name",
+      "email",
+      "emailVerified",
+      "image",
+      "createdAt",
+      "updatedAt",
+      "username",
+      "displayUsername",
+      "id",
     ]);
+    assert.deepEqual(setCookieLines(res), [`better-auth.session_token=${signed(token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`]);
   });
 
   test("email is lower-cased; username lower-cased, displayUsername keeps the case typed", async () => {
@@ -118,11 +126,15 @@ describe("POST /sign-up/email", () => {
 
   test("T#104/T#105: schema errors in zod wording", async () => {
     const { app } = setup();
-    const bad = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+    const bad = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
       .send({ name: "T", email: "nope", password: "password1234" });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { message: "[body.email] Invalid email address", code: "VALIDATION_ERROR" });
-    const missing = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+    const missing = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
       .send({ email: "t3@example.com", password: "password1234" });
     assert.equal(missing.status, 400);
     assert.deepEqual(missing.body, { message: "[body.name] Invalid input: expected string, received undefined", code: "VALIDATION_ERROR" });
@@ -153,7 +165,9 @@ describe("POST /sign-up/email", () => {
 
   test("sign-up disabled -> 400 EMAIL_PASSWORD_SIGN_UP_DISABLED", async () => {
     const auth = testAuth({ emailAndPassword: { disableSignUp: true } });
-    const res = await request(expressApp(auth)).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+    const res = await request(expressApp(auth))
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
       .send({ name: "A", email: "a@example.com", password: "password1234" });
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, { message: "Email and password sign up is not enabled", code: "EMAIL_PASSWORD_SIGN_UP_DISABLED" });
@@ -175,8 +189,11 @@ describe("POST /sign-up/email", () => {
 
   test("T#119: form-encoded body accepted on sign-up", async () => {
     const { app } = setup();
-    const res = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
-      .type("form").send("name=F&email=f%40example.com&password=password1234");
+    const res = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .type("form")
+      .send("name=F&email=f%40example.com&password=password1234");
     assert.equal(res.status, 200);
     assert.equal(res.body.user.email, "f@example.com");
   });
@@ -185,7 +202,10 @@ describe("POST /sign-up/email", () => {
     const { auth, app } = setup();
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
-        request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ name: "R", email: "race@example.com", password: "password1234" }),
+        request(app)
+          .post("/api/auth/sign-up/email")
+          .set("origin", ORIGIN)
+          .send({ name: "R", email: "race@example.com", password: "password1234" }),
       ),
     );
     assert.equal(results.filter((r) => r.status === 200).length, 1);
@@ -208,7 +228,9 @@ describe("POST /sign-in/email", () => {
   test("T#82: 200 {redirect:false,token,user} + session cookie (no Origin, no cookie: allowed)", async () => {
     const { app } = setup();
     const up = await signUpAlice(app);
-    const res = await request(app).post("/api/auth/sign-in/email").set("content-type", json)
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("content-type", json)
       .send(JSON.stringify({ email: "alice@example.com", password: "password1234" }));
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body), ["redirect", "token", "user"]);
@@ -223,7 +245,9 @@ describe("POST /sign-in/email", () => {
   test("callbackURL: redirect:true, url, Location header; untrusted callbackURL -> 403 INVALID_CALLBACK_URL", async () => {
     const { app } = setup();
     await signUpAlice(app);
-    const ok = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN)
+    const ok = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
       .send({ email: "alice@example.com", password: "password1234", callbackURL: "/dashboard" });
     assert.equal(ok.status, 200);
     assert.deepEqual(Object.keys(ok.body), ["redirect", "token", "url", "user"]);
@@ -231,7 +255,9 @@ describe("POST /sign-in/email", () => {
     assert.equal(ok.body.url, "/dashboard");
     assert.equal(ok.headers.location, "/dashboard");
     for (const bad of ["https://evil.example/x", "//evil.example", "/\\evil.example"]) {
-      const res = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN)
+      const res = await request(app)
+        .post("/api/auth/sign-in/email")
+        .set("origin", ORIGIN)
         .send({ email: "alice@example.com", password: "password1234", callbackURL: bad });
       assert.equal(res.status, 403, bad);
       assert.deepEqual(res.body, { message: "Invalid callbackURL", code: "INVALID_CALLBACK_URL" });
@@ -241,7 +267,9 @@ describe("POST /sign-in/email", () => {
   test("rememberMe:false: 1-day session row, browser-session cookie + dont_remember", async () => {
     const { auth, app, clock } = setup();
     await signUpAlice(app);
-    const res = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN)
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
       .send({ email: "alice@example.com", password: "password1234", rememberMe: false });
     assert.equal(res.status, 200);
     const lines = setCookieLines(res);
@@ -254,24 +282,32 @@ describe("POST /sign-in/email", () => {
   test("a remember-me sign-in while dont_remember is present expires it", async () => {
     const { app } = setup();
     await signUpAlice(app);
-    const res = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN)
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
       .set("cookie", `better-auth.dont_remember=${signed("true")}`)
       .send({ email: "alice@example.com", password: "password1234", rememberMe: true });
     assert.equal(res.status, 200);
-    assert.deepEqual(setCookieLines(res).map((l) => l.split(";").slice(0, 2).join(";")), [
-      `better-auth.session_token=${signed(res.body.token)}; Max-Age=604800`,
-      "better-auth.dont_remember=; Max-Age=0",
-    ]);
+    assert.deepEqual(
+      setCookieLines(res).map((l) => l.split(";").slice(0, 2).join(";")),
+      [`better-auth.session_token=${signed(res.body.token)}; Max-Age=604800`, "better-auth.dont_remember=; Max-Age=0"],
+    );
   });
 
   test("T#108/T#109/T#110: wrong password and unknown email -> 401; malformed email -> 400 INVALID_EMAIL", async () => {
     const { app } = setup();
     await signUpAlice(app);
-    const wrong = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN).send({ email: "alice@example.com", password: "wrongwrong" });
+    const wrong = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .send({ email: "alice@example.com", password: "wrongwrong" });
     assert.equal(wrong.status, 401);
     assert.deepEqual(wrong.body, { message: "Invalid email or password", code: "INVALID_EMAIL_OR_PASSWORD" });
     assert.equal(wrong.headers["set-cookie"], undefined);
-    const unknown = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN).send({ email: "zz@example.com", password: "wrongwrong" });
+    const unknown = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .send({ email: "zz@example.com", password: "wrongwrong" });
     assert.equal(unknown.status, 401);
     assert.deepEqual(unknown.body, wrong.body);
     const bad = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN).send({ email: "zz", password: "wrongwrong" });
@@ -282,15 +318,24 @@ describe("POST /sign-in/email", () => {
   test("requireEmailVerification: right password of an unverified user -> 403 EMAIL_NOT_VERIFIED", async () => {
     const auth = testAuth({ emailAndPassword: { requireEmailVerification: true } });
     const app = expressApp(auth);
-    await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ name: "A", email: "a@example.com", password: "password1234" });
-    const res = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN).send({ email: "a@example.com", password: "password1234" });
+    await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ name: "A", email: "a@example.com", password: "password1234" });
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .send({ email: "a@example.com", password: "password1234" });
     assert.equal(res.status, 403);
     assert.deepEqual(res.body, { message: "Email not verified", code: "EMAIL_NOT_VERIFIED" });
   });
 
   test("emailAndPassword.enabled:false -> 400 EMAIL_PASSWORD_DISABLED", async () => {
     const auth = testAuth({ emailAndPassword: { enabled: false } });
-    const res = await request(expressApp(auth)).post("/api/auth/sign-in/email").set("origin", ORIGIN).send({ email: "a@example.com", password: "password1234" });
+    const res = await request(expressApp(auth))
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .send({ email: "a@example.com", password: "password1234" });
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, { message: "Email and password is not enabled", code: "EMAIL_PASSWORD_DISABLED" });
   });
@@ -298,7 +343,10 @@ describe("POST /sign-in/email", () => {
   test("T#119: form-encoded sign-in", async () => {
     const { app } = setup();
     await signUpAlice(app);
-    const res = await request(app).post("/api/auth/sign-in/email").set("origin", ORIGIN).type("form")
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("origin", ORIGIN)
+      .type("form")
       .send("email=alice%40example.com&password=password1234");
     assert.equal(res.status, 200);
     assert.equal(res.body.redirect, false);
@@ -309,11 +357,16 @@ describe("POST /sign-in/username", () => {
   test("T#113: case-insensitive, {redirect,token,user} + cookie", async () => {
     const { app } = setup();
     await signUpAlice(app, { username: "tester" });
-    const res = await request(app).post("/api/auth/sign-in/username").set("origin", ORIGIN).send({ username: "TESTER", password: "password1234" });
+    const res = await request(app)
+      .post("/api/auth/sign-in/username")
+      .set("origin", ORIGIN)
+      .send({ username: "TESTER", password: "password1234" });
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body), ["redirect", "token", "user"]);
     assert.equal(res.body.user.username, "tester");
-    assert.deepEqual(setCookieLines(res), [`better-auth.session_token=${signed(res.body.token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`]);
+    assert.deepEqual(setCookieLines(res), [
+      `better-auth.session_token=${signed(res.body.token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`,
+    ]);
   });
 
   test("T#111/T#112: wrong password 401; unknown 401; too short/long/invalid 422", async () => {
@@ -353,7 +406,9 @@ describe("username plugin extras", () => {
 
   test("displayUsername alone becomes the username when it is a valid one", async () => {
     const { app } = setup();
-    const res = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+    const res = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
       .send({ name: "D", email: "d@example.com", password: "password1234", displayUsername: "Disp.Lay" });
     assert.equal(res.status, 200);
     assert.equal(res.body.user.username, "disp.lay");
@@ -378,12 +433,25 @@ describe("GET /get-session", () => {
     const up = await signUpAlice(app);
     const jar = new CookieJar();
     jar.store(up);
-    const res = await request(app).get("/api/auth/get-session").set("cookie", jar.header()).set("user-agent", "ua/1").set("x-forwarded-for", "203.0.113.9");
+    const res = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", jar.header())
+      .set("user-agent", "ua/1")
+      .set("x-forwarded-for", "203.0.113.9");
     assert.equal(res.status, 200);
     assert.equal(res.headers["cache-control"], "no-store");
     assert.equal(res.headers.pragma, "no-cache");
     assert.equal(res.headers["set-cookie"], undefined);
-    assert.deepEqual(Object.keys(res.body.session), ["expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId", "id"]);
+    assert.deepEqual(Object.keys(res.body.session), [
+      "expiresAt",
+      "token",
+      "createdAt",
+      "updatedAt",
+      "ipAddress",
+      "userAgent",
+      "userId",
+      "id",
+    ]);
     assert.equal(res.body.session.token, up.body.token);
     assert.equal(res.body.session.expiresAt, new Date(clock.ms + 604800_000).toISOString());
     assert.equal(res.body.session.ipAddress, "127.0.0.1"); // the socket's peer (issue 11: headers are not trusted by default)
@@ -393,9 +461,14 @@ describe("GET /get-session", () => {
   test("session row records the connection's address (a client's x-forwarded-for is not trusted) and user agent", async () => {
     const { app } = setup();
     await signUpAlice(app);
-    const res = await request(app).post("/api/auth/sign-in/email").set("x-forwarded-for", "203.0.113.9, 10.0.0.1").set("user-agent", "ua/1")
+    const res = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("x-forwarded-for", "203.0.113.9, 10.0.0.1")
+      .set("user-agent", "ua/1")
       .send({ email: "alice@example.com", password: "password1234" });
-    const got = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${signed(res.body.token)}`);
+    const got = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=${signed(res.body.token)}`);
     assert.equal(got.body.session.ipAddress, "127.0.0.1");
     assert.equal(got.body.session.userAgent, "ua/1");
   });
@@ -405,7 +478,8 @@ describe("GET /get-session", () => {
     const none = await request(app).get("/api/auth/get-session");
     assert.equal(none.status, 200);
     assert.equal(none.text, "null");
-    const bad = await request(app).get("/api/auth/get-session")
+    const bad = await request(app)
+      .get("/api/auth/get-session")
       .set("cookie", "better-auth.session_token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D");
     assert.equal(bad.text, "null");
     assert.equal(bad.headers["set-cookie"], undefined);
@@ -428,7 +502,9 @@ describe("GET /get-session", () => {
     const { auth, app, clock } = setup();
     const up = await signUpAlice(app);
     clock.advance(604800 + 1);
-    const res = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${signed(up.body.token)}`);
+    const res = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=${signed(up.body.token)}`);
     assert.equal(res.text, "null");
     assert.equal(setCookieLines(res).length, 3);
     assert.equal(await auth.context.store.count("session", []), 0);
@@ -443,7 +519,9 @@ describe("GET /get-session", () => {
     assert.equal(early.headers["set-cookie"], undefined);
     clock.advance(1);
     const due = await request(app).get("/api/auth/get-session").set("cookie", cookie);
-    assert.deepEqual(setCookieLines(due), [`better-auth.session_token=${signed(up.body.token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`]);
+    assert.deepEqual(setCookieLines(due), [
+      `better-auth.session_token=${signed(up.body.token)}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax`,
+    ]);
     assert.equal(due.body.session.expiresAt, new Date(clock.ms + 604800_000).toISOString());
     assert.equal(due.body.session.updatedAt, new Date(clock.ms).toISOString());
   });
@@ -462,7 +540,9 @@ describe("GET /get-session", () => {
     const { app: app2, clock: clock2 } = setup();
     const up2 = await signUpAlice(app2);
     clock2.advance(2 * 86400);
-    const skip = await request(app2).get("/api/auth/get-session?disableRefresh=true").set("cookie", `better-auth.session_token=${signed(up2.body.token)}`);
+    const skip = await request(app2)
+      .get("/api/auth/get-session?disableRefresh=true")
+      .set("cookie", `better-auth.session_token=${signed(up2.body.token)}`);
     assert.equal(skip.headers["set-cookie"], undefined);
     assert.ok(skip.body.session);
   });
@@ -534,9 +614,16 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
       const res = await request(app).post(path).set("origin", ORIGIN).set("content-type", type).send("code=123456");
       assert.equal(res.status, 415, type);
       const allowed = path === "/api/auth/sign-up/email" ? "application/x-www-form-urlencoded, application/json" : "application/json";
-      assert.deepEqual(res.body, { message: `Content-Type "${type}" is not allowed. Allowed types: ${allowed}`, code: "UNSUPPORTED_MEDIA_TYPE" });
+      assert.deepEqual(res.body, {
+        message: `Content-Type "${type}" is not allowed. Allowed types: ${allowed}`,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+      });
     }
-    const charset = await request(app).post("/api/auth/sign-out").set("origin", ORIGIN).set("content-type", "application/json; charset=utf-8").send("{}");
+    const charset = await request(app)
+      .post("/api/auth/sign-out")
+      .set("origin", ORIGIN)
+      .set("content-type", "application/json; charset=utf-8")
+      .send("{}");
     assert.equal(charset.status, 200);
   });
 
@@ -552,9 +639,17 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
     const evil = await request(app).post("/api/auth/sign-out").set("cookie", cookie).set("origin", "https://evil.example").send({});
     assert.equal(evil.status, 403);
     assert.deepEqual(evil.body, { message: "Invalid origin", code: "INVALID_ORIGIN" });
-    const lookalike = await request(app).post("/api/auth/sign-out").set("cookie", cookie).set("origin", "http://localhost:3000.evil.example").send({});
+    const lookalike = await request(app)
+      .post("/api/auth/sign-out")
+      .set("cookie", cookie)
+      .set("origin", "http://localhost:3000.evil.example")
+      .send({});
     assert.equal(lookalike.body.code, "INVALID_ORIGIN");
-    const referer = await request(app).post("/api/auth/sign-out").set("cookie", cookie).set("referer", "http://localhost:3000/settings").send({});
+    const referer = await request(app)
+      .post("/api/auth/sign-out")
+      .set("cookie", cookie)
+      .set("referer", "http://localhost:3000/settings")
+      .send({});
     assert.equal(referer.status, 200);
   });
 
@@ -562,7 +657,12 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
     const { app } = setup();
     await signUpAlice(app);
     const body = { email: "alice@example.com", password: "password1234" };
-    const nav = await request(app).post("/api/auth/sign-in/email").set("sec-fetch-site", "cross-site").set("sec-fetch-mode", "navigate").set("sec-fetch-dest", "document").send(body);
+    const nav = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("sec-fetch-site", "cross-site")
+      .set("sec-fetch-mode", "navigate")
+      .set("sec-fetch-dest", "document")
+      .send(body);
     assert.equal(nav.status, 403);
     assert.deepEqual(nav.body, {
       message: "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
@@ -574,15 +674,24 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
     const sameSiteNoOrigin = await request(app).post("/api/auth/sign-in/email").set("sec-fetch-site", "same-origin").send(body);
     assert.equal(sameSiteNoOrigin.body.code, "MISSING_OR_NULL_ORIGIN");
     // Other endpoints without cookies skip the check entirely (username sign-in has no fetch-metadata guard).
-    await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ ...body, name: "x", email: "u@example.com", username: "uuu" });
-    const other = await request(app).post("/api/auth/sign-in/username").set("origin", "https://evil.example").send({ username: "uuu", password: "password1234" });
+    await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ ...body, name: "x", email: "u@example.com", username: "uuu" });
+    const other = await request(app)
+      .post("/api/auth/sign-in/username")
+      .set("origin", "https://evil.example")
+      .send({ username: "uuu", password: "password1234" });
     assert.equal(other.status, 200);
   });
 
   test("trustedOrigins: array with wildcards, function of the request", async () => {
     const auth = testAuth({ trustedOrigins: ["https://*.example.com", "http://app.test:8080"] });
     const app = expressApp(auth);
-    const up = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).send({ name: "A", email: "a@example.com", password: "password1234" });
+    const up = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .send({ name: "A", email: "a@example.com", password: "password1234" });
     const cookie = `better-auth.session_token=${signed(up.body.token)}`;
     for (const [origin, status] of [
       ["https://app.example.com", 200],
@@ -592,12 +701,21 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
       ["http://app.test:8080", 200],
       ["http://app.test:8081", 403],
     ] as const) {
-      const res = await request(app).post("/api/auth/sign-in/email").set("cookie", cookie).set("origin", origin).send({ email: "a@example.com", password: "password1234" });
+      const res = await request(app)
+        .post("/api/auth/sign-in/email")
+        .set("cookie", cookie)
+        .set("origin", origin)
+        .send({ email: "a@example.com", password: "password1234" });
       assert.equal(res.status, status, origin);
     }
     const fnAuth = testAuth({ trustedOrigins: (req) => (req?.headers.get("x-tenant") === "t1" ? ["https://t1.example"] : []) });
     const fnApp = expressApp(fnAuth);
-    const a = await request(fnApp).post("/api/auth/sign-out").set("cookie", "x=1").set("origin", "https://t1.example").set("x-tenant", "t1").send({});
+    const a = await request(fnApp)
+      .post("/api/auth/sign-out")
+      .set("cookie", "x=1")
+      .set("origin", "https://t1.example")
+      .set("x-tenant", "t1")
+      .send({});
     assert.equal(a.status, 200);
     const b = await request(fnApp).post("/api/auth/sign-out").set("cookie", "x=1").set("origin", "https://t1.example").send({});
     assert.equal(b.status, 403);
@@ -605,7 +723,11 @@ describe("routing, media types, origin checks (section 1 and 6)", () => {
 
   test("disableCSRFCheck skips the origin check", async () => {
     const auth = testAuth({ advanced: { disableCSRFCheck: true } });
-    const res = await request(expressApp(auth)).post("/api/auth/sign-out").set("cookie", "x=1").set("origin", "https://evil.example").send({});
+    const res = await request(expressApp(auth))
+      .post("/api/auth/sign-out")
+      .set("cookie", "x=1")
+      .set("origin", "https://evil.example")
+      .send({});
     assert.equal(res.status, 200);
   });
 });
@@ -614,7 +736,9 @@ describe("https baseURL (T#95)", () => {
   test("__Secure- prefix and Secure attribute after HttpOnly", async () => {
     const auth = testAuth({ baseURL: "https://auth.example.com" });
     const app = expressApp(auth);
-    const res = await request(app).post("/api/auth/sign-up/email").set("origin", "https://auth.example.com")
+    const res = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", "https://auth.example.com")
       .send({ name: "Sec", email: "sec@example.com", password: "password1234", rememberMe: false });
     assert.equal(res.status, 200);
     assert.deepEqual(setCookieLines(res), [
@@ -622,9 +746,13 @@ describe("https baseURL (T#95)", () => {
       "__Secure-better-auth.dont_remember=true.DIvdJGxntD5XL0lHvVBuQEJwntruC8AcSN0xOVLhFfA%3D; Path=/; HttpOnly; Secure; SameSite=Lax",
     ]);
     // The un-prefixed name is not read on an https server.
-    const plain = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${signed(res.body.token)}`);
+    const plain = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=${signed(res.body.token)}`);
     assert.equal(plain.text, "null");
-    const secure = await request(app).get("/api/auth/get-session").set("cookie", `__Secure-better-auth.session_token=${signed(res.body.token)}`);
+    const secure = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `__Secure-better-auth.session_token=${signed(res.body.token)}`);
     assert.equal(secure.body.session.token, res.body.token);
   });
 });

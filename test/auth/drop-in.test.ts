@@ -26,8 +26,18 @@ describe("auth.api and unexpected errors", () => {
     const plugin: Plugin = {
       id: "explodes",
       endpoints: {
-        explode: { method: "POST", handler: async () => { throw boom; } },
-        refuse: { method: "POST", handler: async () => { throw APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST"); } },
+        explode: {
+          method: "POST",
+          handler: async () => {
+            throw boom;
+          },
+        },
+        refuse: {
+          method: "POST",
+          handler: async () => {
+            throw APIError.from(400, BASE_ERROR_CODES, "BAD_REQUEST");
+          },
+        },
       },
     };
     const auth = testAuth({ plugins: [plugin] });
@@ -51,7 +61,11 @@ describe("APIError matches better-call's error object", () => {
       return true;
     });
     // @ts-expect-error a body of the wrong shape: the run-time validation answers it
-    await assert.rejects(auth.api.signInEmail({ body: { email: 1 } }), { statusCode: 400, status: "BAD_REQUEST", code: "VALIDATION_ERROR" });
+    await assert.rejects(auth.api.signInEmail({ body: { email: 1 } }), {
+      statusCode: 400,
+      status: "BAD_REQUEST",
+      code: "VALIDATION_ERROR",
+    });
     await assert.rejects(auth.api.signUpEmail({ body: { name: "A", email: "a@example.com", password: "password1234" } }), {
       statusCode: 422,
       status: "UNPROCESSABLE_ENTITY",
@@ -115,7 +129,13 @@ describe("username plugin: displayUsername validation", () => {
 
   test("a displayUsername the client sent is validated", async () => {
     const auth = testAuth({ plugins: [username({ displayUsernameValidator: noDots })] });
-    const up = await signUp(auth, { name: "V", email: "v@example.com", password: "password1234", username: "valid_name", displayUsername: "Valid.Name" });
+    const up = await signUp(auth, {
+      name: "V",
+      email: "v@example.com",
+      password: "password1234",
+      username: "valid_name",
+      displayUsername: "Valid.Name",
+    });
     assert.equal(up.status, 400);
     assert.deepEqual(up.json, { message: "Display username is invalid", code: "INVALID_DISPLAY_USERNAME" });
   });
@@ -131,13 +151,22 @@ describe("unknown option keys are refused at init, naming the nearest valid key"
       name: "TypeError",
       message: /unknown option options\.plugin \(did you mean "plugins"\?\)/,
     });
-    assert.throws(() => init(options({ secret, plugins: [twoFactor()], advanced: { twofactor: {} } })), /unknown option advanced\.twofactor \(did you mean "two-factor"\?\)/);
-    assert.throws(() => init(options({ secret, advanced: { disableOriginChecks: true } })), /advanced\.disableOriginChecks \(did you mean "disableOriginCheck"\?\)/);
+    assert.throws(
+      () => init(options({ secret, plugins: [twoFactor()], advanced: { twofactor: {} } })),
+      /unknown option advanced\.twofactor \(did you mean "two-factor"\?\)/,
+    );
+    assert.throws(
+      () => init(options({ secret, advanced: { disableOriginChecks: true } })),
+      /advanced\.disableOriginChecks \(did you mean "disableOriginCheck"\?\)/,
+    );
     assert.throws(
       () => init(options({ secret, plugins: [twoFactor()], advanced: { "two-factor": { otpOption: { sendOtp() {} } } } })),
       /unknown option advanced\["two-factor"\]\.otpOption \(did you mean "otpOptions"\?\)/,
     );
-    assert.throws(() => twoFactor(options({ totpOption: {} }) as never), /unknown option twoFactor\(\)\.totpOption \(did you mean "totpOptions"\?\)/);
+    assert.throws(
+      () => twoFactor(options({ totpOption: {} }) as never),
+      /unknown option twoFactor\(\)\.totpOption \(did you mean "totpOptions"\?\)/,
+    );
   });
 
   test("a plugin's id is a valid advanced key only when the plugin is given; every valid key passes", () => {
@@ -146,7 +175,12 @@ describe("unknown option keys are refused at init, naming the nearest valid key"
       secret,
       appName: "A",
       plugins: [twoFactor({ issuer: "X" })],
-      advanced: { useSecureCookies: false, cookiePrefix: "p", maxBodySize: 1000, "two-factor": { issuer: "Y", totpOptions: { digits: 6 } } },
+      advanced: {
+        useSecureCookies: false,
+        cookiePrefix: "p",
+        maxBodySize: 1000,
+        "two-factor": { issuer: "Y", totpOptions: { digits: 6 } },
+      },
     });
     assert.equal(auth.options.appName, "A");
   });

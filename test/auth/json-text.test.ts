@@ -6,16 +6,13 @@ import { jsonText } from "../../src/auth/init.js";
 
 describe("jsonText", () => {
   test("same text as JSON.stringify for JSON values mixed with dates, undefined and odd keys", () => {
-    const leaf = fc.oneof(
-      fc.jsonValue(),
-      fc.date(),
-      fc.constant(undefined),
-      fc.constant(new Date(Number.NaN)),
-    );
+    const leaf = fc.oneof(fc.jsonValue(), fc.date(), fc.constant(undefined), fc.constant(new Date(Number.NaN)));
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: "small" }, leaf, tie("array"), tie("object")),
       array: fc.array(tie("node"), { maxLength: 5 }),
-      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("__proto__", "toString", "0", "10", "constructor")), tie("node"), { maxKeys: 5 }),
+      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("__proto__", "toString", "0", "10", "constructor")), tie("node"), {
+        maxKeys: 5,
+      }),
     })).node;
     fc.assert(
       fc.property(value, (v) => {

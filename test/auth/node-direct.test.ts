@@ -76,7 +76,13 @@ describe("toNodeHandler direct path", () => {
       assert.equal(ok.status, 200);
       assert.equal(JSON.parse(ok.body).user.email, "alice@example.com");
       assert.ok(ok.headers.includes("cache-control: no-store"));
-      const tooBig = await send(direct.url, "POST", "/api/auth/sign-in/email", json, JSON.stringify({ email: "alice@example.com", password: "x".repeat(300) }));
+      const tooBig = await send(
+        direct.url,
+        "POST",
+        "/api/auth/sign-in/email",
+        json,
+        JSON.stringify({ email: "alice@example.com", password: "x".repeat(300) }),
+      );
       assert.equal(tooBig.status, 413);
       assert.equal(JSON.parse(tooBig.body).code, "PAYLOAD_TOO_LARGE");
     } finally {
@@ -119,7 +125,13 @@ describe("toNodeHandler direct path", () => {
     const server = await startServer(auth);
     try {
       const body = JSON.stringify({ n: 7 });
-      const res = await send(server.url, "POST", "/api/auth/probe?x=1", { "content-type": "application/json", origin: ORIGIN, "x-custom": "v" }, body);
+      const res = await send(
+        server.url,
+        "POST",
+        "/api/auth/probe?x=1",
+        { "content-type": "application/json", origin: ORIGIN, "x-custom": "v" },
+        body,
+      );
       assert.equal(res.status, 200, res.body);
       assert.deepEqual(JSON.parse(res.body), { n: 7 });
       assert.deepEqual(seen, [{ method: "POST", url: `${server.url}/api/auth/probe?x=1`, custom: "v", body, same: true }]);
@@ -127,7 +139,11 @@ describe("toNodeHandler direct path", () => {
 
       // auth.handler passes the caller's own Request through; auth.api gets a synthetic one.
       seen.length = 0;
-      const request = new Request(`${BASE_URL}/api/auth/probe`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body });
+      const request = new Request(`${BASE_URL}/api/auth/probe`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body,
+      });
       assert.equal((await auth.handler(request)).status, 200);
       assert.equal(seen[0].url, request.url);
       assert.equal(seen[0].body, "(read)"); // the pipeline read the caller's own body stream

@@ -29,15 +29,22 @@ describe("toNodeHandler", () => {
 
   test("request URL from Host and x-forwarded-proto; query strings reach the endpoint", async () => {
     const seen: string[] = [];
-    const spy: Plugin = { id: "spy", hooks: { before: [{ matches: () => true, handler: async (ctx) => void seen.push(ctx.request.url) }] } };
+    const spy: Plugin = {
+      id: "spy",
+      hooks: { before: [{ matches: () => true, handler: async (ctx) => void seen.push(ctx.request.url) }] },
+    };
     const auth = testAuth({ plugins: [spy] });
     const server = await startServer(auth);
     try {
       // fetch cannot set Host: use node:http.
       await new Promise<void>((resolve, reject) => {
-        const req = httpRequest(`${server.url}/api/auth/get-session?disableRefresh=true`, {
-          headers: { host: "auth.example.com", "x-forwarded-proto": "https" },
-        }, (res) => res.resume().on("end", resolve));
+        const req = httpRequest(
+          `${server.url}/api/auth/get-session?disableRefresh=true`,
+          {
+            headers: { host: "auth.example.com", "x-forwarded-proto": "https" },
+          },
+          (res) => res.resume().on("end", resolve),
+        );
         req.on("error", reject);
         req.end();
       });
@@ -51,10 +58,19 @@ describe("toNodeHandler", () => {
 
   test("a body stream another middleware already drained does not hang the request", async () => {
     const auth = testAuth();
-    const app = expressApp(auth, (a) => a.use((req, _res, next) => { req.resume(); req.on("end", () => next()); }));
+    const app = expressApp(auth, (a) =>
+      a.use((req, _res, next) => {
+        req.resume();
+        req.on("end", () => next());
+      }),
+    );
     const server = await startServer(app);
     try {
-      const res = await fetch(`${server.url}/api/auth/sign-out`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const res = await fetch(`${server.url}/api/auth/sign-out`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), { success: true });
     } finally {
@@ -63,7 +79,12 @@ describe("toNodeHandler", () => {
   });
 
   test("a handler that throws becomes a 500 JSON answer, never an unhandled rejection", async () => {
-    const broken = { handler: async () => { throw new Error("broken"); }, context: { options: {} } } as unknown as Kernia;
+    const broken = {
+      handler: async () => {
+        throw new Error("broken");
+      },
+      context: { options: {} },
+    } as unknown as Kernia;
     const rejections: unknown[] = [];
     const onRejection = (e: unknown) => void rejections.push(e);
     process.on("unhandledRejection", onRejection);

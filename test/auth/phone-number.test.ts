@@ -13,7 +13,9 @@ function setup(options?: Parameters<typeof phoneNumber>[0]) {
 }
 
 const up = (app: ReturnType<typeof expressApp>, extra: object = {}) =>
-  request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN)
+  request(app)
+    .post("/api/auth/sign-up/email")
+    .set("origin", ORIGIN)
     .send({ name: "P", email: "p@example.com", password: "password1234", phoneNumber: "+14155550123", ...extra });
 const signIn = (app: ReturnType<typeof expressApp>, body: object) =>
   request(app).post("/api/auth/sign-in/phone-number").set("origin", ORIGIN).send(body);
@@ -84,7 +86,10 @@ describe("phoneNumber plugin", () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { message: "Invalid phone number", code: "INVALID_PHONE_NUMBER" });
     const missing = await signIn(app, { phoneNumber: "+14155550123" });
-    assert.deepEqual(missing.body, { message: "[body.password] Invalid input: expected string, received undefined", code: "VALIDATION_ERROR" });
+    assert.deepEqual(missing.body, {
+      message: "[body.password] Invalid input: expected string, received undefined",
+      code: "VALIDATION_ERROR",
+    });
   });
 
   test("requireVerification: unverified numbers cannot sign in; a custom validator replaces E.164", async () => {

@@ -20,7 +20,10 @@ const enc = new TextEncoder();
 const equal = (a: Uint8Array, b: Uint8Array) => nodeCrypto.timingSafeEqual(a, b);
 
 describe("signed cookies (wire spec 2.2)", () => {
-  for (const [name, port] of [["wasm", wasmCrypto], ["node", nodeCrypto]] as const) {
+  for (const [name, port] of [
+    ["wasm", wasmCrypto],
+    ["node", nodeCrypto],
+  ] as const) {
     test(`worked example through the ${name} crypto port`, () => {
       const hmac = (data: string) => port.hmac("SHA-256", enc.encode(WIRE_SECRET), enc.encode(data));
       const token = "3g2zOxIviviCRZ94ln2qWVRSnaSh1Qc5";
@@ -37,7 +40,10 @@ describe("signed cookies (wire spec 2.2)", () => {
   test("the context's hmacSecret matches node:crypto's HMAC and the T#1 cookie", () => {
     const auth = testAuth();
     const t1 = "I5NYApZ8QpJpdK58nFuQgyiX2S0MVLgp";
-    assert.equal(signCookieValue(t1, auth.context.hmacSecret), "I5NYApZ8QpJpdK58nFuQgyiX2S0MVLgp.1bpYSdIodhjrSPP%2FSUOWODKh2duDxcXl9vy%2BDhPYF1c%3D");
+    assert.equal(
+      signCookieValue(t1, auth.context.hmacSecret),
+      "I5NYApZ8QpJpdK58nFuQgyiX2S0MVLgp.1bpYSdIodhjrSPP%2FSUOWODKh2duDxcXl9vy%2BDhPYF1c%3D",
+    );
     assert.deepEqual(Buffer.from(auth.context.hmacSecret("x")), createHmac("sha256", WIRE_SECRET).update("x").digest());
   });
 
@@ -65,7 +71,10 @@ describe("signed cookies (wire spec 2.2)", () => {
   });
 
   test("Set-Cookie attribute order: Max-Age, Path, HttpOnly, Secure, SameSite", () => {
-    assert.equal(serializeSetCookie({ name: "n", value: "v", maxAge: 10 }, true), "n=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Lax");
+    assert.equal(
+      serializeSetCookie({ name: "n", value: "v", maxAge: 10 }, true),
+      "n=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Lax",
+    );
     assert.equal(serializeSetCookie({ name: "n", value: "v" }, false), "n=v; Path=/; HttpOnly; SameSite=Lax");
     assert.equal(serializeSetCookie({ name: "n", value: "", maxAge: 0 }, false), "n=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
   });

@@ -80,9 +80,14 @@ describe("rate limiter", () => {
     const auth = limited(clock);
     const body = (email: string) => JSON.stringify({ name: "n", email, password: "password1234" });
     const up = (email: string) =>
-      auth.handler(new Request(`${BASE_URL}/api/auth/sign-up/email`, {
-        method: "POST", headers: { "content-type": "application/json" }, body: body(email),
-      }), { remoteAddress: "192.0.2.1" });
+      auth.handler(
+        new Request(`${BASE_URL}/api/auth/sign-up/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: body(email),
+        }),
+        { remoteAddress: "192.0.2.1" },
+      );
     for (let i = 0; i < 3; i++) assert.equal((await up(`u${i}@example.com`)).status, 200);
     assert.equal((await up("u3@example.com")).status, 429);
     assert.equal(await auth.context.store.count("user", []), 3);

@@ -19,7 +19,8 @@ let logged: string[] = [];
 const realError = console.error;
 beforeEach(() => {
   logged = [];
-  console.error = (...args: unknown[]) => void logged.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+  console.error = (...args: unknown[]) =>
+    void logged.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
 });
 afterEach(() => {
   console.error = realError;
@@ -158,7 +159,11 @@ const ALICE = { name: "Alice", email: "alice@example.com", password: "password12
 
 describe("core compensations under a failing store", () => {
   for (const mode of ["before", "after"] as const) {
-    for (const [op, model] of [["create", "user"], ["create", "account"], ["create", "session"]] as const) {
+    for (const [op, model] of [
+      ["create", "user"],
+      ["create", "account"],
+      ["create", "session"],
+    ] as const) {
       test(`sign-up: ${op}(${model}) fails ${mode}: no user, account or session is left; a retry signs up`, async () => {
         const plan = { fault: null as TargetedFault | null, hits: 0 };
         const auth = testAuth({ database: targetedFaultAdapter(memoryAdapter(), plan) });

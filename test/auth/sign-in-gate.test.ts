@@ -39,7 +39,13 @@ describe("ctx.signIn: the core's step between verified credentials and an issued
   test("every credential endpoint and sign-up asks the gates; a challenge is the answer and no session row exists", async () => {
     const seen: SignInAttempt[] = [];
     const auth = testAuth({ plugins: [username(), phoneNumber(), recordingGate(seen)] });
-    const up = await signUp(auth, { name: "challenge me", email: "c@example.com", password: PASSWORD, username: "chal", phoneNumber: "+15555550100" });
+    const up = await signUp(auth, {
+      name: "challenge me",
+      email: "c@example.com",
+      password: PASSWORD,
+      username: "chal",
+      phoneNumber: "+15555550100",
+    });
     assert.deepEqual(up.json, { challenged: true, by: "recording" });
     assert.equal(seen[0].kind, "sign-up");
     assert.equal(await auth.context.store.count("session", []), 0);
@@ -55,7 +61,11 @@ describe("ctx.signIn: the core's step between verified credentials and an issued
       assert.equal(seen.at(-1)!.kind, "sign-in");
       // dont_remember first (rememberMe:false), then the withheld session's expiring lines, then the challenge's.
       const expected = ["better-auth.session_token", "better-auth.session_data", "better-auth.pending"];
-      assert.deepEqual(names(res.headers.getSetCookie()), path === "/sign-in/email" ? ["better-auth.dont_remember", ...expected] : expected, path);
+      assert.deepEqual(
+        names(res.headers.getSetCookie()),
+        path === "/sign-in/email" ? ["better-auth.dont_remember", ...expected] : expected,
+        path,
+      );
     }
     assert.equal(seen[1].dontRemember, true);
     assert.equal(seen[2].dontRemember, false);
@@ -173,7 +183,13 @@ describe("store round trips of the core requests", () => {
 describe("plugins reach the core only through the plugin API", () => {
   const PLUGINS = join(import.meta.dirname, "../../src/plugins");
   // The plugin API (auth/plugin-api.ts and the contract modules it re-exports) and the two ports.
-  const ALLOWED = new Set(["src/auth/plugin-api.ts", "src/auth/types.ts", "src/auth/errors.ts", "src/adapters/types.ts", "src/crypto/port.ts"]);
+  const ALLOWED = new Set([
+    "src/auth/plugin-api.ts",
+    "src/auth/types.ts",
+    "src/auth/errors.ts",
+    "src/adapters/types.ts",
+    "src/crypto/port.ts",
+  ]);
 
   function files(dir: string): string[] {
     return readdirSync(dir).flatMap((name) => {
@@ -190,7 +206,8 @@ describe("plugins reach the core only through the plugin API", () => {
       for (const match of text.matchAll(/from\s+"(\.[^"]+)"/g)) {
         const target = relative(root, join(file, "..", match[1])).replace(/\.js$/, ".ts");
         if (target.startsWith("src/plugins/")) {
-          if (!target.startsWith(relative(root, join(file, "..")).split("/").slice(0, 3).join("/"))) offences.push(`${relative(root, file)} imports another plugin: ${target}`);
+          if (!target.startsWith(relative(root, join(file, "..")).split("/").slice(0, 3).join("/")))
+            offences.push(`${relative(root, file)} imports another plugin: ${target}`);
           continue;
         }
         if (!ALLOWED.has(target)) offences.push(`${relative(root, file)} imports ${target}`);

@@ -46,7 +46,12 @@ const EXPECTED_CHECKS = RFC4226_VECTORS.length * 2 + RFC6238_VECTORS.length * 3 
 function vectorPage(): string {
   const hotp = RFC4226_VECTORS.map((v) => ({ counter: v.counter, code: v.hotp }));
   const totp = RFC6238_VECTORS.flatMap((v) =>
-    (["SHA-1", "SHA-256", "SHA-512"] as const).map((algorithm) => ({ time: v.time, algorithm, seed: RFC6238_SEEDS[algorithm], code: v.totp[algorithm] })),
+    (["SHA-1", "SHA-256", "SHA-512"] as const).map((algorithm) => ({
+      time: v.time,
+      algorithm,
+      seed: RFC6238_SEEDS[algorithm],
+      code: v.totp[algorithm],
+    })),
   );
   return `import { hotp, totp, verifyTotp } from "kernia/crypto";
 const HOTP = ${JSON.stringify(hotp)};
@@ -87,7 +92,11 @@ interface Resource {
   headers?: Record<string, string>;
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".map": "application/json" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".map": "application/json",
+};
 const page = (script: string, head = "") =>
   `<!doctype html><html><head><meta charset="utf-8"><title>kernia</title>${head}</head><body>${script}</body></html>`;
 
@@ -114,7 +123,8 @@ function kerniaInputs(metafile: Metafile, project: string): { kernia: string[]; 
   for (const input of Object.keys(metafile.inputs)) {
     const path = relative(REPO, resolve(project, input)).split(sep).join("/");
     const inModules = path.lastIndexOf("node_modules/");
-    if (inModules >= 0) dependencies.push(path.slice(inModules)); // node_modules may be a symlink elsewhere
+    if (inModules >= 0)
+      dependencies.push(path.slice(inModules)); // node_modules may be a symlink elsewhere
     else if (path.startsWith("dist/")) kernia.push(path);
     else others.push(input);
   }
@@ -145,12 +155,37 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
 
     // esbuild: bundle on its default platform (browser) and default format for it (iife), which refuses
     // Node built-ins (they do not resolve) and top-level await (iife cannot express it).
-    const esb = await esbuild({ absWorkingDir: project, entryPoints: ["src/index.js"], bundle: true, write: false, metafile: true, logLevel: "silent" });
+    const esb = await esbuild({
+      absWorkingDir: project,
+      entryPoints: ["src/index.js"],
+      bundle: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
     built.esbuild = { metafile: esb.metafile, text: esb.outputFiles[0].text, warnings: esb.warnings.map((w) => w.text) };
-    const unused = await esbuild({ absWorkingDir: project, entryPoints: ["src/unused.js"], bundle: true, write: false, metafile: true, logLevel: "silent" });
+    const unused = await esbuild({
+      absWorkingDir: project,
+      entryPoints: ["src/unused.js"],
+      bundle: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
     built.unused = { metafile: unused.metafile, text: unused.outputFiles[0].text };
-    const helpersBundle = await esbuild({ absWorkingDir: project, entryPoints: ["src/helpers.js"], bundle: true, write: false, metafile: true, logLevel: "silent" });
-    built.helpers = { metafile: helpersBundle.metafile, text: helpersBundle.outputFiles[0].text, warnings: helpersBundle.warnings.map((w) => w.text) };
+    const helpersBundle = await esbuild({
+      absWorkingDir: project,
+      entryPoints: ["src/helpers.js"],
+      bundle: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    built.helpers = {
+      metafile: helpersBundle.metafile,
+      text: helpersBundle.outputFiles[0].text,
+      warnings: helpersBundle.warnings.map((w) => w.text),
+    };
 
     // Vite 8: no config file, only where to build from and to.
     const viteOut = join(project, "out", "vite");
@@ -160,14 +195,19 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     viteLogger.warnOnce = (message) => void viteWarnings.push(message);
     await viteBuild({ root: project, configFile: false, customLogger: viteLogger, build: { outDir: viteOut, emptyOutDir: true } });
     built.vite = { warnings: viteWarnings };
-    for (const [rel, abs] of filesUnder(viteOut)) routes.set(`/${rel}`, { body: readFileSync(abs), type: TYPES[extname(rel)] ?? "application/octet-stream" });
+    for (const [rel, abs] of filesUnder(viteOut))
+      routes.set(`/${rel}`, { body: readFileSync(abs), type: TYPES[extname(rel)] ?? "application/octet-stream" });
 
     // webpack 5, Node API: its defaults (entry ./src/index.js, output dist/main.js) in production mode.
     const webpackOut = join(project, "out", "webpack");
     const stats = await webpackBuild({ context: project, mode: "production", output: { path: webpackOut } });
     const info = stats.toJson({ all: false, errors: true, warnings: true });
     built.webpack = { text: readFileSync(join(webpackOut, "main.js"), "utf8"), warnings: (info.warnings ?? []).map((w) => w.message) };
-    assert.deepEqual((info.errors ?? []).map((e) => e.message), [], "webpack built without errors");
+    assert.deepEqual(
+      (info.errors ?? []).map((e) => e.message),
+      [],
+      "webpack built without errors",
+    );
 
     // No bundler: the package's own dist files, reached through an import map built from its `exports`.
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
@@ -182,7 +222,10 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     routes.set("/webpack/", { body: page(`<script src="/webpack/main.js"></script>`), type: TYPES[".html"] });
     routes.set("/webpack/main.js", { body: built.webpack.text!, type: TYPES[".js"] });
     routes.set("/module/", {
-      body: page(`<script type="module" src="/module/index.js"></script>`, `<script type="importmap">${JSON.stringify(importMap)}</script>`),
+      body: page(
+        `<script type="module" src="/module/index.js"></script>`,
+        `<script type="importmap">${JSON.stringify(importMap)}</script>`,
+      ),
       type: TYPES[".html"],
     });
     routes.set("/module/index.js", { body: vectorPage(), type: TYPES[".js"] });
@@ -229,7 +272,15 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   });
 
@@ -297,7 +348,20 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     const { kernia, dependencies, others } = kerniaInputs(built.esbuild.metafile!, project);
     assert.deepEqual(others, ["src/index.js"], "nothing but the page and the package");
     assert.deepEqual(dependencies, [], "kernia/crypto has no dependencies");
-    assert.deepEqual(kernia, ["dist/crypto/backup.js", "dist/crypto/base32.js", "dist/crypto/compare.js", "dist/crypto/core.js", "dist/crypto/hash.js", "dist/crypto/index.js", "dist/crypto/jobs.js", "dist/crypto/keys.js", "dist/crypto/otp.js", "dist/crypto/validate.js", "dist/crypto/wasm.generated.js", "dist/crypto/wasm.js"]);
+    assert.deepEqual(kernia, [
+      "dist/crypto/backup.js",
+      "dist/crypto/base32.js",
+      "dist/crypto/compare.js",
+      "dist/crypto/core.js",
+      "dist/crypto/hash.js",
+      "dist/crypto/index.js",
+      "dist/crypto/jobs.js",
+      "dist/crypto/keys.js",
+      "dist/crypto/otp.js",
+      "dist/crypto/validate.js",
+      "dist/crypto/wasm.generated.js",
+      "dist/crypto/wasm.js",
+    ]);
     for (const file of kernia) {
       const source = readFileSync(join(REPO, file), "utf8");
       assert.doesNotMatch(source, /from\s+["'](node:|fs|path|crypto|os|buffer|module)["']/, `${file} imports nothing from Node`);
@@ -382,14 +446,25 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
           } catch (e) {
             error = `${(e as Error).name}: ${(e as Error).message}`;
           }
-          return { issuer: key.issuer, account: key.account, digits: key.digits, first, second, atRfc: helper.codeAt(1_111_111_109_000), error };
+          return {
+            issuer: key.issuer,
+            account: key.account,
+            digits: key.digits,
+            first,
+            second,
+            atRfc: helper.codeAt(1_111_111_109_000),
+            error,
+          };
         }, uri);
         assert.deepEqual(errors, []);
         assert.equal(inPage.issuer, "ACME");
         assert.equal(inPage.account, "ada@example.com");
         assert.equal(inPage.digits, 8);
         assert.equal(inPage.atRfc, RFC6238_VECTORS[1].totp["SHA-1"]);
-        assert.deepEqual({ code: inPage.first.code, step: inPage.first.step, waitedMs: inPage.first.waitedMs }, { code: "94287082", step: 1, waitedMs: 0 });
+        assert.deepEqual(
+          { code: inPage.first.code, step: inPage.first.step, waitedMs: inPage.first.waitedMs },
+          { code: "94287082", step: 1, waitedMs: 0 },
+        );
         assert.deepEqual([inPage.second.step, inPage.second.waitedMs], [2, 1_000]);
         assert.equal(inPage.error, "RangeError: otpauth URI: expected a secret parameter, got none");
       } finally {
@@ -423,4 +498,3 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     }
   });
 });
-

@@ -62,10 +62,7 @@ describe("kernia generate (child process)", () => {
     const r = await kernia(["generate", "--config", fixture("recording.mjs")]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.calls, [{ models: ["user", "session"], dryRun: false }]);
-    assert.equal(
-      r.stdout,
-      "kernia generate: 2 models, adapter recording\n  created user\n  created session\nkernia generate: done\n",
-    );
+    assert.equal(r.stdout, "kernia generate: 2 models, adapter recording\n  created user\n  created session\nkernia generate: done\n");
     assert.equal(r.stderr, "");
   });
 
@@ -154,7 +151,9 @@ describe("kernia generate against the real MongoDB adapter (no server)", () => {
   test("an unreachable database fails within the operation time limit with one line, no stack trace", async () => {
     const port = await closedPort();
     const started = Date.now();
-    const r = await kernia(["generate", "--config", fixture("mongo.ts")], { env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` } });
+    const r = await kernia(["generate", "--config", fixture("mongo.ts")], {
+      env: { KERNIA_TEST_MONGO_URI: `mongodb://127.0.0.1:${port}/?directConnection=true` },
+    });
     const elapsed = Date.now() - started;
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^kernia: generate failed: cannot reach the database: /);
@@ -176,7 +175,9 @@ describe("kernia generate against the real MongoDB adapter (no server)", () => {
       assert.equal(first.code, 0, first.stderr);
       const lines = first.stdout.split("\n").filter((l) => l.startsWith("  "));
       assert.ok(lines.length > 10 && lines.every((l) => l.startsWith("  created ")), first.stdout);
-      const created = server.recorded.filter((r) => r.name === "createIndexes").flatMap((r) => (r.command.indexes as Document[]).map((ix) => [r.collection, ix] as const));
+      const created = server.recorded
+        .filter((r) => r.name === "createIndexes")
+        .flatMap((r) => (r.command.indexes as Document[]).map((ix) => [r.collection, ix] as const));
       const email = created.find(([c, ix]) => c === "user" && ix.key.email === 1)![1];
       assert.equal(email.unique, true);
       assert.equal(email.partialFilterExpression, undefined, "a required unique field: plain unique index");
@@ -184,7 +185,13 @@ describe("kernia generate against the real MongoDB adapter (no server)", () => {
 
       const second = await kernia(["generate", "--config", fixture("mongo.ts")], { env });
       assert.equal(second.code, 0, second.stderr);
-      assert.ok(second.stdout.split("\n").filter((l) => l.startsWith("  ")).every((l) => l.startsWith("  found ")), second.stdout);
+      assert.ok(
+        second.stdout
+          .split("\n")
+          .filter((l) => l.startsWith("  "))
+          .every((l) => l.startsWith("  found ")),
+        second.stdout,
+      );
 
       // What an earlier version made for user.email: a $type-partial unique index, never used by plain equalities.
       const user = server.catalog.get("kernia_cli_fixture")!.get("user")!;
@@ -195,7 +202,11 @@ describe("kernia generate against the real MongoDB adapter (no server)", () => {
       assert.match(stale.stderr, /kernia_email_unique on user\.email has partial filter/);
       assert.match(stale.stderr, /db\.getCollection\("user"\)\.dropIndex\("kernia_email_unique"\)/);
       assert.doesNotMatch(stale.stderr, /\n\s+at /);
-      assert.equal(server.recorded.filter((r) => ["create", "createIndexes", "collMod"].includes(r.name)).length, writesBefore, "nothing written");
+      assert.equal(
+        server.recorded.filter((r) => ["create", "createIndexes", "collMod"].includes(r.name)).length,
+        writesBefore,
+        "nothing written",
+      );
     } finally {
       await server.stop();
     }

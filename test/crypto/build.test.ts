@@ -32,7 +32,10 @@ for (const [name, base64] of [
 test("both builds export the same API", () => {
   const scalar = new WebAssembly.Module(Buffer.from(SCALAR_WASM_BASE64, "base64"));
   const simd = new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
-  const names = (m: WebAssembly.Module): string[] => WebAssembly.Module.exports(m).map((e) => `${e.kind}:${e.name}`).sort();
+  const names = (m: WebAssembly.Module): string[] =>
+    WebAssembly.Module.exports(m)
+      .map((e) => `${e.kind}:${e.name}`)
+      .sort();
   assert.deepEqual(names(scalar), names(simd));
 });
 

@@ -18,8 +18,7 @@ import {
 test("hashes: every length 0..300 equals node:crypto", () => crossCheckHashes(wasmCrypto));
 test("HMAC: random keys of length 0..200 and data 0..300 equal node:crypto", () => crossCheckHmac(wasmCrypto));
 test("HOTP/TOTP: random keys, counters, digits, periods equal the reference", () => crossCheckOtp(wasmCrypto));
-test("verifyTotp: exact delta at every position of windows 0..3, afterStep replay guard", () =>
-  crossCheckVerifyPositions(wasmCrypto));
+test("verifyTotp: exact delta at every position of windows 0..3, afterStep replay guard", () => crossCheckVerifyPositions(wasmCrypto));
 test("verifyTotpBatch equals one-by-one and the reference (several job tables)", () => crossCheckBatch(wasmCrypto));
 test("prepared keys equal plain keys", () => crossCheckPrepared(wasmCrypto));
 
@@ -31,7 +30,11 @@ test("chained hashing: 1000 rounds of sha256(previous || sha1 || sha512) equal n
     a = wasmCrypto.sha256(ma);
     const s1 = createHash("sha1").update(b).digest();
     const s5 = createHash("sha512").update(b).digest();
-    b = new Uint8Array(createHash("sha256").update(new Uint8Array([...b, ...s1, ...s5])).digest());
+    b = new Uint8Array(
+      createHash("sha256")
+        .update(new Uint8Array([...b, ...s1, ...s5]))
+        .digest(),
+    );
   }
   assert.deepEqual(a, b);
 });

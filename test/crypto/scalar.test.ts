@@ -32,7 +32,14 @@ describe("scalar build", () => {
       ["hotp", () => wasmCrypto.hotp(key, 1, { algorithm: "SHA-256" })],
       ["verifyTotp", () => wasmCrypto.verifyTotp(key, "123456", { window: 2 })],
       ["verifyTotp prepared", () => wasmCrypto.verifyTotp(prepared, "123456")],
-      ["verifyTotpBatch", () => wasmCrypto.verifyTotpBatch([{ key, code: "123456" }, { key: prepared, code: "1234567" }])],
+      [
+        "verifyTotpBatch",
+        () =>
+          wasmCrypto.verifyTotpBatch([
+            { key, code: "123456" },
+            { key: prepared, code: "1234567" },
+          ]),
+      ],
       ["findBackupCode", () => wasmCrypto.findBackupCode(key, "x", [wasmCrypto.hashBackupCode(key, "x")])],
     ];
     for (const [name, call] of calls) {

@@ -45,7 +45,7 @@ function counterBytes(counter: number): Uint8Array {
 /** RFC 4226 5.3 dynamic truncation, written out independently of both ports. */
 function truncate(mac: Uint8Array): number {
   const o = mac[mac.length - 1] & 0x0f;
-  return ((mac[o] & 0x7f) * 2 ** 24) + (mac[o + 1] << 16) + (mac[o + 2] << 8) + mac[o + 3];
+  return (mac[o] & 0x7f) * 2 ** 24 + (mac[o + 1] << 16) + (mac[o + 2] << 8) + mac[o + 3];
 }
 
 const HASHES = [
@@ -78,7 +78,10 @@ export function coreSuite(impl: CryptoPort): Check[] {
     });
   }
   for (const v of RFC4231_VECTORS) {
-    for (const [alg, field, size] of [["SHA-256", "sha256", 32], ["SHA-512", "sha512", 64]] as const) {
+    for (const [alg, field, size] of [
+      ["SHA-256", "sha256", 32],
+      ["SHA-512", "sha512", 64],
+    ] as const) {
       add(`RFC 4231 HMAC-${alg} ${v.name}`, () => {
         const mac = hex(impl.hmac(alg, fromHex(v.key), fromHex(v.data)));
         expectEqual(mac.length, size * 2, "MAC length (hex)");

@@ -17,7 +17,13 @@ function walkRows(markdown: string): { step: string; file: string; fn: string }[
   const rows: { step: string; file: string; fn: string }[] = [];
   let inWalk = false;
   for (const line of markdown.split("\n")) {
-    const cells = line.trim().startsWith("|") ? line.trim().slice(1, -1).split("|").map((c) => c.trim()) : null;
+    const cells = line.trim().startsWith("|")
+      ? line
+          .trim()
+          .slice(1, -1)
+          .split("|")
+          .map((c) => c.trim())
+      : null;
     if (cells === null) {
       inWalk = false;
       continue;

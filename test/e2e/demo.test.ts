@@ -105,7 +105,14 @@ async function inkBoxes(selector: string): Promise<{ boxes: InkBox[]; viewportWi
         canvas.font = style.font;
         left = item.getBoundingClientRect().left + parseFloat(style.paddingLeft) - canvas.measureText(`${index + 1}. `).width;
       }
-      return { text: item.textContent ?? "", left, right: text.right, top: text.top, bottom: text.bottom, lines: Math.round(text.height / lineHeight) };
+      return {
+        text: item.textContent ?? "",
+        left,
+        right: text.right,
+        top: text.top,
+        bottom: text.bottom,
+        lines: Math.round(text.height / lineHeight),
+      };
     });
     return { boxes, viewportWidth: document.documentElement.clientWidth };
   });
@@ -150,7 +157,15 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required for the e2e test in CI (apt-get install chromium)`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   page = await context.newPage();
@@ -249,7 +264,7 @@ test("a person signs up, enrols an authenticator from the QR code, and signs in 
     await screenshot("setup-wrong-code");
   });
 
-  await step("the code from the authenticator, pasted as \"123 456\", turns two-factor on", async () => {
+  await step('the code from the authenticator, pasted as "123 456", turns two-factor on', async () => {
     enrolmentCode = authenticatorCode(totpKey);
     await page.fill("#enable-verify-code", grouped(enrolmentCode));
     assert.equal(await page.inputValue("#enable-verify-code"), grouped(enrolmentCode), "the field keeps all six digits");

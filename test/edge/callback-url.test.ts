@@ -73,10 +73,13 @@ describe("callbackURL", () => {
     const up = await post(auth, "/sign-up/email", { name: "B", email: "b@example.com", password: "password1234", callbackURL: "/x\r\n" });
     assert.equal(up.status, 403);
     assert.equal(await auth.context.store.count("user", [{ field: "email", value: "b@example.com" }]), 0);
-    const q = await auth.handler(new Request(`${BASE_URL}/api/auth/sign-in/email?callbackURL=${encodeURIComponent("/\u2028")}`, {
-      method: "POST", headers: { "content-type": "application/json", origin: ORIGIN },
-      body: JSON.stringify({ email: "a@example.com", password: "password1234" }),
-    }));
+    const q = await auth.handler(
+      new Request(`${BASE_URL}/api/auth/sign-in/email?callbackURL=${encodeURIComponent("/\u2028")}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body: JSON.stringify({ email: "a@example.com", password: "password1234" }),
+      }),
+    );
     assert.equal(q.status, 403);
   });
 
@@ -96,7 +99,11 @@ describe("callbackURL", () => {
     const loose = await setup({ advanced: { disableOriginCheck: true } });
     const res = await post(loose, "/sign-in/email", { email: "a@example.com", password: "password1234", callbackURL: "/x\u4e2d" });
     assert.equal(res.status, 403);
-    const open = await post(loose, "/sign-in/email", { email: "a@example.com", password: "password1234", callbackURL: "https://elsewhere.test/" });
+    const open = await post(loose, "/sign-in/email", {
+      email: "a@example.com",
+      password: "password1234",
+      callbackURL: "https://elsewhere.test/",
+    });
     assert.equal(open.status, 200, "the origin check itself is what disableOriginCheck turns off");
     const auth = await setup();
     await assert.rejects(

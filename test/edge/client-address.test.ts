@@ -138,7 +138,8 @@ describe("client address: buckets", () => {
     // With a trusted hop, the platform that built the Request is that hop: its appended entry counts.
     const behind = limited({ ipAddress: { trustedProxies: 1 } });
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await fetchSignIn(behind, undefined, { "x-forwarded-for": `10.0.0.${i}, 203.0.113.1` })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await fetchSignIn(behind, undefined, { "x-forwarded-for": `10.0.0.${i}, 203.0.113.1` })).status);
     assert.deepEqual(statuses, [401, 401, 401, 429]);
   });
 
@@ -157,17 +158,25 @@ describe("client address: session rows and options", () => {
   async function sessionIp(options: KerniaOptions, xff: string): Promise<string> {
     const auth = testAuth(options);
     const app = expressApp(auth);
-    const up = await request(app).post("/api/auth/sign-up/email").set("origin", ORIGIN).set("x-forwarded-for", xff)
+    const up = await request(app)
+      .post("/api/auth/sign-up/email")
+      .set("origin", ORIGIN)
+      .set("x-forwarded-for", xff)
       .send({ name: "A", email: "a@example.com", password: "password1234" });
     assert.equal(up.status, 200);
-    const got = await request(app).get("/api/auth/get-session").set("cookie", `better-auth.session_token=${signed(up.body.token)}`);
+    const got = await request(app)
+      .get("/api/auth/get-session")
+      .set("cookie", `better-auth.session_token=${signed(up.body.token)}`);
     return got.body.session.ipAddress;
   }
 
   test("session ipAddress uses the same resolution as the limiter", async () => {
     assert.equal(await sessionIp({}, "6.6.6.6"), "127.0.0.1");
     assert.equal(await sessionIp({ advanced: { ipAddress: { trustedProxies: 1 } } }, "6.6.6.6, 203.0.113.9"), "203.0.113.9");
-    assert.equal(await sessionIp({ advanced: { ipAddress: { trustedProxies: 1 } } }, "2001:db8:1:2::77"), "2001:0db8:0001:0002:0000:0000:0000:0000");
+    assert.equal(
+      await sessionIp({ advanced: { ipAddress: { trustedProxies: 1 } } }, "2001:db8:1:2::77"),
+      "2001:0db8:0001:0002:0000:0000:0000:0000",
+    );
   });
 
   test("configuration mistakes are init errors, with the way out in the message", () => {
@@ -181,13 +190,17 @@ describe("client address: session rows and options", () => {
     assert.throws(() => testAuth({ advanced: { ipAddress: { ipv6Subnet: 129 } } }), /ipv6Subnet/);
     // A single-value header set by the proxy (x-real-ip), with one trusted hop.
     const s = addressSettings({ ipAddress: { trustedProxies: 1, ipAddressHeaders: ["X-Real-IP"] } });
-    assert.equal(resolveClientAddress(s, new Headers({ "x-real-ip": "203.0.113.3", "x-forwarded-for": "1.1.1.1" }), "10.0.0.1"), "203.0.113.3");
+    assert.equal(
+      resolveClientAddress(s, new Headers({ "x-real-ip": "203.0.113.3", "x-forwarded-for": "1.1.1.1" }), "10.0.0.1"),
+      "203.0.113.3",
+    );
   });
 
   test("parsing: valid IPs only, mapped folded, ports and zones dropped", () => {
     assert.deepEqual(parseIp("::ffff:1.2.3.4"), Uint8Array.of(1, 2, 3, 4));
     assert.deepEqual(parseIp("1.2.3.4:8080"), Uint8Array.of(1, 2, 3, 4));
     assert.equal(parseIp("fe80::1%eth0")?.length, 16);
-    for (const bad of ["", "1.2.3", "01.2.3.4x", "::g", "[::1", "1.2.3.4:99999", "localhost", "unknown"]) assert.equal(parseIp(bad), null, bad);
+    for (const bad of ["", "1.2.3", "01.2.3.4x", "::g", "[::1", "1.2.3.4:99999", "localhost", "unknown"])
+      assert.equal(parseIp(bad), null, bad);
   });
 });

@@ -91,7 +91,10 @@ describe("JSON nesting depth", () => {
     const res = await post(auth, "/sign-in/email", hostile);
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { message: "JSON in request body is nested deeper than 32 levels", code: "BAD_REQUEST" });
-    const viaExpress = await request(app).post("/api/auth/sign-in/email").set("content-type", "application/json").send('{"a":' + "{".repeat(500_000));
+    const viaExpress = await request(app)
+      .post("/api/auth/sign-in/email")
+      .set("content-type", "application/json")
+      .send('{"a":' + "{".repeat(500_000));
     assert.equal(viaExpress.status, 400);
     assert.equal(viaExpress.body.code, "BAD_REQUEST");
   });
@@ -115,7 +118,7 @@ describe("JSON depth scan, against JSON.parse", () => {
       v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0;
     const samples = [
       { a: '\\"[[[', b: ["x\\", { c: "]]]}}}" }] },
-      ["\"", "\\", "\\\"[", [[["\u00e9\u4e2d\u{1F600}"]]]],
+      ['"', "\\", '\\"[', [[["\u00e9\u4e2d\u{1F600}"]]]],
       { s: "\\".repeat(1001) + "[", t: [{}, [], [[{}]]] },
       "plain",
       42,

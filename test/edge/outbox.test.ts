@@ -23,7 +23,9 @@ function get(address: string, port: number, path: string, host?: string): Promis
 }
 
 /** An address of this machine that is not loopback (connecting to it, the peer address is it too). */
-const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === "IPv4")?.address;
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === "IPv4")?.address;
 
 describe("demo outbox", () => {
   let demo: DemoApp;
@@ -44,7 +46,9 @@ describe("demo outbox", () => {
     assert.equal(await get("127.0.0.1", port, "/dev/outbox.json", "attacker.example"), 404);
   });
 
-  test("a client on another address gets 404, whatever its headers say", { skip: external ? false : "no non-loopback interface" }, async () => {
+  test("a client on another address gets 404, whatever its headers say", {
+    skip: external ? false : "no non-loopback interface",
+  }, async () => {
     assert.equal(await get(external!, port, "/dev/outbox.json"), 404);
     assert.equal(await get(external!, port, "/dev/outbox", "localhost"), 404);
     assert.equal(await get(external!, port, "/"), 200, "the demo page itself is served");
@@ -64,7 +68,14 @@ describe("demo outbox", () => {
   });
 
   test("production mode: no outbox at all", async () => {
-    const prod = await createDemoApp({ port: 0, host: "127.0.0.1", database: memoryAdapter(), production: true, secret: "s".repeat(8) + "A9b!c7Dq0Zx2Lm5Np8Rt", log: () => undefined });
+    const prod = await createDemoApp({
+      port: 0,
+      host: "127.0.0.1",
+      database: memoryAdapter(),
+      production: true,
+      secret: "s".repeat(8) + "A9b!c7Dq0Zx2Lm5Np8Rt",
+      log: () => undefined,
+    });
     try {
       assert.equal(prod.outbox, null);
       assert.equal(await get("127.0.0.1", Number(new URL(prod.url).port), "/dev/outbox.json"), 404);
@@ -75,6 +86,7 @@ describe("demo outbox", () => {
 
   test("loopback addresses: 127/8, ::1 and their mapped forms; nothing else", () => {
     for (const a of ["127.0.0.1", "127.9.8.7", "::1", "::ffff:127.0.0.1"]) assert.ok(isLoopbackAddress(a), a);
-    for (const a of [undefined, "", "192.0.2.2", "::", "::2", "fd00::1", "0.0.0.0", "localhost"]) assert.ok(!isLoopbackAddress(a), String(a));
+    for (const a of [undefined, "", "192.0.2.2", "::", "::2", "fd00::1", "0.0.0.0", "localhost"])
+      assert.ok(!isLoopbackAddress(a), String(a));
   });
 });

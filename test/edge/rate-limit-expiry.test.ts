@@ -61,7 +61,10 @@ describe("rate-limit rows expire", () => {
     await getSession(auth, "198.51.100.2");
     await tick();
     const left = await auth.context.store.findMany("rateLimit", []);
-    assert.deepEqual(left.map((r) => String(r.key).split("|")[0]), ["198.51.100.2"]);
+    assert.deepEqual(
+      left.map((r) => String(r.key).split("|")[0]),
+      ["198.51.100.2"],
+    );
   });
 
   test("sustained stream of distinct addresses: live rows stay bounded by the current windows", async () => {
@@ -147,9 +150,15 @@ describe("rate limiter store failures", () => {
 
 describe("rate-limit rules", () => {
   test("a window of 0 or a negative max is an init error, not a 500 on every request", () => {
-    assert.throws(() => testAuth({ rateLimit: { customRules: { "/sign-in": { window: 0, max: 3 } } } }), /customRules\["\/sign-in"\]: window must be a positive/);
+    assert.throws(
+      () => testAuth({ rateLimit: { customRules: { "/sign-in": { window: 0, max: 3 } } } }),
+      /customRules\["\/sign-in"\]: window must be a positive/,
+    );
     assert.throws(() => testAuth({ rateLimit: { max: -1 } }), /max must be an integer >= 0/);
-    assert.throws(() => testAuth({ plugins: [{ id: "p", rateLimit: [{ matches: () => true, window: Number.NaN, max: 1 }] }] }), /plugin "p"/);
+    assert.throws(
+      () => testAuth({ plugins: [{ id: "p", rateLimit: [{ matches: () => true, window: Number.NaN, max: 1 }] }] }),
+      /plugin "p"/,
+    );
     assert.ok(testAuth({ rateLimit: { customRules: { "/get-session": false, "/x": { window: 0.5, max: 0 } } } }));
   });
 });

@@ -24,14 +24,20 @@ function warnings(fn: () => void): string[] {
 
 describe("weak secrets", () => {
   test("production refuses a 3-character secret and a long low-entropy one, naming the override", () => {
-    assert.throws(() => resolveSecret("abc", PROD), /refusing to start in production with a weak secret: it is 3 characters long.*advanced\.allowWeakSecret/);
+    assert.throws(
+      () => resolveSecret("abc", PROD),
+      /refusing to start in production with a weak secret: it is 3 characters long.*advanced\.allowWeakSecret/,
+    );
     assert.throws(() => resolveSecret("ab".repeat(40), PROD), /low-entropy \(about 80 bits/);
     assert.throws(() => resolveSecret(undefined, { ...PROD, KERNIA_SECRET: "short" }), /weak secret/);
   });
 
   test("a random secret passes silently", () => {
     const strong = randomBytes(32).toString("base64");
-    assert.deepEqual(warnings(() => assert.equal(resolveSecret(strong, PROD), strong)), []);
+    assert.deepEqual(
+      warnings(() => assert.equal(resolveSecret(strong, PROD), strong)),
+      [],
+    );
     assert.equal(secretWeakness(strong), null);
   });
 

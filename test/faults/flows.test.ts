@@ -16,7 +16,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import { Clock, Client, createHarness, PASSWORD, snapshot, totpAt, violations, keyFromUri, type Answer, type Harness } from "../fuzz/harness.js";
+import {
+  Clock,
+  Client,
+  createHarness,
+  PASSWORD,
+  snapshot,
+  totpAt,
+  violations,
+  keyFromUri,
+  type Answer,
+  type Harness,
+} from "../fuzz/harness.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 
 const TIMEOUT_MS = 5_000;
@@ -64,7 +75,11 @@ function newWorld(otp = false): World {
 // ---- helpers (always run with faults off) ----
 
 async function signUp(w: World): Promise<void> {
-  const json = await w.client.expect(200, { method: "POST", path: "/sign-up/email", body: { name: "F", email: EMAIL, password: PASSWORD } });
+  const json = await w.client.expect(200, {
+    method: "POST",
+    path: "/sign-up/email",
+    body: { name: "F", email: EMAIL, password: PASSWORD },
+  });
   w.userId = json.user.id;
 }
 
@@ -102,7 +117,9 @@ async function unusedBackupCodes(w: World): Promise<number> {
   const snap = await snapshot(w.h.store);
   const row = snap.twoFactor.find((r) => r.userId === w.userId);
   if (!row) return 0;
-  return snap.backupCodes.filter((c) => c.userId === w.userId && c.generation === row.backupCodes && (c.usedAt === null || c.usedAt === undefined)).length;
+  return snap.backupCodes.filter(
+    (c) => c.userId === w.userId && c.generation === row.backupCodes && (c.usedAt === null || c.usedAt === undefined),
+  ).length;
 }
 
 async function userRow(w: World) {
@@ -118,7 +135,12 @@ const flows: Flow[] = [
   {
     name: "sign-up",
     async setup() {},
-    act: (w) => w.client.call({ method: "POST", path: "/sign-up/email", body: { name: "F", email: EMAIL, password: PASSWORD, username: "faultuser", phoneNumber: "+15555550123" } }),
+    act: (w) =>
+      w.client.call({
+        method: "POST",
+        path: "/sign-up/email",
+        body: { name: "F", email: EMAIL, password: PASSWORD, username: "faultuser", phoneNumber: "+15555550123" },
+      }),
     async check(w, a) {
       const out: string[] = [];
       const snap = await snapshot(w.h.store);
@@ -134,7 +156,11 @@ const flows: Flow[] = [
     },
     async retry(w) {
       const c = new Client(w.h.auth.handler);
-      const a = await c.call({ method: "POST", path: "/sign-up/email", body: { name: "F", email: EMAIL, password: PASSWORD, username: "faultuser", phoneNumber: "+15555550123" } });
+      const a = await c.call({
+        method: "POST",
+        path: "/sign-up/email",
+        body: { name: "F", email: EMAIL, password: PASSWORD, username: "faultuser", phoneNumber: "+15555550123" },
+      });
       if (a.status === 200) return;
       // The account already exists (422 email, or 400 username taken, checked first): signing in must work.
       assert.ok(a.status === 422 || a.json?.code === "USERNAME_IS_ALREADY_TAKEN", `sign-up retry answered ${a.status} ${a.text}`);
@@ -259,7 +285,8 @@ const flows: Flow[] = [
       const n = await sessionsOf(w);
       if (spent > 1) out.push(`${spent} backup codes spent by one request`);
       if (spent === 1 && n === 0) out.push(`backup code spent without a session (status ${a.status}): the user lost a code`);
-      if (spent === 1 && n > 0 && a.status !== 200) out.push(`backup code spent and a session row made, but the request failed (status ${a.status}): the cookie was never delivered`);
+      if (spent === 1 && n > 0 && a.status !== 200)
+        out.push(`backup code spent and a session row made, but the request failed (status ${a.status}): the cookie was never delivered`);
       if (spent === 0 && n > 0) out.push(`session created (status ${a.status}) without spending the backup code`);
       if (a.status === 200 && !(spent === 1 && n === 1 && setsSession(a))) out.push(`200 but spent=${spent} sessions=${n}`);
       return out;
@@ -267,7 +294,8 @@ const flows: Flow[] = [
     async retry(w) {
       const codes = [...w.backupCodes];
       let a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[0] } });
-      if (a.status === 401 && a.json?.code === "INVALID_BACKUP_CODE") a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[1] } });
+      if (a.status === 401 && a.json?.code === "INVALID_BACKUP_CODE")
+        a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[1] } });
       if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
         await signInChallenged(w);
         a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[1] } });
@@ -284,22 +312,32 @@ const flows: Flow[] = [
       await signInChallenged(w);
       w.h.clock.advance(30);
     },
-    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } }),
+    act: (w) =>
+      w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } }),
     async check(w, a) {
       const n = await sessionsOf(w);
       const trusts = a.setCookie.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
-      if (a.status === 200) return n === 1 && setsSession(a) && trusts ? [] : [`200 but sessions=${n} session cookie=${setsSession(a)} trust cookie=${trusts}`];
+      if (a.status === 200)
+        return n === 1 && setsSession(a) && trusts ? [] : [`200 but sessions=${n} session cookie=${setsSession(a)} trust cookie=${trusts}`];
       const out = n === 0 ? [] : [`failed verification (status ${a.status}) left ${n} session row(s) behind`];
       if (setsSession(a) || trusts) out.push(`failed verification (status ${a.status}) delivered a session or trust cookie`);
       return out;
     },
     async retry(w) {
       w.h.clock.advance(30);
-      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } });
+      let a = await w.client.call({
+        method: "POST",
+        path: "/two-factor/verify-totp",
+        body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true },
+      });
       if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
         await signInChallenged(w);
         w.h.clock.advance(30);
-        a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } });
+        a = await w.client.call({
+          method: "POST",
+          path: "/two-factor/verify-totp",
+          body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true },
+        });
       }
       assert.equal(a.status, 200, `verify retry: ${a.status} ${a.text}`);
       // The trusted device now skips the challenge.
@@ -402,7 +440,8 @@ const flows: Flow[] = [
       const user = await userRow(w);
       const snap = await snapshot(w.h.store);
       const row = snap.twoFactor.find((r) => r.userId === w.userId);
-      if (a.status === 200 && (user?.twoFactorEnabled === true || row)) return [`200 but twoFactorEnabled=${user?.twoFactorEnabled} row=${row ? "present" : "gone"}`];
+      if (a.status === 200 && (user?.twoFactorEnabled === true || row))
+        return [`200 but twoFactorEnabled=${user?.twoFactorEnabled} row=${row ? "present" : "gone"}`];
       return [];
     },
     async retry(w) {
@@ -422,18 +461,21 @@ const flows: Flow[] = [
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
   });
 }
 
 /** Any answer must be a well-formed JSON body; 5xx is allowed here (the store failed), but not an empty or HTML one. */
 function answerProblem(a: Answer): string | null {
   if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
-  if (a.json === undefined || a.json === null && a.status >= 400) return `body not JSON: ${a.text.slice(0, 80)}`;
-  if (a.status >= 400 && (typeof a.json.message !== "string" || typeof a.json.code !== "string")) return `error body without message/code: ${a.text.slice(0, 80)}`;
+  if (a.json === undefined || (a.json === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
+  if (a.status >= 400 && (typeof a.json.message !== "string" || typeof a.json.code !== "string"))
+    return `error body without message/code: ${a.text.slice(0, 80)}`;
   return null;
 }
-
 
 let injectedTotal = 0;
 const summary: string[] = [];
@@ -487,10 +529,14 @@ describe("fault injection: one failing store operation per step, every flow", ()
           } catch (e) {
             problems.push(`${where} -> ${answer.status}: retry without the fault failed: ${(e as Error).message.slice(0, 200)}`);
           }
-          for (const v of violations(await snapshot(w.h.store), { otp: flow.otp === true })) problems.push(`${where}: after retry, invariant: ${v}`);
+          for (const v of violations(await snapshot(w.h.store), { otp: flow.otp === true }))
+            problems.push(`${where}: after retry, invariant: ${v}`);
         }
       }
-      const hist = [...statuses].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(" ");
+      const hist = [...statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k}:${v}`)
+        .join(" ");
       summary.push(`${flow.name}: ${steps} steps x 2 modes = ${2 * steps} faults; statuses ${hist}; ${problems.length} problem(s)`);
       for (const p of problems) summary.push(`    ${flow.name}: ${p}`);
       assert.deepEqual(problems, [], `${flow.name}: every fault handled (trace: ${trace.join(" ")})`);

@@ -83,7 +83,11 @@ const CORE: Route[] = [
       phoneNumber: s({ optional: true }),
     },
   },
-  { method: "POST", path: "/sign-in/email", body: { email: s({ email: true }), password: s(), callbackURL: s({ optional: true }), rememberMe: b() } },
+  {
+    method: "POST",
+    path: "/sign-in/email",
+    body: { email: s({ email: true }), password: s(), callbackURL: s({ optional: true }), rememberMe: b() },
+  },
   { method: "GET", path: "/get-session", query: { disableCookieCache: b(), disableRefresh: b() } },
   { method: "POST", path: "/get-session" },
   { method: "POST", path: "/sign-out", body: { callbackURL: s({ optional: true }) } },
@@ -148,7 +152,11 @@ async function establish(h: Harness, actor: Actor): Promise<void> {
 
 async function establishOnce(h: Harness, actor: Actor): Promise<void> {
   actor.client.jar.clear();
-  const json = await actor.client.expect(200, { method: "POST", path: "/sign-in/email", body: { email: actor.email, password: actor.password } });
+  const json = await actor.client.expect(200, {
+    method: "POST",
+    path: "/sign-in/email",
+    body: { email: actor.email, password: actor.password },
+  });
   if (json.twoFactorRedirect !== true) return;
   if (actor.key) {
     h.clock.advance(30); // a step the replay guard has not seen
@@ -211,7 +219,12 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
   const serverLogs: string[] = [];
   const consoleError = console.error;
   console.error = (...args: unknown[]) => {
-    serverLogs.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" ").slice(0, 300));
+    serverLogs.push(
+      args
+        .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a)))
+        .join(" ")
+        .slice(0, 300),
+    );
   };
   let sent = 0;
 
@@ -236,7 +249,8 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
 
       const routes: Route[] = [...CORE];
       for (const plugin of h.auth.context.plugins) {
-        for (const e of Object.values(plugin.endpoints ?? {})) if (e.path) routes.push({ method: e.method, path: e.path, body: e.body, query: e.query });
+        for (const e of Object.values(plugin.endpoints ?? {}))
+          if (e.path) routes.push({ method: e.method, path: e.path, body: e.body, query: e.query });
       }
 
       // Actors. "closed" users have 2FA on and the generator never learns their password or key.
@@ -272,7 +286,8 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         for (const a of closed) closedChallenges.push(await challengeCookie(h, a.email, a.password));
       };
       const walk = async (when: string) => {
-        for (const v of violations(await snapshot(h.store), { otp, noSessionUsers: closedIds })) invariantFailures.push(`[otp=${otp}] ${when}: ${v}`);
+        for (const v of violations(await snapshot(h.store), { otp, noSessionUsers: closedIds }))
+          invariantFailures.push(`[otp=${otp}] ${when}: ${v}`);
       };
       await refresh();
       await walk("after set-up");
@@ -294,14 +309,28 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
             h.clock.advance(30);
             return totpAt(key, h.clock.ms);
           }
-          if (routePath === "/two-factor/verify-backup-code" && actor && actor.backupCodes.length > 0 && chance(0.3)) return pick(actor.backupCodes);
-          if (routePath === "/two-factor/verify-otp" && h.otp && actor && !actor.closed && chance(0.5)) return h.outbox.get(actor.userId) ?? "123456";
+          if (routePath === "/two-factor/verify-backup-code" && actor && actor.backupCodes.length > 0 && chance(0.3))
+            return pick(actor.backupCodes);
+          if (routePath === "/two-factor/verify-otp" && h.otp && actor && !actor.closed && chance(0.5))
+            return h.outbox.get(actor.userId) ?? "123456";
           return pick(["000000", "123456", "12345", "1234567", "abcdef", "00000-00000", " 123456", "１２３４５６"]);
         }
-        if (field === "email") return pick([plain.email, open.email, closed[0].email, `new${Math.floor(rng() * 1e6)}@fuzz.test`, "not-an-email", "A@B.C", "a@b"]);
-        if (field === "username") return pick(["plainuser", "openuser", "closed0", "ab", "x".repeat(31), "Bad Name!", `u${Math.floor(rng() * 1e6)}`]);
-        if (field === "phoneNumber") return pick(["+15555550100", "+15555550200", "+1", "5555550100", "+0123", `+1555${Math.floor(rng() * 1e7)}`]);
-        if (field === "callbackURL") return pick(["/dashboard", "https://evil.example", "//evil.example", "javascript:alert(1)", ORIGIN + "/x"]);
+        if (field === "email")
+          return pick([
+            plain.email,
+            open.email,
+            closed[0].email,
+            `new${Math.floor(rng() * 1e6)}@fuzz.test`,
+            "not-an-email",
+            "A@B.C",
+            "a@b",
+          ]);
+        if (field === "username")
+          return pick(["plainuser", "openuser", "closed0", "ab", "x".repeat(31), "Bad Name!", `u${Math.floor(rng() * 1e6)}`]);
+        if (field === "phoneNumber")
+          return pick(["+15555550100", "+15555550200", "+1", "5555550100", "+0123", `+1555${Math.floor(rng() * 1e7)}`]);
+        if (field === "callbackURL")
+          return pick(["/dashboard", "https://evil.example", "//evil.example", "javascript:alert(1)", ORIGIN + "/x"]);
         if (field === "method") return pick(["totp", "otp", "sms", ""]);
         if (field === "id") return pick(["", "nope", "x".repeat(200)]);
         return pick(["Fuzz", "a", "ü", huge.slice(0, 1000)]);
@@ -364,7 +393,10 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           case 3:
             return [`${name}=${sign(plainValue, "another-secret-of-the-same-length-0123456789a")}`, "wrong-secret"];
           case 4:
-            return [`${name}=${sign(pick(["2fa-" + "A".repeat(20), "A".repeat(32), "", "true", "x!y", plainValue + "x"]))}`, "signed-unknown-value"];
+            return [
+              `${name}=${sign(pick(["2fa-" + "A".repeat(20), "A".repeat(32), "", "true", "x!y", plainValue + "x"]))}`,
+              "signed-unknown-value",
+            ];
           case 5:
             return [`${name}=${value}${pick(["%", "%ZZ", "%E0%A4%A", "%FF%FE", "%00"])}`, "percent-garbage"];
           case 6:
@@ -387,9 +419,24 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         else if (r < 0.65) {
           const i = Math.floor(rng() * closed.length);
           base = { cookie: closedChallenges[i], kind: "challenge:closed", actor: closed[i], absorb: null };
-        } else if (r < 0.72) base = { cookie: `${open.client.cookieHeader()}; ${closedChallenges[0]}`, kind: "session+closed-challenge", actor: open, absorb: null };
+        } else if (r < 0.72)
+          base = {
+            cookie: `${open.client.cookieHeader()}; ${closedChallenges[0]}`,
+            kind: "session+closed-challenge",
+            actor: open,
+            absorb: null,
+          };
         else if (r < 0.8) {
-          const junk = pick(["a=b", "=", ";;;", "better-auth.session_token=", "better-auth.two_factor=%", "\u00e9=\u00e9", "x".repeat(5000), "better-auth.session_token=a.b.c"]);
+          const junk = pick([
+            "a=b",
+            "=",
+            ";;;",
+            "better-auth.session_token=",
+            "better-auth.two_factor=%",
+            "\u00e9=\u00e9",
+            "x".repeat(5000),
+            "better-auth.session_token=a.b.c",
+          ]);
           base = { cookie: junk, kind: "junk", actor: null, absorb: null };
         } else {
           const a = pick([...sessionActors, ...closed]);
@@ -415,7 +462,17 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       const rawBodies: [string, () => Uint8Array | string][] = [
         ["deep-array", () => deepArray],
         ["deep-object", () => deepObject],
-        ["invalid-utf8-in-string", () => Buffer.concat([Buffer.from('{"code":"'), Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from('","password":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])],
+        [
+          "invalid-utf8-in-string",
+          () =>
+            Buffer.concat([
+              Buffer.from('{"code":"'),
+              Buffer.from([0xff, 0xfe, 0xc0, 0x80]),
+              Buffer.from('","password":"'),
+              Buffer.from([0xed, 0xa0, 0x80]),
+              Buffer.from('"}'),
+            ]),
+        ],
         ["invalid-utf8-bare", () => Buffer.from([0x7b, 0xff, 0x7d])],
         ["malformed", () => pick(["{", '{"a":1,}', "nul", "[1,2", "{'code':'1'}", '{"code":"1"}}', "\u0000"])],
         ["json-primitive", () => pick(["null", "1", '"x"', "[]", "true", "[{}]"])],
@@ -427,7 +484,13 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
       ];
       const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
 
-      const overHttp = (method: string, path: string, headers: Record<string, string>, body: Uint8Array | string | undefined, port: number) =>
+      const overHttp = (
+        method: string,
+        path: string,
+        headers: Record<string, string>,
+        body: Uint8Array | string | undefined,
+        port: number,
+      ) =>
         new Promise<{ status: number; text: string; setCookie: string[] }>((resolve, reject) => {
           // node's client sends DELETE/OPTIONS bodies unframed unless a length is given (the server would
           // then read the body as the next request and answer node's own empty 400): always frame it.
@@ -435,7 +498,13 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           const req = httpRequest({ host: "127.0.0.1", port, method, path: `${BASE}${path}`, headers: framed }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), setCookie: res.headers["set-cookie"] ?? [] }));
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                text: Buffer.concat(chunks).toString("utf8"),
+                setCookie: res.headers["set-cookie"] ?? [],
+              }),
+            );
             res.on("error", reject);
           });
           req.on("error", reject);
@@ -454,7 +523,19 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         routePath = route.path;
         let path = route.path;
         if (chance(0.05)) {
-          path = pick([`${route.path}/`, `/${route.path}`, "/two-factor/unknown", "/two-factor/view-backup-codes", "/totp/generate", `${route.path}%00`, "/" + "a".repeat(3000), "/two-factor/../sign-out", "/two-factor/%ZZ", "/sign-in/%E0%A4%A", "/%2e%2e/get-session"]);
+          path = pick([
+            `${route.path}/`,
+            `/${route.path}`,
+            "/two-factor/unknown",
+            "/two-factor/view-backup-codes",
+            "/totp/generate",
+            `${route.path}%00`,
+            "/" + "a".repeat(3000),
+            "/two-factor/../sign-out",
+            "/two-factor/%ZZ",
+            "/sign-in/%E0%A4%A",
+            "/%2e%2e/get-session",
+          ]);
           route = { method: route.method, path };
         }
         const method = chance(0.88) ? route.method : pick(methods);
@@ -490,7 +571,14 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         }
         if (contentType !== null && contentType !== "") headers["content-type"] = contentType;
         let query = "";
-        if (method === "GET" && chance(0.3)) query = pick(["?disableRefresh=true", "?disableRefresh=maybe", "?disableCookieCache=1&disableCookieCache=0", "?%ZZ=1", "?a=" + "b".repeat(5000)]);
+        if (method === "GET" && chance(0.3))
+          query = pick([
+            "?disableRefresh=true",
+            "?disableRefresh=maybe",
+            "?disableCookieCache=1&disableCookieCache=0",
+            "?%ZZ=1",
+            "?a=" + "b".repeat(5000),
+          ]);
 
         const t = rng();
         const transport: Sent["transport"] = t < 0.2 ? "http" : t < 0.3 ? "express" : "handler";
@@ -535,10 +623,20 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
   }
 
   const seconds = (performance.now() - started) / 1000;
-  const hist = [...histogram].sort((x, y) => x[0] - y[0]).map(([k, v]) => `${k}:${v}`).join(" ");
+  const hist = [...histogram]
+    .sort((x, y) => x[0] - y[0])
+    .map(([k, v]) => `${k}:${v}`)
+    .join(" ");
   console.log(`fuzz: sent ${sent} requests in ${seconds.toFixed(1)} s (seed ${SEED}); statuses ${hist}`);
-  console.log(`fuzz: per route (2xx/sent): ${[...perRoute].sort().map(([k, v]) => `${k} ${v.ok}/${v.sent}`).join(", ")}`);
-  console.log(`fuzz: ${failures.length} malformed/5xx answers, ${invariantFailures.length} invariant violations, ${unhandled.length} unhandled rejections`);
+  console.log(
+    `fuzz: per route (2xx/sent): ${[...perRoute]
+      .sort()
+      .map(([k, v]) => `${k} ${v.ok}/${v.sent}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `fuzz: ${failures.length} malformed/5xx answers, ${invariantFailures.length} invariant violations, ${unhandled.length} unhandled rejections`,
+  );
   const byProblem = new Map<string, typeof failures>();
   for (const f of failures) {
     const key = `${f.problem.slice(0, 40)} | ${f.sent.method} ${f.sent.path.slice(0, 60)}`;
@@ -547,7 +645,9 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
   }
   for (const [key, list] of byProblem) {
     const f = list[0];
-    console.log(`  ${list.length}x ${key}\n    e.g. #${f.sent.n} ${f.sent.transport} ${f.sent.method} ${f.sent.path} ct=${f.sent.contentType} cookie=${f.sent.cookieKind} body=${f.sent.body.slice(0, 160)}\n    -> ${f.status} ${f.text.slice(0, 160)}`);
+    console.log(
+      `  ${list.length}x ${key}\n    e.g. #${f.sent.n} ${f.sent.transport} ${f.sent.method} ${f.sent.path} ct=${f.sent.contentType} cookie=${f.sent.cookieKind} body=${f.sent.body.slice(0, 160)}\n    -> ${f.status} ${f.text.slice(0, 160)}`,
+    );
   }
   for (const v of invariantFailures.slice(0, 20)) console.log(`  invariant: ${v}`);
   if (serverLogs.length > 0) console.log(`fuzz: server logged ${serverLogs.length} errors, first: ${serverLogs.slice(0, 3).join(" || ")}`);
@@ -556,7 +656,10 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
   assert.deepEqual(unhandled, [], "no unhandled rejection or exception");
   assert.deepEqual(invariantFailures, [], "store invariants hold");
   assert.deepEqual(
-    failures.map((f) => `#${f.sent.n} ${f.sent.transport} ${f.sent.method} ${f.sent.path.slice(0, 100)} cookie=${f.sent.cookieKind} -> ${f.status}: ${f.problem}`),
+    failures.map(
+      (f) =>
+        `#${f.sent.n} ${f.sent.transport} ${f.sent.method} ${f.sent.path.slice(0, 100)} cookie=${f.sent.cookieKind} -> ${f.status}: ${f.problem}`,
+    ),
     [],
     "every answer is a 2xx/4xx with a well-formed body",
   );
@@ -567,23 +670,24 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
  * malformed percent-encoding and answers an HTML 400 before Kernia runs. The documented mount is
  * `app.use("/api/auth", ...)`, which leaves the path to Kernia; this checks it answers such paths itself.
  */
-test(
-  "Express mount: malformed percent-encoding in the path gets Kernia's answer, not Express's HTML",
-  async () => {
-    const harness = createHarness({ otp: false });
-    const app = express();
-    app.use(BASE, toNodeHandler(harness.auth));
-    const srv = createServer(app);
-    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-    try {
-      const p = (srv.address() as { port: number }).port;
-      for (const path of ["/two-factor/%ZZ", "/sign-in/%E0%A4%A"]) {
-        const res = await fetch(`http://127.0.0.1:${p}${BASE}${path}`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: "{}" });
-        const text = await res.text();
-        assert.equal(checkAnswer("POST", res.status, text), null, `${path} -> ${res.status} ${text.slice(0, 80)}`);
-      }
-    } finally {
-      srv.close();
+test("Express mount: malformed percent-encoding in the path gets Kernia's answer, not Express's HTML", async () => {
+  const harness = createHarness({ otp: false });
+  const app = express();
+  app.use(BASE, toNodeHandler(harness.auth));
+  const srv = createServer(app);
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  try {
+    const p = (srv.address() as { port: number }).port;
+    for (const path of ["/two-factor/%ZZ", "/sign-in/%E0%A4%A"]) {
+      const res = await fetch(`http://127.0.0.1:${p}${BASE}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN },
+        body: "{}",
+      });
+      const text = await res.text();
+      assert.equal(checkAnswer("POST", res.status, text), null, `${path} -> ${res.status} ${text.slice(0, 80)}`);
     }
-  },
-);
+  } finally {
+    srv.close();
+  }
+});

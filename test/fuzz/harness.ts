@@ -248,7 +248,8 @@ export function violations(s: Snapshot, options: { otp: boolean; noSessionUsers?
     if (u.twoFactorEnabled !== true) continue;
     const row = factorOf.get(u.id);
     const totp = row !== undefined && row.verified === true && typeof row.secret === "string" && row.secret !== "";
-    if (!totp && !options.otp) out.push(`user ${u.id} (${u.email}) has twoFactorEnabled but no verified factor (row: ${JSON.stringify(row ?? null)})`);
+    if (!totp && !options.otp)
+      out.push(`user ${u.id} (${u.email}) has twoFactorEnabled but no verified factor (row: ${JSON.stringify(row ?? null)})`);
   }
   for (const x of s.sessions) if (!userIds.has(x.userId as string)) out.push(`session ${x.id} belongs to missing user ${x.userId}`);
   for (const x of s.twoFactor) if (!userIds.has(x.userId as string)) out.push(`twoFactor ${x.id} belongs to missing user ${x.userId}`);

@@ -42,12 +42,21 @@ export async function signUp(
     }),
   );
   const setCookies = res.headers.getSetCookie();
-  const cookie = setCookies.map((l) => l.split(";")[0]).filter((p) => !p.endsWith("=")).join("; ");
+  const cookie = setCookies
+    .map((l) => l.split(";")[0])
+    .filter((p) => !p.endsWith("="))
+    .join("; ");
   return { status: res.status, json: await res.json(), cookie, setCookies };
 }
 
 /** POST JSON to an auth path through the handler (Origin set, cookie optional). */
-export async function post(auth: Kernia, path: string, body: unknown, cookie?: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function post(
+  auth: Kernia,
+  path: string,
+  body: unknown,
+  cookie?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return auth.handler(
     new Request(`${BASE_URL}/api/auth${path}`, {
       method: "POST",

@@ -84,7 +84,8 @@ export function faultyStore(inner: Store, ctl: FaultController): Store {
       guarded(ctl, "increment", model, () => inner.increment<T>(model, where, field, by, set)),
     findOneJoined: <T extends Row, J extends Row>(model: string, where: readonly Where[], join: { model: string; field: string }) =>
       guarded(ctl, "findOneJoined", model, () => inner.findOneJoined<T, J>(model, where, join)),
-    createMany: <T extends Row>(model: string, rows: readonly T[]) => guarded(ctl, "createMany", model, () => inner.createMany<T>(model, rows)),
+    createMany: <T extends Row>(model: string, rows: readonly T[]) =>
+      guarded(ctl, "createMany", model, () => inner.createMany<T>(model, rows)),
     upsert: <T extends Row>(model: string, where: readonly Where[], change: UpsertChange) =>
       guarded(ctl, "upsert", model, () => inner.upsert<T>(model, where, change)),
     deleteOne: <T extends Row>(model: string, where: readonly Where[]) =>

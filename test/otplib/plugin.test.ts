@@ -108,7 +108,20 @@ describe("otplib's plugin contract", () => {
   });
 
   test("refuses any other algorithm with otplib's AlgorithmUnsupportedError, like the node plugin", () => {
-    for (const name of ["md5", "sha384", "sha-384", "sha3-256", "SHA-1 ", "", "sha", "constructor", 1, null, undefined, { toString: () => "sha1" }]) {
+    for (const name of [
+      "md5",
+      "sha384",
+      "sha-384",
+      "sha3-256",
+      "SHA-1 ",
+      "",
+      "sha",
+      "constructor",
+      1,
+      null,
+      undefined,
+      { toString: () => "sha1" },
+    ]) {
       assert.throws(() => kernia.hmac(name as HashAlgorithm, key, data), AlgorithmUnsupportedError, String(name));
       assert.throws(() => node.hmac(name as HashAlgorithm, key, data), AlgorithmUnsupportedError, String(name));
       // otplib reads a nullish algorithm as its default (sha1); any other wrong value throws before the plugin.

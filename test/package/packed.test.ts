@@ -173,7 +173,11 @@ function assertQuickStart(outcome: Outcome, expected: Record<string, string[]>):
   assert.equal(outcome.sessionEmail, "ada@example.com", "get-session with the sign-in cookie returns the user");
   assert.equal(outcome.overHttp, 200, "sign-in through toNodeHandler on node:http");
   assert.equal(outcome.overHttpCookie, true);
-  assert.deepEqual(outcome.apiError, { isAPIError: true, code: "INVALID_EMAIL_OR_PASSWORD" }, "auth.api rejects with the APIError class the app loaded");
+  assert.deepEqual(
+    outcome.apiError,
+    { isAPIError: true, code: "INVALID_EMAIL_OR_PASSWORD" },
+    "auth.api rejects with the APIError class the app loaded",
+  );
   assert.equal(outcome.rfc6238, "94287082", "the WASM core runs (RFC 6238 test vector)");
   assert.deepEqual(outcome.modules, expected, "every subpath export loads, with the same names as the ES module build");
 }
@@ -183,7 +187,9 @@ before(async () => {
     assert.ok(existsSync(join(root, file)), `${file} is missing: run \`npm run build\` first`);
   }
   work = mkdtempSync(join(tmpdir(), "kernia-pack-"));
-  const packed = JSON.parse(await npm(["pack", root, "--ignore-scripts", "--json", "--pack-destination", work, "--loglevel=error"], work)) as {
+  const packed = JSON.parse(
+    await npm(["pack", root, "--ignore-scripts", "--json", "--pack-destination", work, "--loglevel=error"], work),
+  ) as {
     filename: string;
     files: { path: string }[];
   }[];
@@ -191,7 +197,8 @@ before(async () => {
   const files = new Set(packed[0].files.map((file) => file.path));
   // Every file the exports map names is in the tarball (a missing one is the ERR_MODULE_NOT_FOUND an app would hit).
   for (const [key, entry] of Object.entries(pkg.exports)) {
-    const targets = typeof entry === "string" ? [entry] : [entry.import.types, entry.import.default, entry.require.types, entry.require.default];
+    const targets =
+      typeof entry === "string" ? [entry] : [entry.import.types, entry.import.default, entry.require.types, entry.require.default];
     for (const target of targets) assert.ok(files.has(target.replace(/^\.\//, "")), `${key}: ${target} is in the tarball`);
   }
   assert.ok(files.has("dist/cjs/package.json"), "dist/cjs/package.json (type commonjs) is in the tarball");
@@ -271,7 +278,15 @@ export type MongoFactory = typeof mongodbAdapter;
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: true, typeRoots: [typeRoots], types: ["node"] },
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        typeRoots: [typeRoots],
+        types: ["node"],
+      },
       files: ["auth.ts"],
     }),
   );
@@ -287,6 +302,8 @@ test("an ES module app runs the quick start with import", async () => {
   writeFileSync(join(dir, "index.js"), source);
   assertQuickStart(await runNode(dir, "index.js"), await expectedExports());
 
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", 'console.log(import.meta.resolve("kernia/express"))'], { cwd: dir });
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", 'console.log(import.meta.resolve("kernia/express"))'], {
+    cwd: dir,
+  });
   assert.match(stdout.trim(), /node_modules\/kernia\/dist\/integrations\/node\.js$/);
 });

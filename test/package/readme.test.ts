@@ -56,7 +56,8 @@ test("the quick start's TypeScript compiles with tsc --strict against the packag
   assert.ok(existsSync(join(root, "dist", "index.d.ts")), "dist/index.d.ts is missing: run `npm run build` first");
   const blocks = typescriptBlocks(section("Quick start"));
   const names = blocks.map((block) => block.name);
-  for (const expected of ["auth.ts", "server.ts", "client.ts", "node-client.ts"]) assert.ok(names.includes(expected), `a ${expected} block`);
+  for (const expected of ["auth.ts", "server.ts", "client.ts", "node-client.ts"])
+    assert.ok(names.includes(expected), `a ${expected} block`);
 
   // Inside the repository (test-artifacts/ is ignored), so express, mongodb and better-auth resolve from its
   // node_modules as they would from an app's; kernia itself through a node_modules link to the package.
@@ -145,7 +146,10 @@ test("the README's Node client keeps cookies and sends Origin: a two-factor sign
       body: JSON.stringify({ name: "Ada", email: "ada@example.com", password: "analytical-engine" }),
     });
     assert.equal(signUp.status, 200);
-    const cookie = signUp.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ");
+    const cookie = signUp.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0])
+      .join("; ");
     const enable = await fetch(`${url}/api/auth/two-factor/enable`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: url, cookie },

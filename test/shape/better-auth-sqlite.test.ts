@@ -60,7 +60,11 @@ async function betterAuthServer(plugins: PluginName[]): Promise<Handler> {
 
 function kerniaServer(plugins: PluginName[]): Handler {
   const list: Plugin[] = plugins.map((name) =>
-    name === "username" ? username() : name === "phone-number" ? phoneNumber() : twoFactor({ otpOptions: { sendOtp: async () => undefined } }),
+    name === "username"
+      ? username()
+      : name === "phone-number"
+        ? phoneNumber()
+        : twoFactor({ otpOptions: { sendOtp: async () => undefined } }),
   );
   const auth = init({ secret: SECRET, baseURL: ORIGIN, database: memoryAdapter(), plugins: list });
   // Kernia takes the address from the connection (docs/security.md); Better Auth from the header.
@@ -75,7 +79,11 @@ function browser(handler: Handler) {
     if (cookies.size > 0) headers.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     if (body !== undefined) headers.set("content-type", "application/json");
     const response = await handler(
-      new Request(`${ORIGIN}/api/auth${path}`, { method: body === undefined ? "GET" : "POST", headers, body: body && JSON.stringify(body) }),
+      new Request(`${ORIGIN}/api/auth${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers,
+        body: body && JSON.stringify(body),
+      }),
     );
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(";").map((part) => part.trim());
@@ -104,7 +112,9 @@ function kind(value: Json | undefined): string {
 function differences(path: string, kernia: Json | undefined, betterAuth: Json | undefined, out: string[] = []): string[] {
   const [k, b] = [kind(kernia), kind(betterAuth)];
   if (k !== b) {
-    out.push(`${path}: Kernia ${k}${k === "absent" ? "" : ` ${JSON.stringify(kernia)}`}, Better Auth ${b}${b === "absent" ? "" : ` ${JSON.stringify(betterAuth)}`}`);
+    out.push(
+      `${path}: Kernia ${k}${k === "absent" ? "" : ` ${JSON.stringify(kernia)}`}, Better Auth ${b}${b === "absent" ? "" : ` ${JSON.stringify(betterAuth)}`}`,
+    );
     return out;
   }
   if (k === "object") {
@@ -119,11 +129,15 @@ function differences(path: string, kernia: Json | undefined, betterAuth: Json | 
     const [ka, ba] = [kernia as Json[], betterAuth as Json[]];
     if (ka.length !== ba.length) out.push(`${path}: ${ka.length} items, Better Auth ${ba.length}`);
     // Lists of codes are random: their items are compared by type.
-    ka.forEach((item, i) => i < ba.length && kind(item) !== kind(ba[i]) && out.push(`${path}[${i}]: Kernia ${kind(item)}, Better Auth ${kind(ba[i])}`));
+    ka.forEach(
+      (item, i) =>
+        i < ba.length && kind(item) !== kind(ba[i]) && out.push(`${path}[${i}]: Kernia ${kind(item)}, Better Auth ${kind(ba[i])}`),
+    );
     return out;
   }
   const key = path.slice(path.lastIndexOf(".") + 1);
-  if (!VARYING.has(key) && kernia !== betterAuth) out.push(`${path}: Kernia ${JSON.stringify(kernia)}, Better Auth ${JSON.stringify(betterAuth)}`);
+  if (!VARYING.has(key) && kernia !== betterAuth)
+    out.push(`${path}: Kernia ${JSON.stringify(kernia)}, Better Auth ${JSON.stringify(betterAuth)}`);
   return out;
 }
 
@@ -163,7 +177,12 @@ async function story(plugins: PluginName[]): Promise<Exchange[]> {
   if (has("username")) await both("sign-in/username", "/sign-in/username", () => ({ username: "ada_l", password: PASSWORD }));
 
   // A second person with every optional field the plugins take at sign-up set (Kernia has no update-user).
-  const grace: Record<string, Json> = { name: "Grace Hopper", email: "grace@example.com", password: PASSWORD, image: "https://example.com/grace.png" };
+  const grace: Record<string, Json> = {
+    name: "Grace Hopper",
+    email: "grace@example.com",
+    password: PASSWORD,
+    image: "https://example.com/grace.png",
+  };
   if (has("username")) Object.assign(grace, { username: "grace_h", displayUsername: "Grace H" });
   await both("sign-up/email (all optional fields)", "/sign-up/email", () => grace);
   await both("get-session of the second person", "/get-session");
@@ -216,14 +235,21 @@ for (const plugins of COMBINATIONS) {
       const exchanges = await story(plugins);
       const found: string[] = [];
       for (const { step, kernia, betterAuth } of exchanges) {
-        assert.equal(kernia.status, betterAuth.status, `${step}: status (Kernia ${JSON.stringify(kernia.body)}, Better Auth ${JSON.stringify(betterAuth.body)})`);
+        assert.equal(
+          kernia.status,
+          betterAuth.status,
+          `${step}: status (Kernia ${JSON.stringify(kernia.body)}, Better Auth ${JSON.stringify(betterAuth.body)})`,
+        );
         found.push(...differences(step, kernia.body, betterAuth.body));
       }
       const unknown = found.filter((line) => !KNOWN.some((known) => known.pattern.test(line)));
       assert.deepEqual(unknown, [], `differences from Better Auth 1.7.25 on SQLite:\n${unknown.join("\n")}`);
       for (const known of KNOWN) {
         if (!known.plugins.every((name) => plugins.includes(name))) continue;
-        assert.ok(found.some((line) => known.pattern.test(line)), `no longer different, remove from KNOWN: ${known.pattern} (${known.why})`);
+        assert.ok(
+          found.some((line) => known.pattern.test(line)),
+          `no longer different, remove from KNOWN: ${known.pattern} (${known.why})`,
+        );
       }
     });
   });

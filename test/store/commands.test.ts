@@ -84,7 +84,8 @@ for (const [major, Driver] of [
         for (const filter of filtersOf(r)) {
           assert.notEqual(servingIndex(filter, plans), null, `${r.name} on ${r.collection}: no index serves ${JSON.stringify(filter)}`);
         }
-        if (WRITES.has(r.name)) assert.deepEqual(r.command.writeConcern, { w: "majority", wtimeout: 5000 }, `${r.name} on ${r.collection}: write concern`);
+        if (WRITES.has(r.name))
+          assert.deepEqual(r.command.writeConcern, { w: "majority", wtimeout: 5000 }, `${r.name} on ${r.collection}: write concern`);
         if (r.name === "delete") {
           for (const d of r.command.deletes as Document[]) {
             if (isIdEquality(d.q)) {
@@ -122,7 +123,9 @@ for (const [major, Driver] of [
       await run("sign-out", () => browser.post("/sign-out", {}));
       await run("sign-in/email, 2FA user", () => browser.post("/sign-in/email", { email, password: PASSWORD }));
       await run("verify-totp on a challenge, wrong", () => browser.post("/two-factor/verify-totp", { code: wrongTotp(uri, clock) }), 401);
-      await run("verify-totp on a challenge, right, trust device", () => browser.post("/two-factor/verify-totp", { code: totpAt(uri, clock), trustDevice: true }));
+      await run("verify-totp on a challenge, right, trust device", () =>
+        browser.post("/two-factor/verify-totp", { code: totpAt(uri, clock), trustDevice: true }),
+      );
       clock.advance(30);
       await run("sign-out", () => browser.post("/sign-out", {}));
       await run("sign-in/email, trusted device", () => browser.post("/sign-in/email", { email, password: PASSWORD }));
@@ -157,12 +160,20 @@ for (const [major, Driver] of [
       const email = `fails${major}@example.com`;
       // The account insert fails on the server (a validation error, not an outage): sign-up answers 500
       // and removes the user it created.
-      server.failNext = { name: "insert", collection: "account", error: { code: 121, codeName: "DocumentValidationFailure", errmsg: "Document failed validation" } };
+      server.failNext = {
+        name: "insert",
+        collection: "account",
+        error: { code: 121, codeName: "DocumentValidationFailure", errmsg: "Document failed validation" },
+      };
       const original = console.error;
       console.error = () => {};
       let sent: Recorded[];
       try {
-        sent = await capture("sign-up/email, account insert fails", () => browser.post("/sign-up/email", { name: "F", email, password: PASSWORD }), 500);
+        sent = await capture(
+          "sign-up/email, account insert fails",
+          () => browser.post("/sign-up/email", { name: "F", email, password: PASSWORD }),
+          500,
+        );
       } finally {
         console.error = original;
       }
@@ -186,9 +197,20 @@ for (const [major, Driver] of [
       console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
       try {
         const { auth } = makeAuth({ clock, options: { database: mongodbAdapter(db) } });
-        const sent = await capture("sign-up/email, no unique index", () => new Client(auth).post("/sign-up/email", { name: "N", email: `noindex${major}@example.com`, password: PASSWORD }), 500);
-        assert.deepEqual(sent.filter((r) => r.name === "insert"), [], "nothing was inserted");
-        assert.ok(logged.some((l) => /lacks the unique index on email \(kernia_email_unique\).*kernia generate/.test(l)), logged.join("\n"));
+        const sent = await capture(
+          "sign-up/email, no unique index",
+          () => new Client(auth).post("/sign-up/email", { name: "N", email: `noindex${major}@example.com`, password: PASSWORD }),
+          500,
+        );
+        assert.deepEqual(
+          sent.filter((r) => r.name === "insert"),
+          [],
+          "nothing was inserted",
+        );
+        assert.ok(
+          logged.some((l) => /lacks the unique index on email \(kernia_email_unique\).*kernia generate/.test(l)),
+          logged.join("\n"),
+        );
       } finally {
         console.error = original;
         server.withoutIndexes.delete("user");
@@ -219,13 +241,19 @@ describe("filters on optional unique fields carry the partial index's $type", ()
   test("username and phoneNumber equalities are servable; without $type they would not be", async () => {
     const { toFilter } = await import("../../src/adapters/mongodb-mapping.js");
     const { partialTypes } = await import("../../src/adapters/mongodb-schema.js");
-    const def = { fields: { username: { type: "string" as const, unique: true }, email: { type: "string" as const, unique: true, required: true } } };
+    const def = {
+      fields: { username: { type: "string" as const, unique: true }, email: { type: "string" as const, unique: true, required: true } },
+    };
     const plans = indexesFor(def);
     const typed = toFilter([{ field: "username", value: "bob" }], partialTypes(def));
     assert.deepEqual(typed, { username: { $eq: "bob", $type: "string" } });
     assert.equal(servingIndex(typed, plans), "kernia_username_unique");
     assert.equal(servingIndex(toFilter([{ field: "username", value: "bob" }]), plans), null, "the planner would scan without it");
-    assert.deepEqual(toFilter([{ field: "username", value: null }], partialTypes(def)), { username: { $eq: null } }, "null keeps MongoDB's null semantics");
+    assert.deepEqual(
+      toFilter([{ field: "username", value: null }], partialTypes(def)),
+      { username: { $eq: null } },
+      "null keeps MongoDB's null semantics",
+    );
     assert.equal(servingIndex(toFilter([{ field: "email", value: "a@b" }], partialTypes(def)), plans), "kernia_email_unique");
   });
 });

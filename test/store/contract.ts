@@ -247,8 +247,13 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       it("eq (default) on strings, numbers, booleans and dates", async (store) => {
         await seed(store);
         assert.deepEqual(await names(store, "owner", "eq", "u1"), ["n1", "n2"]);
-        const implicit = await store.findMany<Item>("item", [{ field: "owner", value: "u2" }], { sortBy: { field: "count", direction: "asc" } });
-        assert.deepEqual(implicit.map((r) => r.name), ["n3", "n4"]);
+        const implicit = await store.findMany<Item>("item", [{ field: "owner", value: "u2" }], {
+          sortBy: { field: "count", direction: "asc" },
+        });
+        assert.deepEqual(
+          implicit.map((r) => r.name),
+          ["n3", "n4"],
+        );
         assert.deepEqual(await names(store, "count", "eq", 3), ["n3"]);
         assert.deepEqual(await names(store, "active", "eq", false), ["n2"]);
         assert.deepEqual(await names(store, "at", "eq", new Date(200)), ["n2"]);
@@ -309,8 +314,18 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
           { field: "owner", value: "u1" },
           { field: "count", value: 1, operator: "gt" },
         ]);
-        assert.deepEqual(rows.map((r) => r.name), ["n2"]);
-        assert.equal(await store.count("item", [{ field: "owner", value: ["u1", "u2"], operator: "in" }, { field: "active", value: true }]), 3, "n4 has active from its default");
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          ["n2"],
+        );
+        assert.equal(
+          await store.count("item", [
+            { field: "owner", value: ["u1", "u2"], operator: "in" },
+            { field: "active", value: true },
+          ]),
+          3,
+          "n4 has active from its default",
+        );
       });
 
       it("an empty where matches every row; conditions on undeclared fields match as missing", async (store) => {
@@ -343,16 +358,29 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         await store.create<Item>("item", { id: newId(), name: "with", at: new Date(1) });
         await store.create<Item>("item", { id: newId(), name: "without" });
         const asc = await store.findMany<Item>("item", [], { sortBy: { field: "at", direction: "asc" } });
-        assert.deepEqual(asc.map((r) => r.name), ["without", "with"]);
+        assert.deepEqual(
+          asc.map((r) => r.name),
+          ["without", "with"],
+        );
         const desc = await store.findMany<Item>("item", [], { sortBy: { field: "at", direction: "desc" } });
-        assert.deepEqual(desc.map((r) => r.name), ["with", "without"]);
+        assert.deepEqual(
+          desc.map((r) => r.name),
+          ["with", "without"],
+        );
       });
 
       it("limit applies after filtering and sorting", async (store) => {
-        for (let i = 0; i < 10; i++) await store.create<Item>("item", { id: newId(), name: `n${i}`, count: (i * 7) % 10, owner: i % 2 ? "odd" : "even" });
-        const top = await store.findMany<Item>("item", [{ field: "owner", value: "even" }], { sortBy: { field: "count", direction: "desc" }, limit: 2 });
+        for (let i = 0; i < 10; i++)
+          await store.create<Item>("item", { id: newId(), name: `n${i}`, count: (i * 7) % 10, owner: i % 2 ? "odd" : "even" });
+        const top = await store.findMany<Item>("item", [{ field: "owner", value: "even" }], {
+          sortBy: { field: "count", direction: "desc" },
+          limit: 2,
+        });
         // even i: 0,2,4,6,8 -> counts 0,4,8,2,6
-        assert.deepEqual(top.map((r) => r.count), [8, 6]);
+        assert.deepEqual(
+          top.map((r) => r.count),
+          [8, 6],
+        );
         const limited = await store.findMany<Item>("item", [], { limit: 3 });
         assert.equal(limited.length, 3);
         assert.equal((await store.findMany<Item>("item", [], { limit: 100 })).length, 10);
@@ -453,7 +481,17 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       it("update returns null and changes nothing when the guard does not match", async (store) => {
         const id = newId();
         await store.create<Item>("item", { id, name: "g", count: 1 });
-        assert.equal(await store.update<Item>("item", [{ field: "id", value: id }, { field: "count", value: 2 }], { note: "x" }), null);
+        assert.equal(
+          await store.update<Item>(
+            "item",
+            [
+              { field: "id", value: id },
+              { field: "count", value: 2 },
+            ],
+            { note: "x" },
+          ),
+          null,
+        );
         assert.equal((await store.findOne<Item>("item", byId(id)))?.note, undefined);
       });
 
@@ -499,7 +537,10 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         assert.equal((await store.findOne<Item>("item", byId(id)))?.count, 100);
         // Each caller saw a distinct post-increment value: 1..100.
         const seen = results.map((r) => r!.count).sort((a, b) => a! - b!);
-        assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i + 1));
+        assert.deepEqual(
+          seen,
+          Array.from({ length: 100 }, (_, i) => i + 1),
+        );
       });
 
       it("a guarded increment is a budget: 100 concurrent attempts under a cap of 5 admit exactly 5", async (store) => {
@@ -540,7 +581,9 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       it("100 concurrent deleteOne of one row: exactly one gets it", async (store) => {
         const id = newId();
         await store.create("challenge", { id, identifier: "once", used: false, expiresAt: later() });
-        const results = await Promise.all(Array.from({ length: 100 }, () => store.deleteOne("challenge", [{ field: "identifier", value: "once" }])));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => store.deleteOne("challenge", [{ field: "identifier", value: "once" }])),
+        );
         const winners = results.filter((r) => r !== null);
         assert.equal(winners.length, 1);
         assert.equal(winners[0]?.id, id);
@@ -555,7 +598,10 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         const id = newId();
         await store.create<Item>("item", { id, name: "j", owner: person, at: new Date(5) });
         const found = await store.findOneJoined<Item>("item", byId(id), { model: "person", field: "owner" });
-        assert.deepEqual(found, { row: { id, name: "j", owner: person, at: new Date(5), count: 0, active: true }, joined: { id: person, handle: "p1", label: "P" } });
+        assert.deepEqual(found, {
+          row: { id, name: "j", owner: person, at: new Date(5), count: 0, active: true },
+          joined: { id: person, handle: "p1", label: "P" },
+        });
         found!.row.name = "changed";
         (found!.row.at as Date).setTime(9);
         found!.joined!.label = "changed";
@@ -578,7 +624,10 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         const person = newId();
         await store.create("person", { id: person, handle: "p2" });
         await store.create<Item>("item", { id: newId(), name: "u", email: "j@example.com", owner: person });
-        const found = await store.findOneJoined<Item>("item", [{ field: "email", value: "j@example.com" }], { model: "person", field: "owner" });
+        const found = await store.findOneJoined<Item>("item", [{ field: "email", value: "j@example.com" }], {
+          model: "person",
+          field: "owner",
+        });
         assert.equal(found?.row.name, "u");
         assert.equal(found?.joined?.handle, "p2");
       });
@@ -587,8 +636,14 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
     describe("createMany", () => {
       it("inserts every row in one call with defaults applied and returns copies", async (store) => {
         const ids = [newId(), newId(), newId()];
-        const rows = await store.createMany<Item>("item", ids.map((id, i) => ({ id, name: `m${i}` })));
-        assert.deepEqual(rows.map((r) => [r.id, r.name, r.count, r.active]), ids.map((id, i) => [id, `m${i}`, 0, true]));
+        const rows = await store.createMany<Item>(
+          "item",
+          ids.map((id, i) => ({ id, name: `m${i}` })),
+        );
+        assert.deepEqual(
+          rows.map((r) => [r.id, r.name, r.count, r.active]),
+          ids.map((id, i) => [id, `m${i}`, 0, true]),
+        );
         assert.equal(await store.count("item", []), 3);
         assert.deepEqual(await store.createMany("item", []), []);
       });
@@ -613,7 +668,14 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         );
         assert.equal(await store.findOne("item", byId(after)), null);
         assert.equal((await store.findOne<Item>("item", byId(first)))?.name, "orig");
-        await rejectsUnique(store.createMany("item", [{ id: after, name: "x" }, { id: after, name: "y" }]), "item", "id");
+        await rejectsUnique(
+          store.createMany("item", [
+            { id: after, name: "x" },
+            { id: after, name: "y" },
+          ]),
+          "item",
+          "id",
+        );
       });
     });
 
@@ -628,7 +690,11 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       it("updates the row holding the key: set and increment, create ignored", async (store) => {
         const id = newId();
         await store.create<Item>("item", { id, name: "old", count: 5 });
-        const row = await store.upsert<Item>("item", byId(id), { create: { name: "ignored" }, set: { note: "n" }, increment: { count: 1 } });
+        const row = await store.upsert<Item>("item", byId(id), {
+          create: { name: "ignored" },
+          set: { note: "n" },
+          increment: { count: 1 },
+        });
         assert.equal(row?.name, "old");
         assert.equal(row?.note, "n");
         assert.equal(row?.count, 6);
@@ -641,9 +707,15 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         assert.equal(again?.id, p?.id);
         assert.equal(again?.label, "two");
         assert.equal(await store.count("person", []), 1);
-        const item = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], { create: { id: newId(), name: "e" }, increment: { count: 1 } });
+        const item = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], {
+          create: { id: newId(), name: "e" },
+          increment: { count: 1 },
+        });
         assert.equal(item?.email, "u@example.com");
-        const item2 = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], { create: { id: newId(), name: "e" }, increment: { count: 1 } });
+        const item2 = await store.upsert<Item>("item", [{ field: "email", value: "u@example.com" }], {
+          create: { id: newId(), name: "e" },
+          increment: { count: 1 },
+        });
         assert.equal(item2?.id, item?.id);
         assert.equal(item2?.count, 2);
       });
@@ -658,14 +730,23 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
       });
 
       it("an upsert without an equality on id or a unique field is a programming error", async (store) => {
-        await assert.rejects(store.upsert("item", [{ field: "name", value: "n" }], { create: { id: newId(), name: "n" } }), /upsert needs an equality/);
+        await assert.rejects(
+          store.upsert("item", [{ field: "name", value: "n" }], { create: { id: newId(), name: "n" } }),
+          /upsert needs an equality/,
+        );
       });
 
       it("50 concurrent upserts of one key: exactly one creates, the others update it", async (store) => {
         const id = newId();
-        const results = await Promise.all(Array.from({ length: 50 }, () => store.upsert<Item>("item", byId(id), { create: { name: "burst" }, increment: { count: 1 } })));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => store.upsert<Item>("item", byId(id), { create: { name: "burst" }, increment: { count: 1 } })),
+        );
         assert.ok(results.every((r) => r !== null && r.id === id));
-        assert.deepEqual(results.map((r) => r!.count).sort((a, b) => a! - b!), Array.from({ length: 50 }, (_, i) => i + 1), "each saw its own count");
+        assert.deepEqual(
+          results.map((r) => r!.count).sort((a, b) => a! - b!),
+          Array.from({ length: 50 }, (_, i) => i + 1),
+          "each saw its own count",
+        );
         assert.equal(await store.count("item", []), 1);
         assert.equal((await store.findOne<Item>("item", byId(id)))?.count, 50);
       });
@@ -676,7 +757,9 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
           { field: "count", value: 5, operator: "lt" as const },
         ];
         const results = await Promise.all(
-          Array.from({ length: 50 }, () => store.upsert<Item>("item", guard, { create: { id: newId(), name: "cap" }, increment: { count: 1 } })),
+          Array.from({ length: 50 }, () =>
+            store.upsert<Item>("item", guard, { create: { id: newId(), name: "cap" }, increment: { count: 1 } }),
+          ),
         );
         assert.equal(results.filter((r) => r !== null).length, 5);
         assert.equal(await store.count("item", [{ field: "email", value: "cap@example.com" }]), 1);

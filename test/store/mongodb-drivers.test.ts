@@ -75,7 +75,10 @@ for (const { major, m } of drivers) {
       });
       const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
       next = dupKey("kernia_email_unique", { email: 1 }, { email: "a" }, "a");
-      await assert.rejects(store.create("user", { id: "u1", email: "a" }), (e: unknown) => e instanceof UniqueConstraintError && e.field === "email");
+      await assert.rejects(
+        store.create("user", { id: "u1", email: "a" }),
+        (e: unknown) => e instanceof UniqueConstraintError && e.field === "email",
+      );
       await assert.rejects(store.update("user", [{ field: "id", value: "u1" }], { email: "a" }), UniqueConstraintError);
       const other = new m.MongoServerError({ message: "Document failed validation", code: 121 });
       next = other;
@@ -121,9 +124,12 @@ for (const { major, m } of drivers) {
     });
 
     test("wrapped numerics of this driver's bson (promoteValues off) read back as numbers", () => {
-      const raw = m.BSON.deserialize(m.BSON.serialize({ _id: "a", i: new m.Int32(7), d: new m.Double(2.5), l: m.Long.fromNumber(9007199254740991) }), {
-        promoteValues: false,
-      });
+      const raw = m.BSON.deserialize(
+        m.BSON.serialize({ _id: "a", i: new m.Int32(7), d: new m.Double(2.5), l: m.Long.fromNumber(9007199254740991) }),
+        {
+          promoteValues: false,
+        },
+      );
       const row = fromDocument(raw);
       assert.deepEqual(row, { id: "a", i: 7, d: 2.5, l: 9007199254740991 });
     });
@@ -136,12 +142,18 @@ for (const { major, m } of drivers) {
         fc.date({ noInvalidDate: true }),
         fc.constant(null),
       );
-      const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !k.startsWith("$") && !k.includes(".") && !k.includes("\0") && k !== "id" && k !== "_id" && k !== "__proto__");
+      const key = fc
+        .string({ minLength: 1, maxLength: 12 })
+        .filter((k) => !k.startsWith("$") && !k.includes(".") && !k.includes("\0") && k !== "id" && k !== "_id" && k !== "__proto__");
       fc.assert(
-        fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes("\0")), fc.dictionary(key, value, { maxKeys: 6 }), (id, fields) => {
-          const row = { id, ...fields } as Row;
-          assert.deepEqual(fromDocument(m.BSON.deserialize(m.BSON.serialize(toDocument(row)))), row);
-        }),
+        fc.property(
+          fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes("\0")),
+          fc.dictionary(key, value, { maxKeys: 6 }),
+          (id, fields) => {
+            const row = { id, ...fields } as Row;
+            assert.deepEqual(fromDocument(m.BSON.deserialize(m.BSON.serialize(toDocument(row)))), row);
+          },
+        ),
         { numRuns: 200 },
       );
     });
@@ -157,9 +169,15 @@ describe("filters", () => {
       assert.deepEqual(toFilter([{ field: "n", value: 1, operator: op }]), { n: { [`$${op}`]: 1 } });
     }
     assert.deepEqual(toFilter([{ field: "n", value: [1, null], operator: "in" }]), { n: { $in: [1, null] } });
-    assert.deepEqual(toFilter([{ field: "n", value: 1, operator: "gt" }, { field: "n", value: 5, operator: "lt" }]), {
-      $and: [{ n: { $gt: 1 } }, { n: { $lt: 5 } }],
-    });
+    assert.deepEqual(
+      toFilter([
+        { field: "n", value: 1, operator: "gt" },
+        { field: "n", value: 5, operator: "lt" },
+      ]),
+      {
+        $and: [{ n: { $gt: 1 } }, { n: { $lt: 5 } }],
+      },
+    );
   });
 
   test("a value shaped like an operator object is rejected before it reaches a filter", async () => {
@@ -175,10 +193,12 @@ function fakeDb(reply: (method: string, args: unknown[]) => unknown) {
     new Proxy(
       {},
       {
-        get: (_t, method: string) =>
+        get:
+          (_t, method: string) =>
           (...args: unknown[]) => {
             calls.push({ collection: name, method, args });
-            if (method === "find" || method === "aggregate" || method === "listIndexes") return { toArray: async () => reply(method, args) ?? [] };
+            if (method === "find" || method === "aggregate" || method === "listIndexes")
+              return { toArray: async () => reply(method, args) ?? [] };
             return Promise.resolve().then(() => reply(method, args));
           },
       },
@@ -196,7 +216,14 @@ describe("one driver call per port operation", () => {
   test("update is one findOneAndUpdate: the guard as filter, $set, returnDocument after", async () => {
     const fake = fakeDb(() => doc);
     const store = mongodbAdapter(fake.db, { verifyIndexes: false, collectionPrefix: "auth_" }).bind(schema);
-    const row = await store.update("challenge", [{ field: "id", value: "c1" }, { field: "used", value: false }], { used: true });
+    const row = await store.update(
+      "challenge",
+      [
+        { field: "id", value: "c1" },
+        { field: "used", value: false },
+      ],
+      { used: true },
+    );
     assert.deepEqual(row, { id: "c1", used: true, attempts: 3, expiresAt: new Date(7) });
     assert.equal(fake.calls.length, 1);
     const [call] = fake.calls;
@@ -251,13 +278,27 @@ describe("one driver call per port operation", () => {
 
 describe("durability, time limits and single-document undos (recording fake Db)", () => {
   const schema: Schema = {
-    user: { fields: { email: { type: "string", required: true, unique: true }, username: { type: "string", unique: true }, n: { type: "number" } } },
+    user: {
+      fields: {
+        email: { type: "string", required: true, unique: true },
+        username: { type: "string", unique: true },
+        n: { type: "number" },
+      },
+    },
   };
   const optionsOf = (call: { method: string; args: unknown[] }) =>
-    call.args[["insertOne", "insertMany", "findOne", "find", "countDocuments", "aggregate", "findOneAndDelete", "deleteOne", "deleteMany"].includes(call.method) ? 1 : 2] as Record<string, unknown>;
+    call.args[
+      ["insertOne", "insertMany", "findOne", "find", "countDocuments", "aggregate", "findOneAndDelete", "deleteOne", "deleteMany"].includes(
+        call.method,
+      )
+        ? 1
+        : 2
+    ] as Record<string, unknown>;
 
   test("every write carries w: majority (wtimeout 5 s), every read primary; reads and findAndModify carry maxTimeMS 5 s", async () => {
-    const fake = fakeDb((method) => (method === "find" || method === "aggregate" ? [] : method === "deleteMany" || method === "deleteOne" ? { deletedCount: 0 } : null));
+    const fake = fakeDb((method) =>
+      method === "find" || method === "aggregate" ? [] : method === "deleteMany" || method === "deleteOne" ? { deletedCount: 0 } : null,
+    );
     const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     await store.create("user", { id: "u1", email: "a@x" });
     await store.createMany("user", [{ id: "u2", email: "b@x" }]);
@@ -293,7 +334,9 @@ describe("durability, time limits and single-document undos (recording fake Db)"
     assert.deepEqual(optionsOf(fake.calls[0]).writeConcern, { w: 1 });
     assert.equal(optionsOf(fake.calls[0]).maxTimeMS, 250);
     const reads = fakeDb(() => null);
-    await mongodbAdapter(reads.db, { verifyIndexes: false, readPreference: "secondaryPreferred", timeoutMS: 0 }).bind(schema).findOne("user", []);
+    await mongodbAdapter(reads.db, { verifyIndexes: false, readPreference: "secondaryPreferred", timeoutMS: 0 })
+      .bind(schema)
+      .findOne("user", []);
     assert.equal(optionsOf(reads.calls[0]).readPreference, "secondaryPreferred");
     assert.equal(optionsOf(reads.calls[0]).maxTimeMS, undefined, "0: no limit");
   });
@@ -310,16 +353,25 @@ describe("durability, time limits and single-document undos (recording fake Db)"
     fail = false;
     await store.findOne("user", []);
     await store.findOne("user", []);
-    assert.deepEqual(fake.calls.map((c) => optionsOf(c).maxTimeMS), [5000, 1000, 1000, 5000]);
+    assert.deepEqual(
+      fake.calls.map((c) => optionsOf(c).maxTimeMS),
+      [5000, 1000, 1000, 5000],
+    );
   });
 
   test("a delete that is one equality on id goes out as deleteOne (retryable); others as deleteMany", async () => {
     const fake = fakeDb(() => ({ deletedCount: 1 }));
     const store = mongodbAdapter(fake.db, { verifyIndexes: false }).bind(schema);
     assert.equal(await store.deleteMany("user", [{ field: "id", value: "u1" }]), 1);
-    await store.deleteMany("user", [{ field: "id", value: "u1" }, { field: "n", value: 2 }]);
+    await store.deleteMany("user", [
+      { field: "id", value: "u1" },
+      { field: "n", value: 2 },
+    ]);
     await store.deleteMany("user", [{ field: "id", value: ["a", "b"], operator: "in" }]);
-    assert.deepEqual(fake.calls.map((c) => c.method), ["deleteOne", "deleteMany", "deleteMany"]);
+    assert.deepEqual(
+      fake.calls.map((c) => c.method),
+      ["deleteOne", "deleteMany", "deleteMany"],
+    );
     assert.deepEqual(fake.calls[0].args[0], { _id: { $eq: "u1" } });
   });
 
@@ -329,11 +381,10 @@ describe("durability, time limits and single-document undos (recording fake Db)"
     await store.findOne("user", [{ field: "username", value: "bob" }]);
     await store.findOne("user", [{ field: "email", value: "a@x" }]);
     await store.findOne("user", [{ field: "username", value: ["a", "b"], operator: "in" }]);
-    assert.deepEqual(fake.calls.map((c) => c.args[0]), [
-      { username: { $eq: "bob", $type: "string" } },
-      { email: { $eq: "a@x" } },
-      { username: { $in: ["a", "b"], $type: "string" } },
-    ]);
+    assert.deepEqual(
+      fake.calls.map((c) => c.args[0]),
+      [{ username: { $eq: "bob", $type: "string" } }, { email: { $eq: "a@x" } }, { username: { $in: ["a", "b"], $type: "string" } }],
+    );
   });
 
   test("an upsert whose insert collides on ANOTHER unique field is that UniqueConstraintError, not a null", async () => {
@@ -351,13 +402,19 @@ describe("durability, time limits and single-document undos (recording fake Db)"
   test("a driver that never answers is cut off at the time limit (a never-connected client waits 30 s for its connect)", async () => {
     const db = { collection: () => ({ findOne: () => new Promise(() => {}) }), client: undefined } as unknown as Db;
     const started = Date.now();
-    await assert.rejects(mongodbAdapter(db, { verifyIndexes: false, timeoutMS: 200 }).bind(schema).findOne("user", []), StoreUnavailableError);
+    await assert.rejects(
+      mongodbAdapter(db, { verifyIndexes: false, timeoutMS: 200 }).bind(schema).findOne("user", []),
+      StoreUnavailableError,
+    );
     assert.ok(Date.now() - started < 200 + 5000);
   });
 
   test("writes to a collection whose unique index is missing are refused, naming it; reads are served; one listIndexes", async () => {
     let listed = 0;
-    const indexes: Document[] = [{ v: 2, key: { _id: 1 }, name: "_id_" }, { v: 2, key: { username: 1 }, name: "kernia_username_unique", unique: true }];
+    const indexes: Document[] = [
+      { v: 2, key: { _id: 1 }, name: "_id_" },
+      { v: 2, key: { username: 1 }, name: "kernia_username_unique", unique: true },
+    ];
     const calls: string[] = [];
     const db = {
       client: undefined,
@@ -368,7 +425,10 @@ describe("durability, time limits and single-document undos (recording fake Db)"
       }),
     } as unknown as Db;
     const store = mongodbAdapter(db).bind(schema);
-    await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /collection user lacks the unique index on email \(kernia_email_unique\).*run `kernia generate`/);
+    await assert.rejects(
+      store.create("user", { id: "u", email: "a@x" }),
+      /collection user lacks the unique index on email \(kernia_email_unique\).*run `kernia generate`/,
+    );
     await assert.rejects(store.create("user", { id: "u", email: "a@x" }), /kernia_email_unique/);
     assert.equal(listed, 1, "the verdict is remembered (re-checked after indexRecheckMS)");
     assert.equal(await store.findOne("user", []), null);

@@ -73,7 +73,13 @@ describe("plan", () => {
   });
 
   test("a required unique field gets a plain unique index; an optional one a $type-partial unique index", () => {
-    const def: Schema[string] = { fields: { email: { type: "string", required: true, unique: true }, username: { type: "string", unique: true }, n: { type: "number", unique: true } } };
+    const def: Schema[string] = {
+      fields: {
+        email: { type: "string", required: true, unique: true },
+        username: { type: "string", unique: true },
+        n: { type: "number", unique: true },
+      },
+    };
     assert.deepEqual(
       indexesFor(def).map(({ describe: _, ...ix }) => ix),
       [
@@ -147,7 +153,10 @@ describe("generate control flow (fake Db)", () => {
     const writes = fake.writes.length;
     const second = await generate(fake.db, schema);
     assert.equal(fake.writes.length, writes);
-    assert.deepEqual(second, first.map((l) => l.replace(/^created (collection \S+).*$/, "found $1").replace(/^created/, "found")));
+    assert.deepEqual(
+      second,
+      first.map((l) => l.replace(/^created (collection \S+).*$/, "found $1").replace(/^created/, "found")),
+    );
   });
 
   test("dry run writes nothing and prints the same plan as would-lines", async () => {
@@ -155,7 +164,10 @@ describe("generate control flow (fake Db)", () => {
     const plan = await generate(fake.db, schema, true);
     assert.deepEqual(fake.writes, []);
     assert.equal(plan.length, 9);
-    assert.ok(plan.every((l) => l.startsWith("would create ")), plan.join("\n"));
+    assert.ok(
+      plan.every((l) => l.startsWith("would create ")),
+      plan.join("\n"),
+    );
   });
 
   test("a new field updates the validator (collMod) and adds its index; dry run only says so", async () => {
@@ -181,7 +193,10 @@ describe("generate control flow (fake Db)", () => {
         { key: { email: 1 }, name: "kernia_email_unique", unique: true, partialFilterExpression: { email: { $type: "string" } } },
         /kernia_email_unique on user\.email has partial filter \{"email":\{"\$type":"string"\}\}, which equality queries do not imply/,
       ],
-      [{ key: { email: 1 }, name: "email_ci", unique: true, collation: { locale: "en", strength: 2 } }, /email_ci on user\.email has collation/],
+      [
+        { key: { email: 1 }, name: "email_ci", unique: true, collation: { locale: "en", strength: 2 } },
+        /email_ci on user\.email has collation/,
+      ],
       [{ key: { email: 1 }, name: "email_ttl", unique: true, expireAfterSeconds: 60 }, /email_ttl on user\.email is a TTL index/],
       [{ key: { name: 1 }, name: "kernia_email_unique" }, /index kernia_email_unique on user has key \{"name":1\}/],
     ] as const) {
@@ -217,12 +232,26 @@ describe("generate control flow (fake Db)", () => {
   test("offline dry run prints the whole plan without a single database call", async () => {
     const touched: string[] = [];
     // `client` is read once by the adapter for its timeout settings; everything else would be a call.
-    const db = new Proxy({}, { get: (_t, k) => (k === "client" ? undefined : (touched.push(String(k)), () => { throw new Error(`called ${String(k)}`); })) }) as unknown as Db;
+    const db = new Proxy(
+      {},
+      {
+        get: (_t, k) =>
+          k === "client"
+            ? undefined
+            : (touched.push(String(k)),
+              () => {
+                throw new Error(`called ${String(k)}`);
+              }),
+      },
+    ) as unknown as Db;
     const lines: string[] = [];
     await mongodbAdapter(db).generate!(schema, { dryRun: true, offline: true, log: (l) => lines.push(l) });
     assert.deepEqual(touched, []);
     assert.equal(lines.length, 9);
-    assert.ok(lines.every((l) => l.startsWith("would create ")), lines.join("\n"));
+    assert.ok(
+      lines.every((l) => l.startsWith("would create ")),
+      lines.join("\n"),
+    );
   });
 
   test("an unreachable database is a StoreUnavailableError; the server is told the time limit (maxTimeMS)", async () => {
@@ -230,7 +259,11 @@ describe("generate control flow (fake Db)", () => {
     const db = {
       listCollections: (_f: Document, o: Document) => {
         seen.push(o);
-        return { toArray: async () => { throw Object.assign(new Error("Server selection timed out after 5000 ms"), { name: "MongoServerSelectionError" }); } };
+        return {
+          toArray: async () => {
+            throw Object.assign(new Error("Server selection timed out after 5000 ms"), { name: "MongoServerSelectionError" });
+          },
+        };
       },
     } as unknown as Db;
     await assert.rejects(mongodbAdapter(db).generate!(schema, { log: () => {} }), StoreUnavailableError);

@@ -65,14 +65,20 @@ describe("mongodb generate (driver 7)", () => {
     });
   const run = async (db: Db, schema: Schema, options: { dryRun?: boolean; collectionPrefix?: string } = {}) => {
     const lines: string[] = [];
-    await mongodbAdapter(db, { collectionPrefix: options.collectionPrefix }).generate!(schema, { dryRun: options.dryRun, log: (l) => lines.push(l) });
+    await mongodbAdapter(db, { collectionPrefix: options.collectionPrefix }).generate!(schema, {
+      dryRun: options.dryRun,
+      log: (l) => lines.push(l),
+    });
     return lines;
   };
 
   withDb("first run creates collections, validators and indexes; the second creates nothing and finds each", async (db) => {
     const first = await run(db, contractSchema);
     assert.ok(first.length > 0);
-    assert.ok(first.every((l) => l.startsWith("created ")), first.join("\n"));
+    assert.ok(
+      first.every((l) => l.startsWith("created ")),
+      first.join("\n"),
+    );
     assert.ok(first.includes("created collection item (validator: 7 fields)"));
     assert.ok(first.includes("created index person.handle (unique handle)"));
     assert.ok(first.includes("created index item.email (unique email where set)"));
@@ -83,7 +89,10 @@ describe("mongodb generate (driver 7)", () => {
 
     const second = await run(db, contractSchema);
     assert.equal(second.length, first.length);
-    assert.ok(second.every((l) => l.startsWith("found ")), second.join("\n"));
+    assert.ok(
+      second.every((l) => l.startsWith("found ")),
+      second.join("\n"),
+    );
     assert.deepEqual(await db.collection("item").listIndexes().toArray(), indexesBefore);
 
     const email = indexesBefore.find((ix) => ix.key.email === 1)!;
@@ -100,20 +109,29 @@ describe("mongodb generate (driver 7)", () => {
     // After a real run, a dry run only finds.
     await run(db, contractSchema);
     const again = await run(db, contractSchema, { dryRun: true });
-    assert.ok(again.every((l) => l.startsWith("found ")), again.join("\n"));
+    assert.ok(
+      again.every((l) => l.startsWith("found ")),
+      again.join("\n"),
+    );
   });
 
   withDb("the validator rejects wrong types and missing required fields written around the adapter", async (db) => {
     await run(db, contractSchema);
     const items = db.collection<Record<string, unknown>>("item");
-    await assert.rejects(items.insertOne({ _id: "a" as never, name: "n", count: "seven" }), (e: unknown) => (e as { code?: number }).code === 121);
+    await assert.rejects(
+      items.insertOne({ _id: "a" as never, name: "n", count: "seven" }),
+      (e: unknown) => (e as { code?: number }).code === 121,
+    );
     await assert.rejects(items.insertOne({ _id: "b" as never, count: 1 }), (e: unknown) => (e as { code?: number }).code === 121);
     await items.insertOne({ _id: "c" as never, name: "n", count: 1, extra: { any: "thing" } });
   });
 
   withDb("a schema change updates the validator; a conflicting non-unique index is an error", async (db) => {
     await run(db, contractSchema);
-    const grown: Schema = { ...contractSchema, item: { fields: { ...contractSchema.item.fields, phone: { type: "string", unique: true } } } };
+    const grown: Schema = {
+      ...contractSchema,
+      item: { fields: { ...contractSchema.item.fields, phone: { type: "string", unique: true } } },
+    };
     const lines = await run(db, grown);
     assert.ok(lines.includes("updated validator of collection item"), lines.join("\n"));
     assert.ok(lines.includes("created index item.phone (unique phone where set)"), lines.join("\n"));
@@ -130,7 +148,14 @@ describe("mongodb generate (driver 7)", () => {
       const docs = Array.from({ length: 20 }, (_, i) => {
         const doc: Document = { _id: `${model}-${i}` };
         for (const [f, def] of Object.entries(schema[model].fields)) {
-          doc[f] = def.type === "string" ? `${f}-${i}` : def.type === "number" ? i : def.type === "boolean" ? false : new Date(Date.UTC(2100, 0, 1));
+          doc[f] =
+            def.type === "string"
+              ? `${f}-${i}`
+              : def.type === "number"
+                ? i
+                : def.type === "boolean"
+                  ? false
+                  : new Date(Date.UTC(2100, 0, 1));
         }
         return doc;
       });
@@ -143,15 +168,34 @@ describe("mongodb generate (driver 7)", () => {
       ["user", [{ field: "id", value: "user-1" }]],
       ["user", [{ field: "username", value: "username-1" }]],
       ["user", [{ field: "phoneNumber", value: "phoneNumber-1" }]],
-      ["account", [{ field: "userId", value: "userId-1" }, { field: "providerId", value: "credential" }]],
+      [
+        "account",
+        [
+          { field: "userId", value: "userId-1" },
+          { field: "providerId", value: "credential" },
+        ],
+      ],
       ["rateLimit", [{ field: "key", value: "key-1" }]],
       ["verification", [{ field: "identifier", value: "identifier-1" }]],
       ["twoFactor", [{ field: "userId", value: "userId-1" }]],
       ["twoFactorConfirmation", [{ field: "id", value: "twoFactorConfirmation-1" }]],
-      ["twoFactorBackupCode", [{ field: "userId", value: "userId-1" }, { field: "generation", value: "generation-1" }, { field: "usedAt", value: null }]],
+      [
+        "twoFactorBackupCode",
+        [
+          { field: "userId", value: "userId-1" },
+          { field: "generation", value: "generation-1" },
+          { field: "usedAt", value: null },
+        ],
+      ],
       ["twoFactorOtp", [{ field: "id", value: "twoFactorOtp-1" }]],
       ["twoFactorTrustedDevice", [{ field: "trustIdHash", value: "trustIdHash-1" }]],
-      ["twoFactorTrustedDevice", [{ field: "userId", value: "userId-1" }, { field: "expiresAt", operator: "gt", value: new Date(0) }]],
+      [
+        "twoFactorTrustedDevice",
+        [
+          { field: "userId", value: "userId-1" },
+          { field: "expiresAt", operator: "gt", value: new Date(0) },
+        ],
+      ],
     ];
     for (const [model, where] of hot) {
       if (schema[model] === undefined) continue;
@@ -161,11 +205,15 @@ describe("mongodb generate (driver 7)", () => {
       const stages = new Set<string>();
       const walk = (v: unknown): void => {
         if (Array.isArray(v)) v.forEach(walk);
-        else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) (k === "stage" && typeof x === "string" ? stages.add(x) : walk(x));
+        else if (typeof v === "object" && v !== null)
+          for (const [k, x] of Object.entries(v)) k === "stage" && typeof x === "string" ? stages.add(x) : walk(x);
       };
       walk((plan as Document).queryPlanner?.winningPlan);
       assert.ok(!stages.has("COLLSCAN"), `${model} ${JSON.stringify(filter)}: ${[...stages].join(",")}`);
-      assert.ok([...stages].some((st) => /IXSCAN|IDHACK/.test(st)), `${model} ${JSON.stringify(filter)}: ${[...stages].join(",")}`);
+      assert.ok(
+        [...stages].some((st) => /IXSCAN|IDHACK/.test(st)),
+        `${model} ${JSON.stringify(filter)}: ${[...stages].join(",")}`,
+      );
     }
   });
 
@@ -177,5 +225,4 @@ describe("mongodb generate (driver 7)", () => {
     await store.create("item", { id: newId(), name: "p" });
     assert.equal(await db.collection("auth_item").countDocuments(), 1);
   });
-
 });

@@ -44,23 +44,42 @@ for (const [major, Client] of [
     test("sign-up, sign-in and get-session answer 503 SERVICE_UNAVAILABLE with a body, within the bound", async () => {
       const client = new Client(`mongodb://127.0.0.1:${await closedPort()}/?directConnection=true`);
       clients.push(client);
-      const auth = init({ database: mongodbAdapter(client.db("kernia_down")), secret: WIRE_SECRET, baseURL: BASE_URL, plugins: [twoFactor()] });
+      const auth = init({
+        database: mongodbAdapter(client.db("kernia_down")),
+        secret: WIRE_SECRET,
+        baseURL: BASE_URL,
+        plugins: [twoFactor()],
+      });
       const errors: unknown[][] = [];
       const original = console.error;
       console.error = (...args: unknown[]) => void errors.push(args);
       try {
         const post = (path: string, body: unknown) =>
-          auth.handler(new Request(`${BASE_URL}/api/auth${path}`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify(body) }));
+          auth.handler(
+            new Request(`${BASE_URL}/api/auth${path}`, {
+              method: "POST",
+              headers: { "content-type": "application/json", origin: ORIGIN },
+              body: JSON.stringify(body),
+            }),
+          );
         for (const send of [
           () => post("/sign-up/email", { name: "A", email: "a@example.com", password: "password1234" }),
           () => post("/sign-in/email", { email: "a@example.com", password: "password1234" }),
-          () => auth.handler(new Request(`${BASE_URL}/api/auth/get-session`, { headers: { cookie: `better-auth.session_token=${signedToken("t".repeat(32))}` } })),
+          () =>
+            auth.handler(
+              new Request(`${BASE_URL}/api/auth/get-session`, {
+                headers: { cookie: `better-auth.session_token=${signedToken("t".repeat(32))}` },
+              }),
+            ),
         ]) {
           const started = Date.now();
           const res = await send();
           const elapsed = Date.now() - started;
           assert.equal(res.status, 503);
-          assert.deepEqual(await res.json(), { message: "The authentication service is temporarily unavailable. Try again shortly.", code: "SERVICE_UNAVAILABLE" });
+          assert.deepEqual(await res.json(), {
+            message: "The authentication service is temporarily unavailable. Try again shortly.",
+            code: "SERVICE_UNAVAILABLE",
+          });
           assert.equal(res.headers.get("retry-after"), "5");
           assert.ok(elapsed < BOUND_MS, `answered after ${elapsed} ms`);
         }
@@ -84,7 +103,8 @@ for (const [major, Client] of [
       try {
         await assert.rejects(
           auth.api.signInEmail({ body: { email: "a@example.com", password: "password1234" } }),
-          (e: unknown) => (e as { statusCode?: number }).statusCode === 503 && (e as { body?: { code?: string } }).body?.code === "SERVICE_UNAVAILABLE",
+          (e: unknown) =>
+            (e as { statusCode?: number }).statusCode === 503 && (e as { body?: { code?: string } }).body?.code === "SERVICE_UNAVAILABLE",
         );
       } finally {
         console.error = original;

@@ -17,7 +17,10 @@ const server = new WireServer(contractSchema, Date.now);
 const clients: MongoClient[] = [];
 before(async () => {
   const uri = await server.start();
-  clients.push(new MongoClient(uri, { heartbeatFrequencyMS: 60_000 }), new MongoClient6(uri, { heartbeatFrequencyMS: 60_000 }) as unknown as MongoClient);
+  clients.push(
+    new MongoClient(uri, { heartbeatFrequencyMS: 60_000 }),
+    new MongoClient6(uri, { heartbeatFrequencyMS: 60_000 }) as unknown as MongoClient,
+  );
 });
 after(async () => {
   for (const c of clients) await c.close();

@@ -128,7 +128,8 @@ export class WireServer {
         const idEnd = message.indexOf(0, at + 4);
         const id = message.toString("utf8", at + 4, idEnd);
         const docs: Document[] = [];
-        for (let p = idEnd + 1; p < stop; p += message.readInt32LE(p)) docs.push(BSON.deserialize(message.subarray(p, p + message.readInt32LE(p))));
+        for (let p = idEnd + 1; p < stop; p += message.readInt32LE(p))
+          docs.push(BSON.deserialize(message.subarray(p, p + message.readInt32LE(p))));
         sequences.push([id, docs]);
         at = stop;
       }
@@ -227,7 +228,10 @@ export class WireServer {
         const where = whereOf(pipeline[0].$match);
         const lookup = pipeline.find((s) => s.$lookup !== undefined)?.$lookup as Document | undefined;
         if (lookup !== undefined) {
-          const found = await store.findOneJoined(model, where, { model: lookup.from, field: lookup.localField === "_id" ? "id" : lookup.localField });
+          const found = await store.findOneJoined(model, where, {
+            model: lookup.from,
+            field: lookup.localField === "_id" ? "id" : lookup.localField,
+          });
           return cursor(found === null ? [] : [{ ...docOf(found.row), [lookup.as]: found.joined === null ? [] : [docOf(found.joined)] }]);
         }
         const group = pipeline.find((s) => s.$group !== undefined)?.$group as Document | undefined;
@@ -249,10 +253,21 @@ export class WireServer {
       case "findAndModify":
         return this.findAndModify(store, model, body);
       case "listCollections":
-        return { cursor: { id: Long.ZERO, ns: `${String(body.$db)}.$cmd.listCollections`, firstBatch: [...catalog].map(([n, c]) => ({ name: n, type: "collection", options: c.options })) } };
+        return {
+          cursor: {
+            id: Long.ZERO,
+            ns: `${String(body.$db)}.$cmd.listCollections`,
+            firstBatch: [...catalog].map(([n, c]) => ({ name: n, type: "collection", options: c.options })),
+          },
+        };
       case "create":
         if (catalog.has(model)) return { ok: 0, code: 48, codeName: "NamespaceExists", errmsg: `Collection ${model} already exists.` };
-        catalog.set(model, { options: Object.fromEntries(Object.entries(body).filter(([k]) => !["create", "$db", "lsid", "$clusterTime", "writeConcern", "txnNumber"].includes(k))), indexes: [{ v: 2, key: { _id: 1 }, name: "_id_" }] });
+        catalog.set(model, {
+          options: Object.fromEntries(
+            Object.entries(body).filter(([k]) => !["create", "$db", "lsid", "$clusterTime", "writeConcern", "txnNumber"].includes(k)),
+          ),
+          indexes: [{ v: 2, key: { _id: 1 }, name: "_id_" }],
+        });
         return {};
       case "createIndexes": {
         const c = catalog.get(model);

@@ -121,7 +121,15 @@ describe("two sign-ins in a row through the demo page (Playwright)", { skip }, (
   before(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
@@ -153,7 +161,10 @@ describe("two sign-ins in a row through the demo page (Playwright)", { skip }, (
     assert.equal(enable.status(), 200);
     const waits: number[] = [];
     const otp = totpHelper(((await enable.json()) as { totpURI: string }).totpURI, { now, sleep, onWait: ({ ms }) => waits.push(ms) });
-    const verify = await page.request.post(`${demo.url}/api/auth/two-factor/verify-totp`, { data: { code: (await otp.freshCode()).code }, headers });
+    const verify = await page.request.post(`${demo.url}/api/auth/two-factor/verify-totp`, {
+      data: { code: (await otp.freshCode()).code },
+      headers,
+    });
     assert.equal(verify.status(), 200);
 
     await page.reload(); // the page picks up the session that enrolment rotated

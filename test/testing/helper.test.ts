@@ -88,25 +88,35 @@ describe("parseOtpauthUri", () => {
   ];
   for (const [name, uri, message, type] of cases) {
     test(`refuses ${name} with a clear error that does not contain the secret`, () => {
-      assert.throws(() => parseOtpauthUri(uri as string), (error: unknown) => {
-        assert.ok(error instanceof type, `${(error as Error).name}: ${(error as Error).message}`);
-        assert.match((error as Error).message, /^otpauth URI: /);
-        assert.match((error as Error).message, message);
-        assert.ok(!(error as Error).message.includes(secret), "the secret is not echoed");
-        return true;
-      });
+      assert.throws(
+        () => parseOtpauthUri(uri as string),
+        (error: unknown) => {
+          assert.ok(error instanceof type, `${(error as Error).name}: ${(error as Error).message}`);
+          assert.match((error as Error).message, /^otpauth URI: /);
+          assert.match((error as Error).message, message);
+          assert.ok(!(error as Error).message.includes(secret), "the secret is not echoed");
+          return true;
+        },
+      );
     });
   }
 
   test("never throws anything but a TypeError or RangeError on arbitrary input", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.webUrl().map((u) => u.replace(/^https?/, "otpauth")), fc.string().map((s) => `otpauth://totp/${s}`)), (uri) => {
-        try {
-          parseOtpauthUri(uri);
-        } catch (error) {
-          assert.ok(error instanceof RangeError || error instanceof TypeError, String(error));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.webUrl().map((u) => u.replace(/^https?/, "otpauth")),
+          fc.string().map((s) => `otpauth://totp/${s}`),
+        ),
+        (uri) => {
+          try {
+            parseOtpauthUri(uri);
+          } catch (error) {
+            assert.ok(error instanceof RangeError || error instanceof TypeError, String(error));
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -103,7 +103,10 @@ describe("the budget is spent only when a code is compared", () => {
     assert.equal((await client.post("/two-factor/enable", { password: PASSWORD, method: "otp" })).status, 200);
     await challenge(client, email);
     const replies = await Promise.all(Array.from({ length: 30 }, () => client.clone().post("/two-factor/verify-otp", { code: "123456" })));
-    assert.ok(replies.every((r) => r.status === 400 && r.body.code === "OTP_HAS_EXPIRED"), JSON.stringify(replies.map((r) => r.body.code)));
+    assert.ok(
+      replies.every((r) => r.status === 400 && r.body.code === "OTP_HAS_EXPIRED"),
+      JSON.stringify(replies.map((r) => r.body.code)),
+    );
     const row = await rowOf(made, userId);
     assert.equal(row?.lockedUntil ?? null, null);
     assert.equal(row?.failedVerificationCount ?? 0, 0);

@@ -93,7 +93,10 @@ describe("official twoFactorClient against Kernia", () => {
     assert.equal(enabled.data?.method, "totp");
     const totpEnabled = enabled.data as { totpURI: string; backupCodes: string[] };
     const uri = totpEnabled.totpURI;
-    assert.match(uri, /^otpauth:\/\/totp\/Kernia%20Test:client-2fa%40example\.com\?secret=[A-Z2-7]{52}&issuer=Kernia\+Test&digits=6&period=30$/);
+    assert.match(
+      uri,
+      /^otpauth:\/\/totp\/Kernia%20Test:client-2fa%40example\.com\?secret=[A-Z2-7]{52}&issuer=Kernia\+Test&digits=6&period=30$/,
+    );
     const backupCodes = totpEnabled.backupCodes;
     assert.equal(backupCodes.length, 10);
     assert.equal((await a.client.getSession()).data?.user.twoFactorEnabled, false);

@@ -172,7 +172,8 @@ describe("backup-code rows one client can create are bounded", () => {
     const { auth, clock } = makeAuth();
     const { client, userId } = await enrolledUser(auth, clock);
     const rows = () => auth.context.store.count("twoFactorBackupCode", [{ field: "userId", value: userId }]);
-    for (let i = 0; i < 20; i++) assert.equal((await client.post("/two-factor/enable", { password: PASSWORD })).body.code, "TOTP_ALREADY_ENABLED");
+    for (let i = 0; i < 20; i++)
+      assert.equal((await client.post("/two-factor/enable", { password: PASSWORD })).body.code, "TOTP_ALREADY_ENABLED");
     assert.equal(await rows(), 10);
     const other = new Client(auth);
     const fresh = await signUp(other);

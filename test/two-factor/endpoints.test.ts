@@ -54,7 +54,10 @@ describe("enrolment (T#3-T#11, T#58)", () => {
     assert.deepEqual(Object.keys(first.body), ["method", "totpURI", "backupCodes"]);
     assert.equal(first.body.method, "totp");
     const encoded = encodeURIComponent(email);
-    assert.match(first.body.totpURI, new RegExp(`^otpauth://totp/WireTest:${encoded}\\?secret=[A-Z2-7]{52}&issuer=WireTest&digits=6&period=30$`));
+    assert.match(
+      first.body.totpURI,
+      new RegExp(`^otpauth://totp/WireTest:${encoded}\\?secret=[A-Z2-7]{52}&issuer=WireTest&digits=6&period=30$`),
+    );
     // The HMAC key is the ASCII of a 32-char [A-Za-z0-9_-] secret, as Better Auth (spec 3.2).
     assert.match(Buffer.from(secretFromUri(first.body.totpURI)).toString("latin1"), /^[A-Za-z0-9_-]{32}$/);
     assert.equal(first.body.backupCodes.length, 10);
@@ -176,7 +179,10 @@ describe("sign-in challenge, trusted device (T#13-T#21)", () => {
       "better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
     ]);
     assert.equal(r.setCookies.length, 3);
-    assert.match(r.setCookies[2], /^better-auth\.two_factor=2fa-[A-Za-z0-9_-]{20}\.[A-Za-z0-9%]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
+    assert.match(
+      r.setCookies[2],
+      /^better-auth\.two_factor=2fa-[A-Za-z0-9_-]{20}\.[A-Za-z0-9%]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
     const id = unsign(client.cookie("two_factor")!);
     assert.match(id, /^2fa-[A-Za-z0-9_-]{20}$/);
     // T#14, and the provisional session row was deleted
@@ -673,7 +679,7 @@ describe("configuration (T#88-T#94) and options", () => {
     assert.deepEqual(v.body, { message: "totp isn't configured", code: "TOTP_NOT_CONFIGURED" });
   });
 
-  test("advanced[\"two-factor\"] wins over twoFactor(options), nested groups merge", async () => {
+  test('advanced["two-factor"] wins over twoFactor(options), nested groups merge', async () => {
     const clock = new Clock();
     const { auth } = makeAuth({
       clock,
@@ -690,8 +696,7 @@ describe("configuration (T#88-T#94) and options", () => {
   });
 
   test("bad options throw at init with a clear message", () => {
-    const build = (o: object) =>
-      init({ secret: SECRET, baseURL: BASE, plugins: [twoFactor(o)], advanced: { crypto: nodeCrypto } });
+    const build = (o: object) => init({ secret: SECRET, baseURL: BASE, plugins: [twoFactor(o)], advanced: { crypto: nodeCrypto } });
     assert.throws(() => build({ totpOptions: { digits: 5 } }), RangeError);
     assert.throws(() => build({ otpOptions: { allowedAttempts: 1.5 } }), TypeError);
     assert.throws(() => build({ trustDeviceMaxAge: -1 }), RangeError);

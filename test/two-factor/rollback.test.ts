@@ -24,7 +24,11 @@ type Plan = FaultPlan;
 
 function setup(extra: { otp?: boolean; plugins?: Plugin[] } = {}) {
   const plan: Plan = { fault: null, hits: 0 };
-  const made = makeAuth({ box: extra.otp ? undefined : null, plugins: extra.plugins, options: { database: targetedFaultAdapter(memoryAdapter(), plan) } });
+  const made = makeAuth({
+    box: extra.otp ? undefined : null,
+    plugins: extra.plugins,
+    options: { database: targetedFaultAdapter(memoryAdapter(), plan) },
+  });
   const store = made.auth.context.store;
   const count = (model: string, userId: string, more: { field: string; value: null }[] = []) =>
     store.count(model, [{ field: "userId", value: userId }, ...more]);
@@ -96,7 +100,9 @@ describe("verify-backup-code on a challenge: the code is spent together with the
     const { client, email, userId, backupCodes } = await enrolledUser(t.auth, t.clock);
     await challenge(client, email);
     // Same cookie, same code, same (injected, frozen) clock: every spend would write the same usedAt.
-    const replies = await Promise.all(Array.from({ length: 4 }, () => client.clone().post("/two-factor/verify-backup-code", { code: backupCodes[0] })));
+    const replies = await Promise.all(
+      Array.from({ length: 4 }, () => client.clone().post("/two-factor/verify-backup-code", { code: backupCodes[0] })),
+    );
     assert.equal(replies.filter((r) => r.status === 200).length, 1, replies.map((r) => `${r.status} ${r.text}`).join("\n"));
     assert.equal(await t.count("session", userId), 1);
     assert.equal(await t.count("twoFactorBackupCode", userId, [{ field: "usedAt", value: null }]), 9, "the code stays spent");
@@ -109,7 +115,9 @@ describe("verify-totp on a challenge", () => {
     const { client, email, userId, uri } = await enrolledUser(t.auth, t.clock);
     await challenge(client, email);
     const code = totpAt(uri, t.clock);
-    const r = await failing(t.plan, { op: "create", model: "session", mode: "after" }, () => client.post("/two-factor/verify-totp", { code }));
+    const r = await failing(t.plan, { op: "create", model: "session", mode: "after" }, () =>
+      client.post("/two-factor/verify-totp", { code }),
+    );
     assert.equal(r.status, 500);
     assert.equal(await t.count("session", userId), 0);
     assert.equal(await t.count("twoFactorConfirmation", userId), 1);
@@ -159,7 +167,9 @@ describe("verify-otp on a challenge", () => {
     await challenge(client, email);
     assert.equal((await client.post("/two-factor/send-otp", {})).status, 200);
     const code = t.box.last();
-    const r = await failing(t.plan, { op: "create", model: "session", mode: "after" }, () => client.post("/two-factor/verify-otp", { code }));
+    const r = await failing(t.plan, { op: "create", model: "session", mode: "after" }, () =>
+      client.post("/two-factor/verify-otp", { code }),
+    );
     assert.equal(r.status, 500);
     assert.equal(await t.count("session", userId), 0);
     assert.equal(await t.count("twoFactorOtp", userId), 1, "the code is back");

@@ -58,13 +58,26 @@ test("store operations per request stay within Better Auth 1.7.25's", async () =
   clock.advance(30);
   await client.post("/sign-out", {});
   await client.post("/sign-in/email", { email, password: PASSWORD });
-  await measure("verify-totp on a challenge, wrong", 10, () => client.post("/two-factor/verify-totp", { code: wrongTotp(uri, clock) }), false);
-  const right = await measure("verify-totp on a challenge, right", 11, () => client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) }), false);
+  await measure(
+    "verify-totp on a challenge, wrong",
+    10,
+    () => client.post("/two-factor/verify-totp", { code: wrongTotp(uri, clock) }),
+    false,
+  );
+  const right = await measure(
+    "verify-totp on a challenge, right",
+    11,
+    () => client.post("/two-factor/verify-totp", { code: totpAt(uri, clock) }),
+    false,
+  );
   assert.equal(right.status, 200);
 
   const width = Math.max(...rows.map((r) => r.request.length));
   console.log(`${"request".padEnd(width)}  ops  (session read as 1)  Better Auth 1.7.25`);
-  for (const r of rows) console.log(`${r.request.padEnd(width)}  ${String(r.ops).padStart(3)}  ${String(r.normalised).padStart(18)}  ${String(r.budget).padStart(18)}   ${r.trace}`);
+  for (const r of rows)
+    console.log(
+      `${r.request.padEnd(width)}  ${String(r.ops).padStart(3)}  ${String(r.normalised).padStart(18)}  ${String(r.budget).padStart(18)}   ${r.trace}`,
+    );
   for (const r of rows) assert.ok(r.normalised <= r.budget, `${r.request}: ${r.normalised} > ${r.budget} (${r.trace})`);
   // backup codes are written with one operation
   const enable = rows.find((r) => r.request === "two-factor/enable")!;

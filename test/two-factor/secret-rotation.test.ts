@@ -173,7 +173,11 @@ describe("two-factor across a secret rotation (same store)", () => {
     const clock = new Clock();
     const authA = makeAuth({ clock, options: { secret: A, database } }).auth;
     const { client, userId, uri } = await enrolledUser(authA, clock);
-    const authBA = makeAuth({ clock, advanced: { totpOptions: { keyCacheSize: 0 } }, options: { secret: B, previousSecrets: [A], database } }).auth;
+    const authBA = makeAuth({
+      clock,
+      advanced: { totpOptions: { keyCacheSize: 0 } },
+      options: { secret: B, previousSecrets: [A], database },
+    }).auth;
     const r = await on(client, authBA).post("/two-factor/get-totp-uri", { password: PASSWORD });
     assert.equal(r.status, 200);
     assert.equal(plaintextOf(r.body.totpURI), plaintextOf(uri));

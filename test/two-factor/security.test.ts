@@ -77,7 +77,13 @@ describe("TOTP codes are single use (RFC 6238 section 5.2)", () => {
     // Issue 11 item 2: the session path has the lockout budget, so guesses beyond the slots in flight
     // are refused (429) before any compare; the others are told the code was used (was: 99 x 401).
     const rest = replies.filter((r) => r.status !== 200);
-    assert.ok(rest.every((r) => (r.status === 401 && r.body.code === "TOTP_CODE_ALREADY_USED") || (r.status === 429 && r.body.code === "ACCOUNT_TEMPORARILY_LOCKED")));
+    assert.ok(
+      rest.every(
+        (r) =>
+          (r.status === 401 && r.body.code === "TOTP_CODE_ALREADY_USED") ||
+          (r.status === 429 && r.body.code === "ACCOUNT_TEMPORARILY_LOCKED"),
+      ),
+    );
     const row = await auth.context.store.findOne("twoFactor", [{ field: "userId", value: userId }]);
     assert.equal(row?.lockedUntil ?? null, null, "a burst of right codes does not lock");
   });
@@ -141,13 +147,19 @@ describe("challenge budget and single use", () => {
   test("100 concurrent verify-backup-code requests with one code: exactly one success", async () => {
     const { auth, clock } = makeAuth();
     const { client, backupCodes, userId } = await enrolledUser(auth, clock);
-    const replies = await Promise.all(Array.from({ length: 100 }, () => client.post("/two-factor/verify-backup-code", { code: backupCodes[3] })));
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () => client.post("/two-factor/verify-backup-code", { code: backupCodes[3] })),
+    );
     assert.equal(replies.filter((r) => r.status === 200).length, 1);
     // Issue 11 item 2: the session path has the lockout budget (429 beyond the slots in flight; was all 401).
     assert.ok(
       replies
         .filter((r) => r.status !== 200)
-        .every((r) => (r.status === 401 && r.body.code === "INVALID_BACKUP_CODE") || (r.status === 429 && r.body.code === "ACCOUNT_TEMPORARILY_LOCKED")),
+        .every(
+          (r) =>
+            (r.status === 401 && r.body.code === "INVALID_BACKUP_CODE") ||
+            (r.status === 429 && r.body.code === "ACCOUNT_TEMPORARILY_LOCKED"),
+        ),
     );
     const used = await auth.context.store.count("twoFactorBackupCode", [
       { field: "userId", value: userId },
@@ -303,7 +315,9 @@ describe("tampered cookies", () => {
     await challenge(client, email);
     const real = client.cookie("two_factor")!;
     const decoded = decodeURIComponent(real);
-    const flippedValue = encodeURIComponent((decoded[5] === "A" ? decoded.slice(0, 5) + "B" : decoded.slice(0, 5) + "A") + decoded.slice(6));
+    const flippedValue = encodeURIComponent(
+      (decoded[5] === "A" ? decoded.slice(0, 5) + "B" : decoded.slice(0, 5) + "A") + decoded.slice(6),
+    );
     const flippedSig = real.slice(0, -4) + (real.slice(-4, -3) === "A" ? "B" : "A") + real.slice(-3);
     // a correctly signed id that names no challenge
     const unknown = sign("2fa-AAAAAAAAAAAAAAAAAAAA");
@@ -332,7 +346,9 @@ describe("tampered cookies", () => {
       forgedTrustId: sign(`${mac}!trust-device-${"A".repeat(32)}`),
       // a valid HMAC for a trustId with no server record
       noRecord: sign(
-        `${createHmac("sha256", SECRET).update(`${alice.userId}!trust-device-${"B".repeat(32)}`).digest("base64url")}!trust-device-${"B".repeat(32)}`,
+        `${createHmac("sha256", SECRET)
+          .update(`${alice.userId}!trust-device-${"B".repeat(32)}`)
+          .digest("base64url")}!trust-device-${"B".repeat(32)}`,
       ),
       garbage: sign("not-a-trust-value"),
     };
@@ -379,7 +395,8 @@ describe("secrets stay on the server", () => {
     const logged: string[] = [];
     const saved = { log: console.log, error: console.error, warn: console.warn, info: console.info, debug: console.debug };
     for (const k of Object.keys(saved) as (keyof typeof saved)[]) {
-      console[k] = (...args: unknown[]) => logged.push(args.map((a) => (a instanceof Error ? `${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      console[k] = (...args: unknown[]) =>
+        logged.push(args.map((a) => (a instanceof Error ? `${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     }
     const replies: { path: string; reply: Reply }[] = [];
     try {
@@ -457,6 +474,11 @@ describe("secrets stay on the server", () => {
 
 async function toReply(res: Response): Promise<Reply> {
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text, headers: res.headers, setCookies: res.headers.getSetCookie() };
+  return {
+    status: res.status,
+    body: text ? JSON.parse(text) : undefined,
+    text,
+    headers: res.headers,
+    setCookies: res.headers.getSetCookie(),
+  };
 }
-

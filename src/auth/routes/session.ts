@@ -36,11 +36,10 @@ export function getSession(auth: CoreContext) {
       // Spec 2.3: refresh once the session is older than updateAge, unless "don't remember" is in force.
       const due = session.expiresAt.getTime() - expiresIn * 1000 + updateAge * 1000 <= now;
       if (dontRemember === null && !ctx.query.disableRefresh && due) {
-        const updated = await auth.store.update<Session>(
-          "session",
-          [{ field: "id", value: session.id }],
-          { expiresAt: new Date(now + expiresIn * 1000), updatedAt: new Date(now) },
-        );
+        const updated = await auth.store.update<Session>("session", [{ field: "id", value: session.id }], {
+          expiresAt: new Date(now + expiresIn * 1000),
+          updatedAt: new Date(now),
+        });
         if (updated !== null) {
           session = updated;
           await ctx.setSignedCookie("session_token", session.token, expiresIn);

@@ -21,9 +21,13 @@ function signUpBody(schema: Schema): typeof SIGN_UP_FIELDS & InputSchema {
   for (const [name, def] of Object.entries(schema.user.fields)) {
     if (!def.input || name in body) continue;
     const rule: FieldRule | null =
-      def.type === "string" ? { type: "string", optional: true } :
-      def.type === "boolean" ? { type: "boolean", optional: true } :
-      def.type === "number" ? { type: "number", optional: true } : null;
+      def.type === "string"
+        ? { type: "string", optional: true }
+        : def.type === "boolean"
+          ? { type: "boolean", optional: true }
+          : def.type === "number"
+            ? { type: "number", optional: true }
+            : null;
     if (rule) body[name] = rule;
   }
   return body;
@@ -48,7 +52,13 @@ export function signUpEmail(auth: CoreContext) {
       const concealDuplicates = opts.requireEmailVerification === true || opts.autoSignIn === false;
       const now = new Date(auth.now());
       const row: Record<string, Value> = {
-        id: auth.generateId(), name, email, emailVerified: false, image: image ?? null, createdAt: now, updatedAt: now,
+        id: auth.generateId(),
+        name,
+        email,
+        emailVerified: false,
+        image: image ?? null,
+        createdAt: now,
+        updatedAt: now,
       };
       for (const [field, def] of Object.entries(auth.schema.user.fields)) {
         const v = ctx.body[field];
@@ -78,8 +88,13 @@ export function signUpEmail(auth: CoreContext) {
       const accountId = auth.generateId();
       ctx.onFailure(() => auth.store.deleteMany("account", [{ field: "id", value: accountId }]), "delete the account it created");
       await auth.store.create<Row>("account", {
-        id: accountId, accountId: user.id, providerId: "credential", userId: user.id, password: hash,
-        createdAt: now, updatedAt: now,
+        id: accountId,
+        accountId: user.id,
+        providerId: "credential",
+        userId: user.id,
+        password: hash,
+        createdAt: now,
+        updatedAt: now,
       });
       await sendSignUpVerification(ctx, user, ctx.body.callbackURL as string | undefined); // emailVerification.sendOnSignUp
       if (concealDuplicates) return { token: null, user: auth.publicUser(user) };

@@ -78,7 +78,10 @@ export function phoneNumber(options: PhoneNumberOptions = {}) {
           if (user !== null && options.requireVerification && user.phoneNumberVerified !== true) {
             throw err(401, "PHONE_NUMBER_NOT_VERIFIED");
           }
-          const result = await passwordSignIn(ctx, user, password, { rememberMe, invalid: () => err(401, "INVALID_PHONE_NUMBER_OR_PASSWORD") });
+          const result = await passwordSignIn(ctx, user, password, {
+            rememberMe,
+            invalid: () => err(401, "INVALID_PHONE_NUMBER_OR_PASSWORD"),
+          });
           if ("challenge" in result) return result.challenge;
           return { token: result.session.session.token, user: ctx.auth.publicUser(result.session.user) };
         },

@@ -20,7 +20,16 @@ import type { EndpointContext } from "../../auth/types.js";
 import { spendBackupCode } from "./backup-codes.js";
 import { recordAttemptFailure, reserveAttempt, type Target } from "./challenge.js";
 import { twoFactorError } from "./errors.js";
-import { assertNotLocked, recordSuccess, recordWrongGuess, releaseGuess, requirement, reserveGuess, reserveOtpGuess, RESET } from "./lockout.js";
+import {
+  assertNotLocked,
+  recordSuccess,
+  recordWrongGuess,
+  releaseGuess,
+  requirement,
+  reserveGuess,
+  reserveOtpGuess,
+  RESET,
+} from "./lockout.js";
 import { consumeOtp, findLiveOtp, otpMatches, reserveOtpAttempt } from "./otp.js";
 import type { TwoFactorRow } from "./row.js";
 import type { PluginState } from "./state.js";

@@ -115,16 +115,30 @@ export async function spendBackupCode(
   // spend that carries this request's marker: never another request's, whatever its timestamp.
   ctx.onFailure(
     () =>
-      auth.store.update(MODELS.backupCode, [{ field: "id", value: id }, { field: "spentBy", value: marker }], {
-        usedAt: null,
-        spentBy: null,
-      }),
+      auth.store.update(
+        MODELS.backupCode,
+        [
+          { field: "id", value: id },
+          { field: "spentBy", value: marker },
+        ],
+        {
+          usedAt: null,
+          spentBy: null,
+        },
+      ),
     "restore the backup code it spent",
   );
-  const spent = await auth.store.update(MODELS.backupCode, [{ field: "id", value: id }, { field: "usedAt", value: null }], {
-    usedAt: new Date(auth.now()),
-    spentBy: marker,
-  });
+  const spent = await auth.store.update(
+    MODELS.backupCode,
+    [
+      { field: "id", value: id },
+      { field: "usedAt", value: null },
+    ],
+    {
+      usedAt: new Date(auth.now()),
+      spentBy: marker,
+    },
+  );
   return spent !== null ? "spent" : "none";
 }
 

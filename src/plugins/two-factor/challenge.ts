@@ -36,9 +36,7 @@ interface ChallengeRow extends Row {
   failures: number;
 }
 
-export type Target =
-  | { kind: "session"; session: SessionWithUser; user: User }
-  | { kind: "challenge"; challengeId: string; user: User };
+export type Target = { kind: "session"; session: SessionWithUser; user: User } | { kind: "challenge"; challengeId: string; user: User };
 
 export async function createChallenge(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
   const auth = ctx.auth;

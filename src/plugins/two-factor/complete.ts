@@ -48,7 +48,12 @@ export async function completeChallenge(
  * one (privilege change, new token) and, unless `revokeOtherSessions` is false, every other session of
  * the user ends too (sessions opened before the change must not outlive it, issue 11).
  */
-export async function replaceSessions(ctx: EndpointContext, options: ResolvedOptions, current: SessionWithUser, user: User): Promise<SessionWithUser> {
+export async function replaceSessions(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  current: SessionWithUser,
+  user: User,
+): Promise<SessionWithUser> {
   if (!options.revokeOtherSessions) return ctx.rotateSession({ session: current.session, user });
   // issueSession registers the undo of its row; the delete below then also removes the current session.
   const fresh = await ctx.issueSession(user);

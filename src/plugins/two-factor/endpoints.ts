@@ -33,7 +33,11 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
     enableTwoFactor: {
       method: "POST",
       path: "/two-factor/enable",
-      body: { password: str, method: { type: "enum", values: ["otp", "totp"], optional: true }, issuer: { type: "string", optional: true } },
+      body: {
+        password: str,
+        method: { type: "enum", values: ["otp", "totp"], optional: true },
+        issuer: { type: "string", optional: true },
+      },
       async handler(ctx) {
         const state = stateOf(ctx);
         const { options } = state;

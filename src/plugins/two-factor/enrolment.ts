@@ -27,11 +27,7 @@ import { forgetAllDevices } from "./trusted-device.js";
  * reply was lost); after it, a complete new enrolment the user can redo (not verified unless
  * skipVerificationOnEnable).
  */
-export async function enrolTotp(
-  ctx: EndpointContext,
-  state: PluginState,
-  user: User,
-): Promise<{ secret: string; codes: string[] }> {
+export async function enrolTotp(ctx: EndpointContext, state: PluginState, user: User): Promise<{ secret: string; codes: string[] }> {
   const auth = ctx.auth;
   const { options, keys } = state;
   const secret = generateTotpSecret(auth);
@@ -57,7 +53,11 @@ export async function enrolTotp(
         ? null
         : await auth.store.update<TwoFactorRow>(
             MODELS.twoFactor,
-            [byUser, { field: "factorGeneration", value: existing.factorGeneration ?? null }, { field: "secret", value: existing.secret ?? null }],
+            [
+              byUser,
+              { field: "factorGeneration", value: existing.factorGeneration ?? null },
+              { field: "secret", value: existing.secret ?? null },
+            ],
             data,
           );
     if (row === null) {
@@ -80,7 +80,8 @@ export async function enrolTotp(
 export async function removeTwoFactor(ctx: EndpointContext, state: PluginState, current: SessionWithUser): Promise<void> {
   const auth = ctx.auth;
   const user = current.user;
-  const updated = (await auth.users.update(user.id, { twoFactorEnabled: false, twoFactorGeneration: auth.generateId() } as Partial<User>)) ?? user;
+  const updated =
+    (await auth.users.update(user.id, { twoFactorEnabled: false, twoFactorGeneration: auth.generateId() } as Partial<User>)) ?? user;
   const byUser = [{ field: "userId", value: user.id }];
   await auth.store.deleteMany(MODELS.twoFactor, byUser);
   await pruneBackupCodes(auth, user.id, null);

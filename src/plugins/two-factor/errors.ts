@@ -17,8 +17,7 @@ export const TWO_FACTOR_ERROR_CODES = {
   INVALID_BACKUP_CODE: "Invalid backup code",
   INVALID_CODE: "Invalid code",
   TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many attempts. Please request a new code.",
-  ACCOUNT_TEMPORARILY_LOCKED:
-    "Too many failed verification attempts. Your account is temporarily locked. Please try again later.",
+  ACCOUNT_TEMPORARILY_LOCKED: "Too many failed verification attempts. Your account is temporarily locked. Please try again later.",
   INVALID_TWO_FACTOR_COOKIE: "Invalid two factor cookie",
   /* + */ TOO_MANY_OTP_REQUESTS: "Too many codes requested. Please try again later.",
   /* + */ TRUSTED_DEVICE_NOT_FOUND: "Trusted device not found",

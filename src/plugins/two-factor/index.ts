@@ -65,6 +65,7 @@ export function twoFactor(options?: TwoFactorOptions): Plugin {
     init(auth) {
       states.init(auth);
     },
-    revokeUserGrants, deleteUserData, // account lifecycle (lifecycle.ts)
+    revokeUserGrants,
+    deleteUserData, // account lifecycle (lifecycle.ts)
   };
 }

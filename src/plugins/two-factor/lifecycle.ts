@@ -13,7 +13,7 @@
  */
 import type { Where } from "../../adapters/types.js";
 import type { EndpointContext } from "../../auth/types.js";
-import { removeRows } from "../../auth/routes/account/state.js";
+import { removeRows } from "../../auth/plugin-api.js";
 import { TWO_FACTOR_COOKIE } from "./challenge.js";
 import { MODELS } from "./schema.js";
 import { forgetAllDevices, listTrustedDevices, TRUST_DEVICE_COOKIE } from "./trusted-device.js";

@@ -84,7 +84,12 @@ export function requirement(user: User, kind: "totp" | "totp-verified" | "backup
  * or null when the row does not satisfy `need` (nothing to compare against: the caller answers "not
  * enabled"). With lockout off: a plain read.
  */
-export async function reserveGuess(auth: AuthContext, options: ResolvedOptions, user: User, need: Requirement): Promise<Reservation | null> {
+export async function reserveGuess(
+  auth: AuthContext,
+  options: ResolvedOptions,
+  user: User,
+  need: Requirement,
+): Promise<Reservation | null> {
   if (!options.lockout.enabled) {
     const row = await findTwoFactor(auth, user.id);
     return row !== null && need.holds(row) ? { row, count: 0 } : null;

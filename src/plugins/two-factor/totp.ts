@@ -63,7 +63,9 @@ export async function resealSecret(auth: AuthContext, keys: PluginKeys, row: Two
       { secret: encryptSecret(keys.secretBox, row.userId, secret) },
     );
   } catch (e) {
-    console.error(`kernia: two-factor: could not re-encrypt a TOTP secret under the current key (${e instanceof Error ? e.name : typeof e})`);
+    console.error(
+      `kernia: two-factor: could not re-encrypt a TOTP secret under the current key (${e instanceof Error ? e.name : typeof e})`,
+    );
   }
 }
 
@@ -107,12 +109,7 @@ export async function checkTotp(auth: AuthContext, state: PluginState, row: TwoF
  * is the success. False when another request claimed the step (or a later one) first. The claim is not
  * undone when the request fails later (see complete.ts): the next code comes within one period.
  */
-export async function claimStep(
-  auth: AuthContext,
-  row: TwoFactorRow,
-  step: number,
-  also: Record<string, Value>,
-): Promise<boolean> {
+export async function claimStep(auth: AuthContext, row: TwoFactorRow, step: number, also: Record<string, Value>): Promise<boolean> {
   const user = { field: "userId", value: row.userId };
   const below = { field: "lastUsedStep", operator: "lt" as const, value: step };
   const unset = { field: "lastUsedStep", value: null };

@@ -126,7 +126,9 @@ export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOp
   const next = newTrustId(ctx);
   ctx.onFailure(
     () =>
-      auth.store.update<TrustedDeviceRow>(MODELS.trustedDevice, [{ field: "trustIdHash", value: hashTrustId(ctx, next) }], { trustIdHash: oldHash }),
+      auth.store.update<TrustedDeviceRow>(MODELS.trustedDevice, [{ field: "trustIdHash", value: hashTrustId(ctx, next) }], {
+        trustIdHash: oldHash,
+      }),
     "revert the trusted-device rotation",
   );
   // One winner per cookie: the rotation is guarded on the old hash (and on what was checked above).

@@ -3,7 +3,15 @@
  * username plugin (wire spec 5.1, 5.3). Usernames are stored normalised (lower-cased by default);
  * validation errors are 400 at sign-up and 422 at sign-in, as Better Auth answers.
  */
-import { APIError, defineEndpoint, passwordSignIn, signInAnswer, type EndpointContext, type Plugin, type User } from "../../auth/plugin-api.js";
+import {
+  APIError,
+  defineEndpoint,
+  passwordSignIn,
+  signInAnswer,
+  type EndpointContext,
+  type Plugin,
+  type User,
+} from "../../auth/plugin-api.js";
 
 declare module "../../auth/types.js" {
   interface PluginUserFields {
@@ -46,7 +54,7 @@ export function username(options: UsernameOptions = {}) {
   const max = options.maxUsernameLength ?? 30;
   const validator = options.usernameValidator ?? ((u: string) => /^[a-zA-Z0-9_.]+$/.test(u));
   const normalize =
-    options.usernameNormalization === false ? (u: string) => u : options.usernameNormalization ?? ((u: string) => u.toLowerCase());
+    options.usernameNormalization === false ? (u: string) => u : (options.usernameNormalization ?? ((u: string) => u.toLowerCase()));
   const withDisplay = options.displayUsername !== false;
 
   /** The error code for a username that breaks the rules, or null. */

@@ -21,7 +21,13 @@ export const RFC2202_SHA1: readonly HmacVector[] = [
     data: "cd".repeat(50),
     mac: "4c9007f4026250c6bc8414f9bf50c86c2d7235da",
   },
-  { name: "case 5 (truncated to 96 bits)", key: "0c".repeat(20), data: ascii("Test With Truncation"), mac: "4c1a03424b55e07fe7f27be1", truncateBytes: 12 },
+  {
+    name: "case 5 (truncated to 96 bits)",
+    key: "0c".repeat(20),
+    data: ascii("Test With Truncation"),
+    mac: "4c1a03424b55e07fe7f27be1",
+    truncateBytes: 12,
+  },
   {
     name: "case 6 (80-byte key)",
     key: "aa".repeat(80),

@@ -22,7 +22,9 @@ export function changePassword(): Endpoint {
       const auth = ctx.auth;
       const current = await ctx.requireSession();
       const { newPassword, currentPassword, revokeOtherSessions } = ctx.body as {
-        newPassword: string; currentPassword: string; revokeOtherSessions?: boolean;
+        newPassword: string;
+        currentPassword: string;
+        revokeOtherSessions?: boolean;
       };
       checkNewPassword(ctx, newPassword);
       if (currentPassword.length > auth.passwordLength.max) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");

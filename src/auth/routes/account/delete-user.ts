@@ -3,7 +3,7 @@
  *
  * The deletion is all or nothing: every row of the user (sessions, the user, credential accounts, and
  * every plugin's rows: two-factor secret, backup codes, OTPs, challenges, trusted devices) is read
- * and its re-creation registered before it is deleted (state.ts removeRows), so a failure at any step
+ * and its re-creation registered before it is deleted (removeRows, in the plugin API), so a failure at any step
  * puts everything back. Sessions go first and the user row second: if even the undo failed, what is
  * left can no longer sign anyone in. Pending reset and verification tokens of the user are left to
  * expire: they name a user id that no longer exists, so they open nothing.
@@ -14,7 +14,8 @@ import { accountError } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect } from "./links.js";
 import { accountSettings } from "./options.js";
 import { requireFresh } from "./sessions.js";
-import { deliver, findCredential, removeRows } from "./state.js";
+import { removeRows } from "../../plugin-api.js";
+import { deliver, findCredential } from "./state.js";
 import { consumeToken, issueToken } from "./tokens.js";
 
 const DELETED = { success: true, message: "User deleted" };

@@ -119,7 +119,15 @@ export function verifyEmail(): Endpoint {
 
       if (!user.emailVerified) {
         ctx.onFailure(
-          () => auth.store.update("user", [{ field: "id", value: user.id }, { field: "emailVerified", value: true }], { emailVerified: false }),
+          () =>
+            auth.store.update(
+              "user",
+              [
+                { field: "id", value: user.id },
+                { field: "emailVerified", value: true },
+              ],
+              { emailVerified: false },
+            ),
           "mark the email unverified again",
         );
         const verified = (await auth.users.update(user.id, { emailVerified: true })) ?? { ...user, emailVerified: true };
@@ -139,7 +147,15 @@ export function verifyEmail(): Endpoint {
 export async function changeStoredEmail(ctx: EndpointContext, user: User, email: string): Promise<User> {
   const auth = ctx.auth;
   ctx.onFailure(
-    () => auth.store.update("user", [{ field: "id", value: user.id }, { field: "email", value: email }], { email: user.email }),
+    () =>
+      auth.store.update(
+        "user",
+        [
+          { field: "id", value: user.id },
+          { field: "email", value: email },
+        ],
+        { email: user.email },
+      ),
     "restore the email it changed",
   );
   try {

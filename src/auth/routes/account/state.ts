@@ -11,7 +11,7 @@
  *   therefore may leave the user signed out everywhere, with the old password still valid and the
  *   token or session restored, so a retry succeeds.
  */
-import { UniqueConstraintError, type Row, type Where } from "../../../adapters/types.js";
+import type { Row, Where } from "../../../adapters/types.js";
 import type { EndpointContext } from "../../types.js";
 
 interface CredentialAccount extends Row {
@@ -36,34 +36,30 @@ export async function setPassword(ctx: EndpointContext, userId: string, hash: st
     const id = ctx.auth.generateId();
     ctx.onFailure(() => store.deleteMany("account", [{ field: "id", value: id }]), "delete the credential it created");
     await store.create<CredentialAccount>("account", {
-      id, accountId: userId, providerId: "credential", userId, password: hash, createdAt: now, updatedAt: now,
+      id,
+      accountId: userId,
+      providerId: "credential",
+      userId,
+      password: hash,
+      createdAt: now,
+      updatedAt: now,
     } as CredentialAccount);
     return;
   }
   const old = account.password;
   ctx.onFailure(
-    () => store.update("account", [{ field: "id", value: account.id }, { field: "password", value: hash }], { password: old }),
+    () =>
+      store.update(
+        "account",
+        [
+          { field: "id", value: account.id },
+          { field: "password", value: hash },
+        ],
+        { password: old },
+      ),
     "restore the password it replaced",
   );
   await store.update("account", [{ field: "id", value: account.id }], { password: hash, updatedAt: now });
-}
-
-/** Delete every row matching `where`, re-created if the request fails later. Returns how many went. */
-export async function removeRows(ctx: EndpointContext, model: string, where: readonly Where[]): Promise<number> {
-  const store = ctx.auth.store;
-  const rows = await store.findMany<Row>(model, where);
-  if (rows.length === 0) return 0;
-  ctx.onFailure(async () => {
-    for (const row of rows) {
-      try {
-        await store.create(model, { ...row });
-      } catch (e) {
-        if (!(e instanceof UniqueConstraintError)) throw e; // still there, or already restored
-      }
-    }
-  }, `restore the ${model} rows it deleted`);
-  // By id: rows created after the read (a sign-in racing the deletion) are the caller's to handle.
-  return store.deleteMany(model, [...where, { field: "id", operator: "in", value: rows.map((r) => r.id) }]);
 }
 
 /**
