@@ -19,7 +19,7 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../../test/helpers/chromium.js";
 import { NodeCryptoPlugin } from "@otplib/plugin-crypto-node";
 import { NobleCryptoPlugin } from "@otplib/plugin-crypto-noble";
 import { crypto as kernia } from "../../src/otplib/index.js";
@@ -28,7 +28,6 @@ import { formatGroup, runGroup, runOptionsFromEnv, type BenchGroup, type GroupRe
 import { formatRatio } from "../lib/table.js";
 import { checkPlugin, coreVerify, verifyOnce, WRONG, type GroupRows } from "./workload.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const here = dirname(fileURLToPath(import.meta.url));
 const options = runOptionsFromEnv(3);
 /** Round-robin calls of every row before timing (see below); the page does the same. */
@@ -51,20 +50,7 @@ if (failures.length > 0) {
 
 // The page is built before the header so its Chromium version can be printed there.
 const haveChromium = existsSync(CHROMIUM);
-const browser = haveChromium
-  ? await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    })
-  : null;
+const browser = haveChromium ? await launchChromium() : null;
 
 // otplib's exports do not expose its package.json; it sits one folder above the resolved entry (dist/).
 const otplibEntry = createRequire(import.meta.url).resolve("otplib");

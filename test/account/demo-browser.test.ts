@@ -5,11 +5,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { createDemoApp, type DemoApp } from "../../example/app.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const missingBrowser = !existsSync(CHROMIUM);
 if (missingBrowser && !process.env.CI) console.log(`# account page test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 const skip = missingBrowser && !process.env.CI ? `${CHROMIUM} is not installed` : false;
@@ -23,17 +23,7 @@ let browser: Browser;
 before(async () => {
   if (skip) return;
   demo = await createDemoApp({ port: 0, host: "127.0.0.1", database: memoryAdapter(), log: () => undefined, production: false });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

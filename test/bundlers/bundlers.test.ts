@@ -21,12 +21,12 @@ import { fileURLToPath } from "node:url";
 import { build as esbuild, type Metafile } from "esbuild";
 import { createLogger, build as viteBuild } from "vite";
 import webpack from "webpack";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import { RFC4226_SECRET, RFC4226_VECTORS } from "../crypto/vectors/rfc4226.js";
 import { RFC6238_SEEDS, RFC6238_VECTORS } from "../crypto/vectors/rfc6238.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const available = existsSync(CHROMIUM);
 const skip = available ? false : `Chromium not found at ${CHROMIUM}`;
@@ -270,18 +270,7 @@ describe("kernia/crypto bundled and loaded in the browser", { skip }, () => {
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -9,13 +9,13 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import jsqr from "jsqr";
 import { createDemoApp, type DemoApp } from "../../example/app.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join("test-artifacts", "e2e");
 const STEP_MS = 30_000;
 
@@ -155,18 +155,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   demo = await createDemoApp({ port: 0, host: "127.0.0.1", database: memoryAdapter(), now, log: () => undefined });
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required for the e2e test in CI (apt-get install chromium)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);

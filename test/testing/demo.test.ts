@@ -8,12 +8,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { createDemoApp, type DemoApp } from "../../example/app.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { totpHelper, type TotpHelper } from "../../src/testing/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const STEP = 30_000;
 
 /** Real time plus an offset that the injected sleep moves forward. */
@@ -119,18 +119,7 @@ describe("two sign-ins in a row through the demo page (Playwright)", { skip }, (
   const person = { name: "Grace Hopper", email: "hopper@example.com", username: "grace_hopper", password: "flow-matic-1955" };
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
   });
