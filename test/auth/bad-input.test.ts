@@ -169,7 +169,8 @@ describe("bad input", () => {
     const variants = [
       `better-auth.session_token=${good.slice(0, -5)}`, // truncated signature
       `better-auth.session_token=${good.slice(0, 10)}`, // truncated value
-      `better-auth.session_token=${token.slice(0, -1)}X.${good.slice(good.indexOf(".") + 1)}`, // tampered token
+      // tampered token: its last character replaced by another one (an "X" would be no change for a token ending in X)
+      `better-auth.session_token=${token.slice(0, -1)}${token.endsWith("X") ? "Y" : "X"}.${good.slice(good.indexOf(".") + 1)}`,
       `better-auth.session_token=${token}`, // unsigned
       "better-auth.session_token=%ZZ%ZZ", // bad percent-encoding
       `better-auth.session_token="${good}`, // unbalanced quote
