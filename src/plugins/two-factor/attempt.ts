@@ -50,7 +50,8 @@ export async function attemptTotp(ctx: EndpointContext, state: PluginState, targ
   const auth = ctx.auth;
   const { options } = state;
   const userId = target.user.id;
-  const need = requirement(target.user, target.kind === "challenge" ? "totp-verified" : "totp");
+  // An enrolment challenge (enforcement.ts) accepts the first code of the secret enable just wrote.
+  const need = requirement(target.user, target.kind === "challenge" && !target.enrolment ? "totp-verified" : "totp");
   const reservation = await reserveGuess(auth, options, target.user, need);
   if (reservation === null) throw twoFactorError(400, "TOTP_NOT_ENABLED");
   const { row, count } = reservation;
@@ -59,7 +60,10 @@ export async function attemptTotp(ctx: EndpointContext, state: PluginState, targ
     const checked = await checkTotp(auth, state, row, code);
     if (checked.kind !== "right") return checked.kind;
     const also = { ...(options.lockout.enabled ? RESET : {}), ...(row.verified ? {} : { verified: true }) };
-    return (await claimStep(auth, row, checked.step, also)) ? "right" : "used";
+    // A first code verifies the secret it was checked against: guarded on that secret, so an enable
+    // that replaced it meanwhile (a concurrent call) is not marked verified by a code for the old one.
+    const guard = row.verified ? [] : [{ field: "secret", value: row.secret }];
+    return (await claimStep(auth, row, checked.step, also, guard)) ? "right" : "used";
   });
   if (check === "right") return row;
   if (target.kind === "challenge") await recordAttemptFailure(ctx, target.challengeId);
@@ -77,6 +81,8 @@ export async function attemptBackupCode(ctx: EndpointContext, state: PluginState
   const auth = ctx.auth;
   const { options, keyring } = state;
   const userId = target.user.id;
+  // The codes enable handed out on an enrolment challenge belong to a factor nobody has proved yet.
+  if (target.kind === "challenge" && target.enrolment) throw twoFactorError(400, "BACKUP_CODES_NOT_ENABLED");
   const reservation = await reserveGuess(auth, options, target.user, requirement(target.user, "backup"));
   if (reservation === null) throw twoFactorError(400, "BACKUP_CODES_NOT_ENABLED");
   const { row, count } = reservation;

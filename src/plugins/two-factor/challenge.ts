@@ -26,6 +26,7 @@ import { twoFactorError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { MODELS } from "./schema.js";
 import { ID_ALPHABET } from "./bytes.js";
+import { twoFactorEnabled } from "./row.js";
 
 export const TWO_FACTOR_COOKIE = "two_factor";
 
@@ -34,11 +35,21 @@ interface ChallengeRow extends Row {
   expiresAt: Date;
   attempts: number;
   failures: number;
+  /** The enrolment-required challenge of enforcement.ts (false, or missing in older rows: a normal one). */
+  enrolment: boolean;
 }
 
-export type Target = { kind: "session"; session: SessionWithUser; user: User } | { kind: "challenge"; challengeId: string; user: User };
+/**
+ * `enrolment` (challenge kind): the challenge was opened because the user must enrol a factor and the
+ * user still has none confirmed. An enrolment challenge whose user has meanwhile turned two-factor on
+ * (through a session from before the policy) acts as a normal challenge: the factor exists, so the
+ * code that proves it is what completes the sign-in.
+ */
+export type Target =
+  | { kind: "session"; session: SessionWithUser; user: User }
+  | { kind: "challenge"; challengeId: string; user: User; enrolment: boolean };
 
-export async function createChallenge(ctx: EndpointContext, options: ResolvedOptions, userId: string): Promise<void> {
+export async function createChallenge(ctx: EndpointContext, options: ResolvedOptions, userId: string, enrolment = false): Promise<void> {
   const auth = ctx.auth;
   const id = "2fa-" + auth.randomString(20, ID_ALPHABET);
   ctx.onFailure(() => auth.store.deleteMany(MODELS.challenge, [{ field: "id", value: id }]), "delete the challenge it created");
@@ -48,6 +59,7 @@ export async function createChallenge(ctx: EndpointContext, options: ResolvedOpt
     expiresAt: new Date(auth.now() + options.twoFactorCookieMaxAge * 1000),
     attempts: 0,
     failures: 0,
+    enrolment,
   });
   await ctx.setSignedCookie(TWO_FACTOR_COOKIE, id, options.twoFactorCookieMaxAge);
 }
@@ -62,16 +74,24 @@ const live = (auth: AuthContext, row: ChallengeRow): boolean => row.expiresAt.ge
 export async function resolveTarget(ctx: EndpointContext): Promise<Target> {
   const session = await ctx.getSession();
   if (session) return { kind: "session", session, user: session.user };
+  const target = await findChallenge(ctx);
+  if (!target) throw invalidCookie();
+  return target;
+}
+
+/** The live challenge the two_factor cookie names, with its user; null when there is none. */
+export async function findChallenge(ctx: EndpointContext): Promise<Extract<Target, { kind: "challenge" }> | null> {
   const id = await ctx.getSignedCookie(TWO_FACTOR_COOKIE);
-  if (!id) throw invalidCookie();
+  if (!id) return null;
   const auth = ctx.auth;
   // The challenge and its user in one round trip.
   const found = await auth.store.findOneJoined<ChallengeRow, User>(MODELS.challenge, [{ field: "id", value: id }], {
     model: "user",
     field: "userId",
   });
-  if (!found || !live(auth, found.row) || !found.joined) throw invalidCookie();
-  return { kind: "challenge", challengeId: id, user: found.joined };
+  if (!found || !live(auth, found.row) || !found.joined) return null;
+  const enrolment = found.row.enrolment === true && !twoFactorEnabled(found.joined);
+  return { kind: "challenge", challengeId: id, user: found.joined, enrolment };
 }
 
 /** Reserve one attempt on the challenge; throws when the budget is spent (and ends the cookie). */

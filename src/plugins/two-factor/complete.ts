@@ -4,6 +4,7 @@
  */
 import type { EndpointContext, SessionWithUser, User } from "../../auth/types.js";
 import { consumeChallenge, TWO_FACTOR_COOKIE, type Target } from "./challenge.js";
+import { completeEnrolment } from "./enforcement.js";
 import type { ResolvedOptions } from "./options.js";
 import { twoFactorEnabled } from "./row.js";
 import type { PluginState } from "./state.js";
@@ -88,9 +89,22 @@ export function enableAndRotate(ctx: EndpointContext, options: ResolvedOptions, 
   return turnOn(ctx, options, current, { twoFactorEnabled: true } as Partial<User>);
 }
 
-/** What a verified TOTP code or OTP grants: the withheld session, or on a session 2FA turned on. */
-export function grant(ctx: EndpointContext, state: PluginState, target: Target): Promise<TokenAndUser> | TokenAndUser {
-  if (target.kind === "challenge") return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+/**
+ * What a verified TOTP code or OTP grants: the withheld session (on an enrolment challenge, with the
+ * factor turned on: enforcement.ts), or on a session 2FA turned on.
+ */
+export function grant(
+  ctx: EndpointContext,
+  state: PluginState,
+  target: Target,
+  method: "totp" | "otp",
+): Promise<TokenAndUser> | TokenAndUser {
+  const trustDevice = ctx.body.trustDevice === true;
+  if (target.kind === "challenge") {
+    return target.enrolment
+      ? completeEnrolment(ctx, state, target, method, trustDevice)
+      : completeChallenge(ctx, state, target, trustDevice);
+  }
   return twoFactorEnabled(target.user) ? currentSession(ctx, target.session) : enableAndRotate(ctx, state.options, target.session);
 }
 

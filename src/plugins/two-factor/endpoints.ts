@@ -8,6 +8,7 @@ import { attemptBackupCode, attemptOtp, attemptTotp } from "./attempt.js";
 import { backupCodeStatus, createBackupCodes, pruneBackupCodes } from "./backup-codes.js";
 import { resolveTarget } from "./challenge.js";
 import { completeChallenge, currentSession, enableAndRotate, grant } from "./complete.js";
+import { enableTarget } from "./enforcement.js";
 import { enableOtp, enrolTotp, removeTwoFactor } from "./enrolment.js";
 import { notConfigured, twoFactorError } from "./errors.js";
 import { sendOtp } from "./otp.js";
@@ -42,19 +43,22 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const state = stateOf(ctx);
         const { options } = state;
         const auth = ctx.auth;
-        // The session read loads the user row from the store on every request: fresh state.
-        const current = await ctx.requireSession();
-        const user = current.user;
+        // The session read loads the user row from the store on every request: fresh state. Without a
+        // session, the pending enrolment challenge of a covered user stands in (enforcement.ts).
+        const target = await enableTarget(ctx, options);
+        const user = target.user;
         await requirePassword(auth, user.id, ctx.body.password);
         const method = (ctx.body.method as "otp" | "totp" | undefined) ?? "totp";
         if (method === "otp" && !options.otp.sendOtp) throw twoFactorError(400, "OTP_NOT_CONFIGURED");
         if (method === "totp" && options.totp.disable) throw twoFactorError(400, "TOTP_NOT_CONFIGURED");
         if (method === "otp") {
-          await enableOtp(ctx, state, current);
+          // On an enrolment challenge nothing turns on before a code is verified: send-otp, verify-otp.
+          if (target.kind === "session") await enableOtp(ctx, state, target.session);
           return { method: "otp" };
         }
         const { secret, codes } = await enrolTotp(ctx, state, user);
-        if (options.skipVerificationOnEnable) await enableAndRotate(ctx, options, current);
+        // On an enrolment challenge the session (and the flag) come from verify-totp, never from enable.
+        if (options.skipVerificationOnEnable && target.kind === "session") await enableAndRotate(ctx, options, target.session);
         const issuer = (ctx.body.issuer as string | undefined) || options.issuer || auth.appName;
         return { method: "totp", totpURI: totpUri(auth, options, secret, issuer, user.email), backupCodes: codes };
       },
@@ -101,7 +105,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const target = await resolveTarget(ctx);
         // The claim of a first code also marks the secret verified (enrolment), in the same write.
         await attemptTotp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target);
+        return grant(ctx, state, target, "totp");
       },
     },
 
@@ -127,7 +131,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!state.options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         await attemptOtp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target);
+        return grant(ctx, state, target, "otp");
       },
     },
 

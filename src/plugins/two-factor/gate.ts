@@ -12,11 +12,16 @@
  *   dont_remember (rememberMe:false), expired trust_device (an invalid one was sent), expired
  *   session_token, expired session_data, two_factor.
  *
- * Enforcement (a policy that challenges users who have no factor yet, at sign-up too) fits here as one
- * more branch before `allow`: `attempt.kind` says whether the user was just created.
+ * - Enforcement (enforcement.ts): a user without a confirmed factor whom the policy covers, at sign-in
+ *   and at sign-up alike, gets the enrolment-required challenge `{twoFactorRedirect: true,
+ *   twoFactorMethods: <methods to enrol with>, twoFactorEnrolmentRequired: true}`, opened the same way
+ *   (its row marked `enrolment`). A trusted-device cookie is not even read for such a user: trust is
+ *   only ever the memory of a proved factor, and this user has none, so no cookie can let them through.
+ *   With enforcement off (the default), the branch costs no store operation and no call.
  */
 import type { SignInGate, SignInGateAnswer } from "../../auth/plugin-api.js";
 import { createChallenge } from "./challenge.js";
+import { enrolmentMethods, policyCovers } from "./enforcement.js";
 import { findTwoFactor, totpUsable } from "./row.js";
 import type { StateRegistry } from "./state.js";
 import { useTrustedDevice } from "./trusted-device.js";
@@ -25,7 +30,14 @@ const ALLOW: SignInGateAnswer = { allow: true };
 
 export function twoFactorGate(states: StateRegistry): SignInGate {
   return async (ctx, { user }) => {
-    if (user.twoFactorEnabled !== true) return ALLOW;
+    if (user.twoFactorEnabled !== true) {
+      const { options } = states.get(ctx.auth);
+      if (options.enforcement.enabled === false || !(await policyCovers(options, user))) return ALLOW;
+      return {
+        challenge: { twoFactorRedirect: true, twoFactorMethods: enrolmentMethods(options), twoFactorEnrolmentRequired: true },
+        open: () => createChallenge(ctx, options, user.id, true),
+      };
+    }
     const { options } = states.get(ctx.auth);
     if (await useTrustedDevice(ctx, options, user.id)) return ALLOW;
 

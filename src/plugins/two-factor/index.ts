@@ -19,6 +19,7 @@ export { TWO_FACTOR_ERROR_CODES, type TwoFactorErrorCode } from "./errors.js";
 export type {
   AccountLockoutOptions,
   BackupCodeOptions,
+  EnforcementOptions,
   OtpOptions,
   SendOtpData,
   TotpOptions,
@@ -48,6 +49,7 @@ const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
   "maxChallengeAttempts",
   "accountLockout",
   "revokeOtherSessions",
+  "enforcement",
 ]);
 
 export function twoFactor(options?: TwoFactorOptions): Plugin {

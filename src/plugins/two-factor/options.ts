@@ -2,6 +2,7 @@
  * Plugin options: the defaults, the merge order (defaults <- twoFactor(options) <- advanced["two-factor"]),
  * and validation at the boundary (a bad value throws at init, never at request time).
  */
+import { assertKnownKeys, listOptionKeys } from "../../auth/plugin-api.js";
 import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
 
 export interface SendOtpData {
@@ -49,6 +50,15 @@ export interface AccountLockoutOptions {
   durationSeconds?: number;
 }
 
+/**
+ * Mandatory two-factor (enforcement.ts). `enabled`: true covers every user, a function decides per user
+ * (called at each credential sign-in or sign-up of a user without a confirmed factor, and again when such
+ * a user calls enable on the pending challenge). Default: off.
+ */
+export interface EnforcementOptions {
+  enabled?: boolean | ((user: User) => boolean | Promise<boolean>);
+}
+
 export interface TwoFactorOptions {
   /** Label in authenticator apps. Default: the app name. */
   issuer?: string;
@@ -68,6 +78,8 @@ export interface TwoFactorOptions {
    * session that made the change is replaced by a new one either way). Default true; false keeps them.
    */
   revokeOtherSessions?: boolean;
+  /** Require a second factor: covered users without one must enrol before any session is issued. */
+  enforcement?: EnforcementOptions;
 }
 
 export interface ResolvedOptions {
@@ -81,6 +93,7 @@ export interface ResolvedOptions {
   maxChallengeAttempts: number;
   lockout: Required<AccountLockoutOptions>;
   revokeOtherSessions: boolean;
+  enforcement: { enabled: boolean | ((user: User) => boolean | Promise<boolean>) };
 }
 
 export const DEFAULTS = {
@@ -93,6 +106,7 @@ export const DEFAULTS = {
   maxChallengeAttempts: 5,
   lockout: { enabled: true, maxFailedAttempts: 10, durationSeconds: 900 },
   revokeOtherSessions: true,
+  enforcement: { enabled: false },
 } as const;
 
 function int(name: string, value: unknown, min: number, max: number): number {
@@ -115,6 +129,21 @@ function bool(name: string, value: unknown): boolean {
   return value;
 }
 
+const ENFORCEMENT_KEYS = listOptionKeys<EnforcementOptions>()(["enabled"]);
+
+function resolveEnforcement(value: unknown): ResolvedOptions["enforcement"] {
+  if (value === undefined) return DEFAULTS.enforcement;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(`two-factor: expected enforcement to be an object { enabled }, got ${value === null ? "null" : typeof value}`);
+  }
+  assertKnownKeys("enforcement", value, ENFORCEMENT_KEYS);
+  const enabled = (value as EnforcementOptions).enabled ?? DEFAULTS.enforcement.enabled;
+  if (typeof enabled !== "boolean" && typeof enabled !== "function") {
+    throw new TypeError(`two-factor: expected enforcement.enabled to be a boolean or a function (user) => boolean, got ${typeof enabled}`);
+  }
+  return { enabled };
+}
+
 export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | undefined): ResolvedOptions {
   // The core's merge: advanced["two-factor"] over twoFactor(options), key by key, nested groups merged.
   const o = auth.pluginOptions<TwoFactorOptions>("two-factor", passed ?? {});
@@ -128,6 +157,7 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
   if (o.issuer !== undefined && typeof o.issuer !== "string") {
     throw new TypeError(`two-factor: expected issuer to be a string, got ${typeof o.issuer}`);
   }
+  const enforcement = resolveEnforcement(o.enforcement);
   return {
     issuer: o.issuer,
     otp: {
@@ -159,5 +189,6 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
       durationSeconds: int("accountLockout.durationSeconds", lockout.durationSeconds, 1, 31_536_000),
     },
     revokeOtherSessions: bool("revokeOtherSessions", o.revokeOtherSessions ?? DEFAULTS.revokeOtherSessions),
+    enforcement,
   };
 }

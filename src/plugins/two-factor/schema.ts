@@ -13,7 +13,8 @@
  *   factorGeneration   the user's factor generation when the secret and backup codes were set (row.ts)
  * user.twoFactorGeneration: the current factor generation, replaced by every disable (row.ts).
  * twoFactorConfirmation: the pending sign-in challenge behind the two_factor cookie (id = cookie value);
- *   attempts = slots reserved, failures = attempts that finished wrong (see challenge.ts).
+ *   attempts = slots reserved, failures = attempts that finished wrong (see challenge.ts);
+ *   enrolment = true for the enrolment-required challenge of enforcement.ts (missing: a normal one).
  * twoFactorBackupCode: codeHash = hex HMAC-SHA-256(backup-code key, code); spent by setting usedAt,
  *   with spentBy = a random marker of the spending request (its undo is guarded on it).
  * twoFactorOtp: one live OTP per key (the challenge id, or "<userId>!<sessionId>" on a session);
@@ -62,6 +63,7 @@ export const twoFactorSchema: Schema = {
       expiresAt: { type: "date", required: true },
       attempts: { type: "number", required: true, defaultValue: 0, returned: false },
       failures: { type: "number", required: true, defaultValue: 0, returned: false },
+      enrolment: { type: "boolean", returned: false },
     },
     expiresAtField: "expiresAt",
   },

@@ -4,7 +4,7 @@
  * Secret: 32 random chars of [A-Za-z0-9_-] whose ASCII bytes are the HMAC key, as Better Auth does
  * (192 bits, above RFC 4226 section 4's 128-bit minimum); the URI carries their base32 (52 chars).
  */
-import type { Value } from "../../adapters/types.js";
+import type { Value, Where } from "../../adapters/types.js";
 import type { AuthContext } from "../../auth/types.js";
 import type { TwoFactorRow } from "./row.js";
 import type { ResolvedOptions } from "./options.js";
@@ -109,7 +109,13 @@ export async function checkTotp(auth: AuthContext, state: PluginState, row: TwoF
  * is the success. False when another request claimed the step (or a later one) first. The claim is not
  * undone when the request fails later (see complete.ts): the next code comes within one period.
  */
-export async function claimStep(auth: AuthContext, row: TwoFactorRow, step: number, also: Record<string, Value>): Promise<boolean> {
+export async function claimStep(
+  auth: AuthContext,
+  row: TwoFactorRow,
+  step: number,
+  also: Record<string, Value>,
+  guard: Where[] = [],
+): Promise<boolean> {
   const user = { field: "userId", value: row.userId };
   const below = { field: "lastUsedStep", operator: "lt" as const, value: step };
   const unset = { field: "lastUsedStep", value: null };
@@ -117,6 +123,7 @@ export async function claimStep(auth: AuthContext, row: TwoFactorRow, step: numb
   const [first, second] = row.lastUsedStep == null ? [unset, below] : [below, unset];
   const data = { lastUsedStep: step, ...also };
   const claimed =
-    (await auth.store.update(MODELS.twoFactor, [user, first], data)) ?? (await auth.store.update(MODELS.twoFactor, [user, second], data));
+    (await auth.store.update(MODELS.twoFactor, [user, first, ...guard], data)) ??
+    (await auth.store.update(MODELS.twoFactor, [user, second, ...guard], data));
   return claimed !== null;
 }
