@@ -10,6 +10,7 @@ import { resolveTarget } from "./challenge.js";
 import { completeChallenge, currentSession, enableAndRotate, grant } from "./complete.js";
 import { enableOtp, enrolTotp, removeTwoFactor } from "./enrolment.js";
 import { notConfigured, twoFactorError } from "./errors.js";
+import { emit } from "./events.js";
 import { sendOtp } from "./otp.js";
 import { findTwoFactor, isCurrent, twoFactorEnabled } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -51,10 +52,12 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (method === "totp" && options.totp.disable) throw twoFactorError(400, "TOTP_NOT_CONFIGURED");
         if (method === "otp") {
           await enableOtp(ctx, state, current);
+          emit(ctx, { type: "two-factor.enabled", userId: user.id, method: "otp" });
           return { method: "otp" };
         }
         const { secret, codes } = await enrolTotp(ctx, state, user);
         if (options.skipVerificationOnEnable) await enableAndRotate(ctx, options, current);
+        if (options.skipVerificationOnEnable) emit(ctx, { type: "two-factor.enabled", userId: user.id, method: "totp" });
         const issuer = (ctx.body.issuer as string | undefined) || options.issuer || auth.appName;
         return { method: "totp", totpURI: totpUri(auth, options, secret, issuer, user.email), backupCodes: codes };
       },
@@ -100,8 +103,18 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (state.options.totp.disable) throw notConfigured.totp();
         const target = await resolveTarget(ctx);
         // The claim of a first code also marks the secret verified (enrolment), in the same write.
-        await attemptTotp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target);
+        const row = await attemptTotp(ctx, state, target, ctx.body.code as string);
+        const granted = await grant(ctx, state, target);
+        if (!row.verified || !twoFactorEnabled(target.user))
+          emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "totp" });
+        if (target.kind === "challenge")
+          emit(ctx, {
+            type: "two-factor.verified",
+            userId: target.user.id,
+            method: "totp",
+            trustDeviceAdded: ctx.body.trustDevice === true,
+          });
+        return granted;
       },
     },
 
@@ -114,6 +127,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         await sendOtp(ctx, options, keys, target);
+        emit(ctx, { type: "otp.sent", userId: target.user.id });
         return { status: true };
       },
     },
@@ -127,7 +141,17 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!state.options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         await attemptOtp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target);
+        const granted = await grant(ctx, state, target);
+        if (target.kind === "session" && !twoFactorEnabled(target.user))
+          emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "otp" });
+        if (target.kind === "challenge")
+          emit(ctx, {
+            type: "two-factor.verified",
+            userId: target.user.id,
+            method: "otp",
+            trustDeviceAdded: ctx.body.trustDevice === true,
+          });
+        return granted;
       },
     },
 
@@ -143,7 +167,14 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (target.kind === "session") return currentSession(ctx, target.session);
         // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
-        return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+        const granted = await completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+        emit(ctx, {
+          type: "two-factor.verified",
+          userId: target.user.id,
+          method: "backup-code",
+          trustDeviceAdded: ctx.body.trustDevice === true,
+        });
+        return granted;
       },
     },
 
@@ -163,6 +194,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         // One write switches sets: from here only the new generation's rows count.
         await auth.store.update(MODELS.twoFactor, [{ field: "userId", value: user.id }], { backupCodes: generation });
         await pruneBackupCodes(auth, user.id, generation);
+        emit(ctx, { type: "backup-codes.regenerated", userId: user.id, count: codes.length });
         return { status: true, backupCodes: codes };
       },
     },

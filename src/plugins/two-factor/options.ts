@@ -3,6 +3,7 @@
  * and validation at the boundary (a bad value throws at init, never at request time).
  */
 import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
+import type { TwoFactorEventHandler } from "./events.js";
 
 export interface SendOtpData {
   user: User;
@@ -68,6 +69,11 @@ export interface TwoFactorOptions {
    * session that made the change is replaced by a new one either way). Default true; false keeps them.
    */
   revokeOtherSessions?: boolean;
+  /**
+   * Security events (events.ts, docs/two-factor-operations.md): called with each event once the request
+   * that caused it is settled, never awaited; a throw or rejection is logged and swallowed.
+   */
+  onEvent?: TwoFactorEventHandler;
 }
 
 export interface ResolvedOptions {
@@ -81,6 +87,7 @@ export interface ResolvedOptions {
   maxChallengeAttempts: number;
   lockout: Required<AccountLockoutOptions>;
   revokeOtherSessions: boolean;
+  onEvent: TwoFactorEventHandler | undefined;
 }
 
 export const DEFAULTS = {
@@ -125,6 +132,9 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
   if (otp.sendOtp !== undefined && typeof otp.sendOtp !== "function") {
     throw new TypeError(`two-factor: expected otpOptions.sendOtp to be a function, got ${typeof otp.sendOtp}`);
   }
+  if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
+    throw new TypeError(`two-factor: expected onEvent to be a function, got ${typeof o.onEvent}`);
+  }
   if (o.issuer !== undefined && typeof o.issuer !== "string") {
     throw new TypeError(`two-factor: expected issuer to be a string, got ${typeof o.issuer}`);
   }
@@ -159,5 +169,6 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
       durationSeconds: int("accountLockout.durationSeconds", lockout.durationSeconds, 1, 31_536_000),
     },
     revokeOtherSessions: bool("revokeOtherSessions", o.revokeOtherSessions ?? DEFAULTS.revokeOtherSessions),
+    onEvent: o.onEvent,
   };
 }
