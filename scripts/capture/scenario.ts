@@ -10,6 +10,8 @@
  * exactly when every such value shows up in the same places, with the same shape.
  */
 
+import { createHmac } from "node:crypto";
+
 export type Handler = (request: Request) => Promise<Response>;
 
 /** What the server's mail callbacks were given (sendResetPassword, sendVerificationEmail...). */
@@ -479,6 +481,7 @@ export interface VolatileShape {
 }
 /** better-call's cookie signature: "." + 44 chars of padded base64 at the end of the decoded value. */
 const SIGNATURE = /\.[A-Za-z0-9+/]{43}=$/;
+const hmacBase64 = (value: string) => createHmac("sha256", SECRET).update(value).digest("base64");
 
 class Placeholders {
   private readonly seen = new Map<string, string>();
@@ -530,7 +533,9 @@ class Placeholders {
     }
     const signed = SIGNATURE.test(value);
     const plain = signed ? value.replace(SIGNATURE, "") : value;
-    return [`${pair.slice(0, eq)}=${this.text(plain)}${signed ? ".<sig>" : ""}`, ...attrs].join(";");
+    // <sig> is a signature that checks (HMAC-SHA-256 of the value under SECRET), <bad-sig> one that does not.
+    const mark = !signed ? "" : value.slice(plain.length + 1) === hmacBase64(plain) ? ".<sig>" : ".<bad-sig>";
+    return [`${pair.slice(0, eq)}=${this.text(plain)}${mark}`, ...attrs].join(";");
   }
 }
 
