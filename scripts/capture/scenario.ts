@@ -78,7 +78,7 @@ export const SECRET = "better-auth-wire-research-secret-0123456789";
 const PREFIX = "/api/auth";
 
 /** Response headers worth comparing (the rest is framework noise). */
-const KEPT_HEADERS = ["location", "content-type", "cache-control"];
+export const KEPT_HEADERS = ["location", "content-type", "cache-control"];
 
 export interface StepInput {
   method: "GET" | "POST" | "OPTIONS";
@@ -125,6 +125,7 @@ export class Run {
   constructor(
     private readonly server: Server,
     private readonly baseURL: string = BASE_URL,
+    private readonly keptHeaders: readonly string[] = KEPT_HEADERS,
   ) {}
 
   /** The newest one-time code the server's sendOTP callback was given. */
@@ -193,7 +194,7 @@ export class Run {
       /* non-JSON body kept as text */
     }
     const kept: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
+    for (const name of this.keptHeaders) {
       const v = res.headers.get(name);
       if (v !== null) kept[name] = name === "content-type" ? v.split(";")[0] : v;
     }

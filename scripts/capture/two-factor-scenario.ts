@@ -18,6 +18,7 @@
 import { createHmac } from "node:crypto";
 import {
   BASE_URL,
+  KEPT_HEADERS,
   SECRET,
   normalize,
   Run,
@@ -62,6 +63,9 @@ export const TWO_FACTOR_SHAPES: VolatileShape[] = [
   // the pending-challenge identifier in the two_factor cookie
   { pattern: /2fa-[A-Za-z0-9_-]{20}/g, kind: "challenge" },
 ];
+
+/** Response headers compared: the account scenario's, plus get-session's pragma and the rate limiter's retry hint. */
+const TWO_FACTOR_HEADERS = [...KEPT_HEADERS, "pragma", "x-retry-after"];
 
 const PASSWORD = "password1234";
 
@@ -464,7 +468,7 @@ export async function runTwoFactorScenario(make: MakeTwoFactorServer): Promise<T
   const out: TwoFactorSection[] = [];
   for (const script of TWO_FACTOR_SECTIONS) {
     const server = await make(script.options);
-    const run = new Run(server, script.options.baseURL ?? BASE_URL);
+    const run = new Run(server, script.options.baseURL ?? BASE_URL, TWO_FACTOR_HEADERS);
     await script.run(new TwoFactorRun(run, server));
     out.push({ name: script.name, options: script.options, exchanges: normalize(run.exchanges, run.volatile, TWO_FACTOR_SHAPES) });
   }

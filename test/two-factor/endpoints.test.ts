@@ -425,7 +425,7 @@ describe("backup codes (T#28-T#35, T#40, T#101)", () => {
     assert.deepEqual((await client.get("/two-factor/backup-codes/status")).body, { total: 10, remaining: 7 });
   });
 
-  test("T#101: disableSession on a challenge spends the code, makes no session, leaves the challenge open", async () => {
+  test("disableSession on a challenge spends the code and makes no session (T#101); Kernia leaves the challenge open", async () => {
     const { auth, clock } = makeAuth();
     const { client, email, backupCodes, uri, userId } = await enrolledUser(auth, clock);
     await challenge(client, email);
