@@ -252,6 +252,7 @@ export const TWO_FACTOR_SECTIONS: TwoFactorScript[] = [
         ),
       );
       await s.t(29, "send OTP with a session (session path)", post("/two-factor/send-otp", {}, "b"));
+      await s.after("verify that OTP with the session", post("/two-factor/verify-otp", { code: s.otp() }, "b"));
       await s.t(30, "sign out", signOut("b"));
       await s.t(31, "sign in (2FA required; sign-out cleared dont_remember)", signIn("alice@example.com", "b"));
       await s.t(32, "verify backup code, wrong", post("/two-factor/verify-backup-code", { code: "AAAAA-BBBBB" }, "b"));
@@ -457,6 +458,13 @@ export const TWO_FACTOR_SECTIONS: TwoFactorScript[] = [
         rawBody: `email=${encodeURIComponent("t@example.com")}&password=${PASSWORD}`,
         headers: { "content-type": "application/x-www-form-urlencoded" },
         as: "w",
+      });
+      await s.after("sign-up/email with a form-encoded body", {
+        method: "POST",
+        path: "/sign-up/email",
+        rawBody: `name=F&email=${encodeURIComponent("f@example.com")}&password=${PASSWORD}`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        as: "v",
       });
       await s.t(120, "OPTIONS preflight", { method: "OPTIONS", path: "/sign-in/email", as: "x", headers: { origin: null } });
     },
