@@ -48,6 +48,12 @@ export interface TwoFactorSectionOptions {
 /** A section's server, with the clock the capture injects (TOTP codes are computed at it). */
 export interface TwoFactorServer extends Server {
   now(): number;
+  /**
+   * Called just before a TOTP code is computed. A server that accepts each time step once (Kernia)
+   * moves its clock to the next step here, as a client waits for the next code; Better Auth's capture
+   * leaves it out, so its run sends the same code twice where the window allows (T#9 and T#17).
+   */
+  beforeTotp?(): void;
 }
 
 export type MakeTwoFactorServer = (options: TwoFactorSectionOptions) => Promise<TwoFactorServer>;
@@ -142,6 +148,7 @@ class TwoFactorRun {
   /** A TOTP code for `uri`, computed when the request is sent (after the clock moved), recorded as volatile. */
   totp(uri: string): () => string {
     return () => {
+      this.server.beforeTotp?.();
       const code = totpFromUri(uri, this.server.now());
       this.r.volatile.set(code, "totp");
       return code;
