@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import ts from "typescript";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -90,7 +90,7 @@ test("the transcripts have ids to check against", () => {
   assert.ok(transcriptIds.has("T#1") && transcriptIds.has("T#120"), "docs/transcripts/two-factor.json carries T#1..T#120");
 });
 
-test("every T#n that a comment, test name or doc cites is an exchange in docs/transcripts/", () => {
+test("every T#n that a comment, test name or doc cites is an exchange in docs/transcripts/", (t) => {
   const dangling: string[] = [];
   let checked = 0;
   for (const path of [...sources.filter((p) => p !== SELF), ...markdown]) {
@@ -99,11 +99,12 @@ test("every T#n that a comment, test name or doc cites is an exchange in docs/tr
       if (!transcriptIds.has(id)) dangling.push(`${path}: ${id}`);
     }
   }
+  t.diagnostic(`${checked} T#n references checked`);
   assert.ok(checked > 50, `expected the code's transcript references, found ${checked}`);
   assert.deepEqual(dangling, [], "T#n references with no such exchange in docs/transcripts/");
 });
 
-test("every repo path a comment or doc names exists", () => {
+test("every repo path a comment or doc names exists", (t) => {
   const dangling: string[] = [];
   let checked = 0;
   for (const path of sources.filter((p) => p !== SELF)) {
@@ -133,15 +134,7 @@ test("every repo path a comment or doc names exists", () => {
       if (!exists(m[1], join(root, dirname(path)))) dangling.push(`${path}: link ${m[1]}`);
     }
   }
+  t.diagnostic(`${checked} path references checked`);
   assert.ok(checked > 20, `expected path references, found ${checked}`);
   assert.deepEqual(dangling, [], "paths named in comments and docs that do not exist");
 });
-
-/** For the final report: how many references these tests resolve. */
-export function referenceCount(): { ids: number; paths: number; files: string[] } {
-  let idCount = 0;
-  let pathCount = 0;
-  for (const path of [...sources.filter((p) => p !== SELF), ...markdown]) idCount += ids(read(path)).length;
-  for (const path of sources.filter((p) => p !== SELF)) for (const t of comments(path)) pathCount += [...t.matchAll(PATH)].length;
-  return { ids: idCount, paths: pathCount, files: [...sources, ...markdown].map((p) => relative(root, join(root, p))) };
-}
