@@ -423,6 +423,10 @@ export const TWO_FACTOR_SECTIONS: TwoFactorScript[] = [
       );
       await s.t(102, "duplicate email on sign-up", post("/sign-up/email", { name: "T", email: "t@example.com", password: PASSWORD }, "x"));
       await s.t(103, "password shorter than 8", post("/sign-up/email", { name: "T", email: "t2@example.com", password: "short" }, "x"));
+      await s.after(
+        "password longer than 128",
+        post("/sign-up/email", { name: "T", email: "t2@example.com", password: "x".repeat(129) }, "x"),
+      );
       await s.t(104, "malformed email on sign-up", post("/sign-up/email", { name: "T", email: "nope", password: PASSWORD }, "x"));
       await s.t(105, "missing name on sign-up", post("/sign-up/email", { email: "t3@example.com", password: PASSWORD }, "x"));
       await s.t(
@@ -435,11 +439,25 @@ export const TWO_FACTOR_SECTIONS: TwoFactorScript[] = [
         "username with illegal characters",
         post("/sign-up/email", { name: "T", email: "t5@example.com", password: PASSWORD, username: "a b" }, "x"),
       );
+      await s.after(
+        "username too short",
+        post("/sign-up/email", { name: "T", email: "t6@example.com", password: PASSWORD, username: "ab" }, "x"),
+      );
+      await s.after(
+        "username too long",
+        post("/sign-up/email", { name: "T", email: "t7@example.com", password: PASSWORD, username: "u".repeat(31) }, "x"),
+      );
       await s.t(108, "sign-in, wrong password", post("/sign-in/email", { email: "t@example.com", password: "wrongwrong" }, "x"));
       await s.t(109, "sign-in, unknown email", post("/sign-in/email", { email: "zz@example.com", password: "wrongwrong" }, "x"));
       await s.t(110, "sign-in, malformed email", post("/sign-in/email", { email: "zz", password: "wrongwrong" }, "x"));
       await s.t(111, "username sign-in, wrong password", post("/sign-in/username", { username: "tester", password: "wrongwrong" }, "x"));
       await s.t(112, "username sign-in, username too short", post("/sign-in/username", { username: "a", password: "wrongwrong" }, "x"));
+      await s.after("username sign-in, unknown username", post("/sign-in/username", { username: "nobody", password: "wrongwrong" }, "x"));
+      await s.after(
+        "username sign-in, username too long",
+        post("/sign-in/username", { username: "u".repeat(31), password: "wrongwrong" }, "x"),
+      );
+      await s.after("username sign-in, illegal characters", post("/sign-in/username", { username: "a b", password: "wrongwrong" }, "x"));
       await s.t(113, "username sign-in is case-insensitive", post("/sign-in/username", { username: "TESTER", password: PASSWORD }, "u"));
       const unknown = "A".repeat(32);
       await s.t(114, "get-session with a well-signed cookie for a token that does not exist", {
