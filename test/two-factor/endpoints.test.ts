@@ -185,7 +185,7 @@ describe("sign-in challenge, trusted device (T#13-T#21)", () => {
     );
     const id = unsign(client.cookie("two_factor")!);
     assert.match(id, /^2fa-[A-Za-z0-9_-]{20}$/);
-    // T#14, and the provisional session row was deleted
+    // T#14, and the challenged sign-in left no session row (none is created until a factor is verified)
     assert.equal((await client.get("/get-session")).body, null);
     const user = (await auth.context.users.findByEmail(email))!;
     assert.equal(await auth.context.store.count("session", [{ field: "userId", value: user.id }]), 0);
