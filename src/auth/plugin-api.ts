@@ -12,8 +12,8 @@
  *   endpoint shares (email in the core; username and phone number in their plugins).
  *
  * Plugins import from here (or from types.ts / errors.ts directly); core internals (context.ts,
- * request-context.ts, routes/, init.ts) are not part of it, and test/auth/plugin-api.test.ts holds
- * every file under src/plugins to that.
+ * request-context.ts, routes/, init.ts) are not part of it, and test/auth/sign-in-gate.test.ts
+ * ("plugins reach the core only through the plugin API") holds every file under src/plugins to that.
  */
 import { UniqueConstraintError, type Row, type Where } from "../adapters/types.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";

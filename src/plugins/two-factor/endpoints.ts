@@ -173,7 +173,8 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const target = await resolveTarget(ctx);
         await attemptBackupCode(ctx, state, target, ctx.body.code as string);
         if (target.kind === "session") return currentSession(ctx, target.session);
-        // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
+        // Better Auth 1.7.25 (T#101): the code is spent and no session is made. Kernia keeps the challenge
+        // open; Better Auth refuses the next verify on it (the follow-up exchange after T#101).
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
         const granted = await completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
         emit(ctx, {
