@@ -50,7 +50,13 @@ const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
   "revokeOtherSessions",
 ]);
 
-export function twoFactor(options?: TwoFactorOptions): Plugin {
+/**
+ * The plugin's endpoint table, as createEndpoints builds it: auth.api takes each endpoint's body and
+ * result types from here, so an endpoint added to the table is typed with no list to keep.
+ */
+export type TwoFactorEndpoints = ReturnType<typeof createEndpoints>;
+
+export function twoFactor(options?: TwoFactorOptions): Plugin<TwoFactorEndpoints> {
   assertKnownKeys("twoFactor()", options, OPTION_KEYS);
   const states = new StateRegistry(options);
   return {
