@@ -85,8 +85,14 @@ interface RunResult {
   unexpected?: unknown;
 }
 
+/**
+ * The account endpoints (docs/account.md) by name, so they stay callable when every plugin's table is
+ * typed (no index signature left on auth.api); their bodies and results are the untyped form.
+ */
+type AccountApi = { [K in keyof ReturnType<typeof accountEndpoints>]: ApiFunction };
+
 /** auth.api's core functions, typed from the route definitions. */
-export interface CoreApi {
+export interface CoreApi extends AccountApi {
   signUpEmail: ApiCall<ReturnType<typeof signUpEmail>>;
   signInEmail: ApiCall<ReturnType<typeof signInEmail>>;
   getSession: ApiCall<ReturnType<typeof getSession>>;

@@ -3,7 +3,8 @@
  * endpoints). Handlers are thin: parse, apply one rule module, shape the answer.
  */
 import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
-import type { AuthContext, Endpoint, EndpointContext } from "../../auth/types.js";
+import { defineEndpoints } from "../../auth/plugin-api.js";
+import type { AuthContext, EndpointContext } from "../../auth/types.js";
 import { attemptBackupCode, attemptOtp, attemptTotp } from "./attempt.js";
 import { backupCodeStatus, createBackupCodes, pruneBackupCodes } from "./backup-codes.js";
 import { resolveTarget } from "./challenge.js";
@@ -28,10 +29,10 @@ async function requirePassword(auth: AuthContext, userId: string, password: unkn
   }
 }
 
-export function createEndpoints(states: StateRegistry): Record<string, Endpoint> {
+export function createEndpoints(states: StateRegistry) {
   const stateOf = (ctx: EndpointContext): PluginState => states.get(ctx.auth);
 
-  return {
+  return defineEndpoints({
     enableTwoFactor: {
       method: "POST",
       path: "/two-factor/enable",
@@ -243,5 +244,5 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         return { status: true, revoked };
       },
     },
-  };
+  });
 }
