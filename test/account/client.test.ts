@@ -15,7 +15,7 @@ import { toNodeHandler } from "../../src/integrations/node.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { CookieJar } from "../helpers/cookie-jar.js";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { Clock, PASSWORD, totpAt } from "../two-factor/helpers.js";
+import { Clock, PASSWORD, totpAt } from "../helpers/two-factor.js";
 
 let server: RunningServer;
 let baseURL: string;

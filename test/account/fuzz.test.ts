@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AccountMail } from "../../src/auth/types.js";
-import { Client, makeAuth, PASSWORD, signUp } from "../two-factor/helpers.js";
+import { Client, makeAuth, PASSWORD, signUp } from "../helpers/two-factor.js";
 
 /** Mulberry32: a small seeded PRNG. */
 function prng(seed: number) {

@@ -21,7 +21,7 @@ import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import { indexesFor, servingIndex } from "../../src/adapters/mongodb-schema.js";
 import { buildSchema } from "../../src/auth/schema.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
-import { Client, Clock, PASSWORD, makeAuth, outbox, totpAt, wrongTotp } from "../two-factor/helpers.js";
+import { Client, Clock, PASSWORD, makeAuth, outbox, totpAt, wrongTotp } from "../helpers/two-factor.js";
 import { HOUSEKEEPING, WireServer, type Recorded } from "./wire-server.js";
 
 const WRITES = new Set(["insert", "update", "delete", "findAndModify"]);

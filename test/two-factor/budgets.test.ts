@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Adapter, Store } from "../../src/adapters/types.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, wrongTotp, type Reply } from "./helpers.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, wrongTotp, type Reply } from "../helpers/two-factor.js";
 
 /** The memory adapter with `ms` of latency before every operation (a stand-in for a remote database). */
 function slowAdapter(ms: number): Adapter {

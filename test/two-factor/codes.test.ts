@@ -11,7 +11,18 @@ import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Adapter, Row, Store, Where } from "../../src/adapters/types.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import { deriveKeys } from "../../src/plugins/two-factor/secret-box.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, SECRET, signUp, totpAt, wrongTotp, type Reply } from "./helpers.js";
+import {
+  challenge,
+  Client,
+  enrolledUser,
+  makeAuth,
+  PASSWORD,
+  SECRET,
+  signUp,
+  totpAt,
+  wrongTotp,
+  type Reply,
+} from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { FaultController, faultyAdapter, targetedFaultAdapter, type FaultMode, type FaultPlan } from "../helpers/faulty-store.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { targetedFaultAdapter, type FaultPlan, type TargetedFault } from "../helpers/faulty-store.js";
 import type { Plugin } from "../../src/index.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {

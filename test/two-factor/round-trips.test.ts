@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Adapter, Store } from "../../src/adapters/types.js";
-import { Client, makeAuth, PASSWORD, signUp, totpAt, wrongTotp } from "./helpers.js";
+import { Client, makeAuth, PASSWORD, signUp, totpAt, wrongTotp } from "../helpers/two-factor.js";
 
 function countingAdapter(): { adapter: Adapter; ops: string[]; counting: { on: boolean } } {
   const inner = memoryAdapter();
