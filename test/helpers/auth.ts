@@ -4,7 +4,7 @@
  */
 import { init } from "../../src/auth/init.js";
 import type { Kernia, KerniaOptions } from "../../src/auth/types.js";
-import { type Clock } from "./clock.js";
+import type { Clock } from "./clock.js";
 import { authRequest, Client, ORIGIN } from "./client.js";
 
 /** The secret the Better Auth transcripts were captured with, so their signatures check here. */
