@@ -25,6 +25,7 @@ import { toNodeHandler } from "../../src/integrations/node.js";
 import { Client } from "../helpers/client.js";
 import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
 import { BASE, checkAnswer, createHarness, ORIGIN, PASSWORD, SECRET, snapshot, violations, type Harness } from "./harness.js";
+import { prng } from "../helpers/prng.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b65726e);
@@ -32,18 +33,6 @@ const ROUND = 250; // requests between actor refreshes and invariant walks
 const TIMEOUT_MS = 15_000;
 /** A percent sign not followed by a complete, decodable UTF-8 escape sequence. */
 const CLOSED_PASSWORD = "closed-user-password-the-fuzzer-never-sees";
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Route {
   method: string;

@@ -39,3 +39,20 @@ export function setCookieLines(source: SetCookieSource): string[] {
   if (raw === undefined) return [];
   return Array.isArray(raw) ? raw.map(String) : [String(raw)];
 }
+
+/**
+ * A fetch for the official client (`fetchOptions.customFetchImpl`) that behaves like a browser on
+ * `origin`: sends the jar's cookies and an Origin header, stores every Set-Cookie line it gets back.
+ */
+export function jarFetch(jar: CookieJar, origin: string, headers: Record<string, string> = {}, init: RequestInit = {}): typeof fetch {
+  return async (input, requestInit) => {
+    const sent = new Headers(requestInit?.headers);
+    const cookie = jar.header();
+    if (cookie) sent.set("cookie", cookie);
+    sent.set("origin", origin);
+    for (const [k, v] of Object.entries(headers)) sent.set(k, v);
+    const res = await fetch(input, { ...requestInit, ...init, headers: sent });
+    jar.store(res);
+    return res;
+  };
+}

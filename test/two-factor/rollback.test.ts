@@ -27,7 +27,7 @@ function setup(extra: { otp?: boolean; plugins?: Plugin[] } = {}) {
   const made = makeAuth({
     box: extra.otp ? undefined : null,
     plugins: extra.plugins,
-    options: { database: targetedFaultAdapter(memoryAdapter(), plan) },
+    database: targetedFaultAdapter(memoryAdapter(), plan),
   });
   const store = made.auth.context.store;
   const count = (model: string, userId: string, more: { field: string; value: null }[] = []) =>
