@@ -101,6 +101,22 @@ async function freshSession(w: World): Promise<Client> {
   return c;
 }
 
+/** A TOTP user holding a session of its own (a fresh sign-in, second factor passed). */
+async function signedInUser(w: World): Promise<void> {
+  await signUp(w);
+  await enrol(w);
+  w.client = await freshSession(w);
+}
+
+/** A user with a second factor (TOTP enrolled, or the OTP method enabled) in the middle of a challenged sign-in. */
+async function challengedUser(w: World, method: "totp" | "otp" = "totp"): Promise<void> {
+  await signUp(w);
+  if (method === "totp") await enrol(w);
+  else await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
+  await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
+  await signInChallenged(w);
+}
+
 async function sessionsOf(w: World): Promise<number> {
   return (await snapshot(w.h.store)).sessions.filter((s) => s.userId === w.userId).length;
 }
@@ -236,10 +252,7 @@ const flows: Flow[] = [
   {
     name: "verify-totp (challenge -> session)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.h.clock.advance(30);
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } }),
@@ -264,10 +277,7 @@ const flows: Flow[] = [
   {
     name: "verify-backup-code (challenge -> session)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.memo.unused = await unusedBackupCodes(w);
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: w.backupCodes[0] } }),
@@ -298,10 +308,7 @@ const flows: Flow[] = [
   {
     name: "verify-totp (challenge, trustDevice)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.h.clock.advance(30);
     },
     act: (w) =>
@@ -348,10 +355,7 @@ const flows: Flow[] = [
     name: "send-otp (challenge)",
     otp: true,
     async setup(w) {
-      await signUp(w);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w, "otp");
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/send-otp", body: {} }),
     async check(w, a) {
@@ -369,10 +373,7 @@ const flows: Flow[] = [
     name: "verify-otp (challenge -> session)",
     otp: true,
     async setup(w) {
-      await signUp(w);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w, "otp");
       await w.client.expect(200, { method: "POST", path: "/two-factor/send-otp", body: {} });
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } }),
@@ -401,11 +402,7 @@ const flows: Flow[] = [
   },
   {
     name: "generate-backup-codes",
-    async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      w.client = await freshSession(w);
-    },
+    setup: signedInUser,
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } }),
     async check(w, a) {
       const unused = await unusedBackupCodes(w);
@@ -426,11 +423,7 @@ const flows: Flow[] = [
   },
   {
     name: "disable",
-    async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      w.client = await freshSession(w);
-    },
+    setup: signedInUser,
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } }),
     async check(w, a) {
       const user = await userRow(w);
