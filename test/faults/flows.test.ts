@@ -101,6 +101,17 @@ async function freshSession(w: World): Promise<Client> {
   return c;
 }
 
+/**
+ * A retry's password-confirmed call: on the flow's client, or on a fresh sign-in when the failed
+ * request cost that client its session (401).
+ */
+async function withPassword(w: World, path: string): Promise<{ client: Client; reply: Reply }> {
+  const reply = await w.client.call({ method: "POST", path, body: { password: PASSWORD } });
+  if (reply.status !== 401) return { client: w.client, reply };
+  const client = await freshSession(w);
+  return { client, reply: await client.call({ method: "POST", path, body: { password: PASSWORD } }) };
+}
+
 /** A TOTP user holding a session of its own (a fresh sign-in, second factor passed). */
 async function signedInUser(w: World): Promise<void> {
   await signUp(w);
@@ -185,12 +196,7 @@ const flows: Flow[] = [
       return user?.twoFactorEnabled === true ? ["enable (without verification) turned twoFactorEnabled on"] : [];
     },
     async retry(w) {
-      let c = w.client;
-      let a = await c.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      }
+      const { client: c, reply: a } = await withPassword(w, "/two-factor/enable");
       assert.equal(a.status, 200, `enable retry: ${a.status} ${a.text}`);
       w.key = secretFromUri(a.body.totpURI);
       w.h.clock.advance(30);
@@ -410,12 +416,7 @@ const flows: Flow[] = [
       return [];
     },
     async retry(w) {
-      let c = w.client;
-      let a = await c.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } });
-      }
+      const { reply: a } = await withPassword(w, "/two-factor/generate-backup-codes");
       assert.equal(a.status, 200, `generate retry: ${a.status} ${a.text}`);
       await signInChallenged(w);
       await w.client.expect(200, { method: "POST", path: "/two-factor/verify-backup-code", body: { code: a.body.backupCodes[0] } });
@@ -434,11 +435,7 @@ const flows: Flow[] = [
       return [];
     },
     async retry(w) {
-      let a = await w.client.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        const c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } });
-      }
+      const { reply: a } = await withPassword(w, "/two-factor/disable");
       assert.equal(a.status, 200, `disable retry: ${a.status} ${a.text}`);
       const c = new Client(w.h.auth.handler);
       const s = await c.expect(200, { method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD } });
