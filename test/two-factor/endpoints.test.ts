@@ -24,7 +24,7 @@ import {
   signUp,
   totpAt,
   wrongTotp,
-} from "./helpers.js";
+} from "../helpers/two-factor.js";
 
 const err = (code: keyof typeof TWO_FACTOR_ERROR_CODES) => ({ message: TWO_FACTOR_ERROR_CODES[code], code });
 const names = (lines: string[]) => lines.map((l) => l.slice(0, l.indexOf("=")));
