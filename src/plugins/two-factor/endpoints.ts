@@ -142,8 +142,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const target = await resolveTarget(ctx);
         await attemptOtp(ctx, state, target, ctx.body.code as string);
         const granted = await grant(ctx, state, target);
-        if (target.kind === "session" && !twoFactorEnabled(target.user))
-          emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "otp" });
+        if (!twoFactorEnabled(target.user)) emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "otp" });
         if (target.kind === "challenge")
           emit(ctx, {
             type: "two-factor.verified",
