@@ -6,7 +6,8 @@
  *
  * A request that ends with an error runs the compensations its steps registered (ctx.onFailure) before
  * the error response is built: when the handler throws (so after-hooks see the state the failed
- * request leaves), and again for any registered later when a hook throws.
+ * request leaves), and again for any registered later when a hook throws. Then, settled either way,
+ * the tasks it registered with ctx.afterSettled run (told whether it failed), before the answer leaves.
  */
 import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
