@@ -8,7 +8,7 @@
  *   ends without an error. The types in APPLIED report writes no rollback touches (a wrong guess
  *   counted, a lock set, devices revoked, two-factor turned off, a code sent); they are delivered once
  *   settled even when the request answers an error, which for `two-factor.failed` and
- *   `two-factor.locked` it always does (401 / 429).
+ *   `two-factor.locked` it always does (401 INVALID_CODE or INVALID_BACKUP_CODE).
  * - Never in the way. The handler is called on a later turn of the event loop (setImmediate), after
  *   the answer is built and returned, so a slow handler delays nothing; a throw or a rejection is logged with
  *   the event type and the error's class name only, and swallowed.
