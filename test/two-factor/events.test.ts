@@ -312,6 +312,28 @@ describe("security events: every flow", () => {
   });
 });
 
+describe("security events: options", () => {
+  test("onEvent must be a function (refused at init, naming the option)", () => {
+    assert.throws(() => makeAuth({ twoFactor: { onEvent: "log" as never } }), /two-factor: expected onEvent to be a function, got string/);
+  });
+
+  test("with accountLockout off, a wrong code reports attemptsLeft: null and nothing locks", async () => {
+    const events: TwoFactorEvent[] = [];
+    const { auth, clock } = makeAuth({ twoFactor: { onEvent: (e) => void events.push(e), accountLockout: { enabled: false } } });
+    const a = new Browser(auth);
+    const email = uniqueEmail("nolock");
+    await a.post("/sign-up/email", { name: "N", email, password: PASSWORD });
+    const en = await a.post("/two-factor/enable", { password: PASSWORD });
+    await a.post("/two-factor/verify-totp", { code: totpAt(en.body.totpURI, clock) });
+    await delivered();
+    events.length = 0;
+    for (let i = 0; i < 3; i++)
+      assert.equal((await a.post("/two-factor/verify-totp", { code: wrongTotp(en.body.totpURI, clock) })).status, 401);
+    await delivered();
+    assert.deepEqual(events.map(key), Array(3).fill({ type: "two-factor.failed", method: "totp", attemptsLeft: null }));
+  });
+});
+
 describe("security events: account lifecycle", () => {
   test("change-password signing other devices out reports the trusted devices it revoked (this browser's kept)", async () => {
     const events: TwoFactorEvent[] = [];

@@ -8,9 +8,9 @@
  *   ends without an error. The types in APPLIED report writes no rollback touches (a wrong guess
  *   counted, a lock set, devices revoked, two-factor turned off, a code sent); they are delivered once
  *   settled even when the request answers an error, which for `two-factor.failed` and
- *   `two-factor.locked` it always does (401 / 429).
- * - Never in the way. The handler is called from setImmediate, after the response has been handed to
- *   the transport, so a slow handler does not delay it; a throw or a rejected promise is logged with
+ *   `two-factor.locked` it always does (401 INVALID_CODE or INVALID_BACKUP_CODE).
+ * - Never in the way. The handler is called on a later turn of the event loop (setImmediate), after
+ *   the answer is built and returned, so a slow handler delays nothing; a throw or a rejection is logged with
  *   the event type and the error's class name only, and swallowed.
  * - No secrets. Every field is chosen here or at the emitting line: ids, counts, methods, times, the
  *   client's address as the core resolved it (trusted proxies respected; null with disableIpTracking)
