@@ -17,7 +17,7 @@ import { phoneNumber } from "../src/plugins/phone-number/index.js";
 import { memoryAdapter } from "../src/adapters/memory.js";
 import { mongodbAdapter } from "../src/adapters/mongodb.js";
 import type { Adapter } from "../src/adapters/types.js";
-import type { Kernia } from "../src/auth/types.js";
+import type { Kernia, User } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
 import { accountMail, accountPage } from "./account.js";
@@ -48,6 +48,25 @@ export interface DemoAppOptions {
   production?: boolean;
   /** Where the demo's own notices go. Default console.log. */
   log?: (line: string) => void;
+  /**
+   * Two-factor enforcement (the plugin's `enforcement.enabled`): true for every user, a function for some.
+   * Default false (KERNIA_DEMO_ENFORCE, parsed by parseEnforcement, sets it for `npm start`).
+   */
+  enforcement?: Enforcement;
+}
+
+export type Enforcement = boolean | ((user: User) => boolean | Promise<boolean>);
+
+/**
+ * KERNIA_DEMO_ENFORCE: "off" (or unset, "0"): nobody must enrol; "all" (or "1"): every user; "@example.com":
+ * users whose email is at that domain (the function form of the option). Anything else is an error.
+ */
+export function parseEnforcement(text: string | undefined): Enforcement {
+  const value = (text ?? "").trim().toLowerCase();
+  if (value === "" || value === "off" || value === "0") return false;
+  if (value === "all" || value === "1") return true;
+  if (/^@[a-z0-9.-]+\.[a-z]{2,}$/.test(value)) return (user) => user.email.toLowerCase().endsWith(value);
+  throw new Error(`KERNIA_DEMO_ENFORCE: expected off, all or @domain (e.g. @example.com), got ${JSON.stringify(text)}`);
 }
 
 export interface DemoApp {
@@ -137,7 +156,14 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     secret,
     baseURL,
     trustedOrigins: [...loopbackAliases(origin), ...(options.trustedOrigins ?? [])],
-    plugins: [twoFactor(), username(), phoneNumber()],
+    plugins: [
+      twoFactor({
+        // A user the policy covers gets no session until a second factor is verified (docs/demo.md).
+        enforcement: { enabled: options.enforcement ?? false },
+      }),
+      username(),
+      phoneNumber(),
+    ],
     ...accountMail(outbox, APP_NAME, now, log), // reset / verify / delete links (example/account.ts)
     advanced: {
       now,
