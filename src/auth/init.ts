@@ -320,6 +320,8 @@ async function run(auth: CoreContext, route: Route, input: RunInput): Promise<Ru
     if (unavailable !== undefined) return { state: unavailable };
     console.error(`kernia: ${route.name} failed${reachedHandler ? "" : " before its handler"}: ${loggableError(e)}`);
     return { state: internalError(), unexpected: e };
+  } finally {
+    ctx.settle(); // afterSettled tasks: the request's writes, rollback included, are done
   }
 }
 

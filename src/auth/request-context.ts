@@ -61,6 +61,8 @@ export class RequestContext implements EndpointContext {
   private cookies: Map<string, string> | null = null;
   private session: Promise<SessionWithUser | null> | null = null;
   private readonly compensations: Compensation[] = [];
+  private readonly settledTasks: ((outcome: { failed: boolean }) => void)[] = [];
+  private failed = false;
 
   constructor(
     readonly auth: CoreContext,
@@ -181,6 +183,26 @@ export class RequestContext implements EndpointContext {
     return { session: issued };
   }
 
+  get clientAddress(): string | null {
+    return this.source.clientAddress;
+  }
+
+  afterSettled(task: (outcome: { failed: boolean }) => void): void {
+    this.settledTasks.push(task);
+  }
+
+  /** Run (and forget) the afterSettled tasks. Called by the pipeline once, when the request is settled. */
+  settle(): void {
+    const outcome = { failed: this.failed };
+    for (const task of this.settledTasks.splice(0)) {
+      try {
+        task(outcome);
+      } catch (e) {
+        console.error(`kernia: ${this.path}: an after-request task failed (${errorName(e)})`);
+      }
+    }
+  }
+
   onFailure(undo: () => Promise<unknown>, what = "compensating step"): void {
     this.compensations.push({ undo, what });
   }
@@ -190,6 +212,7 @@ export class RequestContext implements EndpointContext {
    * request ends with an error; steps registered afterwards (by after-hooks) run on a later call.
    */
   async rollback(): Promise<void> {
+    this.failed = true;
     for (let c = this.compensations.pop(); c !== undefined; c = this.compensations.pop()) {
       try {
         await c.undo();

@@ -375,6 +375,23 @@ export interface EndpointContext<Body = Record<string, unknown>, Query = Record<
    * happened" does not hold. `what` names the step in the log.
    */
   onFailure(undo: () => Promise<unknown>, what?: string): void;
+
+  // ---- After the request (security events, kernia/plugins/two-factor events.ts) ----
+  /**
+   * The client's address as the core resolved it for this request (client-address.ts: the peer, or a
+   * forwarded address only from trusted proxies, IPv6 cut to ipv6Subnet), or null when there is none
+   * or disableIpTracking is set. The same value the rate limiter keys on and session rows record.
+   */
+  readonly clientAddress: string | null;
+  /**
+   * Run `task` once this request is settled: after the handler, the after-hooks and any rollback
+   * (onFailure steps), just before the response leaves the pipeline. `failed` is true when the request
+   * ended with an error (so every registered compensation ran): a task reporting a write that a
+   * rollback undoes should then do nothing. Tasks run once, in order, synchronously; each must be
+   * quick and defer real work (setImmediate). A task that throws is logged (its error name only) and
+   * the others still run; it never changes the response.
+   */
+  afterSettled(task: (outcome: { failed: boolean }) => void): void;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Adapter, Store } from "../../src/adapters/types.js";
 import type { User } from "../../src/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { init } from "../../src/index.js";
+import { FaultController, faultyAdapter } from "../helpers/faulty-store.js";
 import { BASE, Client, makeAuth, PASSWORD, SECRET, totpAt, uniqueEmail, wrongTotp, type Reply } from "./helpers.js";
 
 type Made = ReturnType<typeof makeAuth>;
@@ -181,6 +182,24 @@ describe("the enrolment-required challenge", () => {
     const normal = await new Client(made.auth).post("/sign-in/email", { email: "in@corp.example", password: PASSWORD });
     assert.deepEqual(normal.body, { twoFactorRedirect: true, twoFactorMethods: ["totp", "otp"] });
     assert.equal(seen.length, 4, "asked once more: at enable");
+  });
+
+  test("a user the policy does not cover costs no extra store operation at sign-up or sign-in", async () => {
+    const count = async (enforcement: { enabled: boolean | ((u: User) => boolean) } | undefined) => {
+      const ctl = new FaultController();
+      const made = makeAuth({ twoFactor: enforcement ? { enforcement } : {}, options: { database: faultyAdapter(memoryAdapter(), ctl) } });
+      const email = uniqueEmail();
+      ctl.reset(0);
+      await new Client(made.auth).post("/sign-up/email", { name: "N", email, password: PASSWORD });
+      const signUpOps = ctl.trace.join(" ");
+      ctl.reset(0);
+      const r = await new Client(made.auth).post("/sign-in/email", { email, password: PASSWORD });
+      assert.equal(r.body.redirect, false);
+      return [signUpOps, ctl.trace.join(" ")];
+    };
+    const off = await count(undefined);
+    assert.deepEqual(await count({ enabled: false }), off);
+    assert.deepEqual(await count({ enabled: () => false }), off);
   });
 
   test("a throwing policy, or one answering a non-boolean, fails closed: 500, no session, no challenge", async () => {

@@ -20,6 +20,7 @@ import type { EndpointContext } from "../../auth/types.js";
 import { spendBackupCode } from "./backup-codes.js";
 import { recordAttemptFailure, reserveAttempt, type Target } from "./challenge.js";
 import { twoFactorError } from "./errors.js";
+import { emit } from "./events.js";
 import {
   assertNotLocked,
   recordSuccess,
@@ -72,7 +73,7 @@ export async function attemptTotp(ctx: EndpointContext, state: PluginState, targ
     await releaseGuess(auth, options, userId);
     throw twoFactorError(401, "TOTP_CODE_ALREADY_USED");
   }
-  await recordWrongGuess(auth, options, userId, count);
+  await recordWrongGuess(ctx, options, userId, count, "totp");
   throw twoFactorError(401, "INVALID_CODE");
 }
 
@@ -90,13 +91,14 @@ export async function attemptBackupCode(ctx: EndpointContext, state: PluginState
     if (target.kind === "challenge") await reserveAttempt(ctx, options, target.challengeId);
     return spendBackupCode(ctx, keyring, row, code);
   });
-  if (check === "spent") {
+  if (typeof check === "number") {
     await recordSuccess(auth, options, userId);
+    emit(ctx, { type: "backup-code.used", userId, codesLeft: check });
     return;
   }
   if (target.kind === "challenge") await recordAttemptFailure(ctx, target.challengeId);
   if (check === "none") await releaseGuess(auth, options, userId);
-  else await recordWrongGuess(auth, options, userId, count);
+  else await recordWrongGuess(ctx, options, userId, count, "backup-code");
   throw twoFactorError(401, "INVALID_BACKUP_CODE");
 }
 
@@ -123,6 +125,6 @@ export async function attemptOtp(ctx: EndpointContext, state: PluginState, targe
     await recordSuccess(auth, options, userId);
     return;
   }
-  await recordWrongGuess(auth, options, userId, count);
+  await recordWrongGuess(ctx, options, userId, count, "otp");
   throw twoFactorError(401, "INVALID_CODE");
 }

@@ -81,11 +81,13 @@ export async function pruneBackupCodes(auth: AuthContext, userId: string, keep: 
 }
 
 /**
- * spent: `code` is one of the user's unused codes and this request spent it (undone if the request
- * fails later, see the file comment). wrong: it matches none. none: there was nothing to compare it
- * with (no unused code left), or the matching code was spent by a concurrent request first.
+ * A number: `code` is one of the user's unused codes and this request spent it (undone if the request
+ * fails later, see the file comment); the number is how many unused codes are left, as this request
+ * read them (for the `backup-code.used` event; no extra store operation). wrong: it matches none.
+ * none: there was nothing to compare it with (no unused code left), or the matching code was spent
+ * by a concurrent request first.
  */
-export type BackupCodeCheck = "spent" | "wrong" | "none";
+export type BackupCodeCheck = number | "wrong" | "none";
 
 export async function spendBackupCode(
   ctx: EndpointContext,
@@ -139,7 +141,7 @@ export async function spendBackupCode(
       spentBy: marker,
     },
   );
-  return spent !== null ? "spent" : "none";
+  return spent !== null ? unused.length - 1 : "none";
 }
 
 export async function backupCodeStatus(auth: AuthContext, row: TwoFactorRow | null): Promise<{ total: number; remaining: number }> {

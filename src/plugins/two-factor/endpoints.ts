@@ -11,6 +11,7 @@ import { completeChallenge, currentSession, enableAndRotate, grant } from "./com
 import { enableTarget } from "./enforcement.js";
 import { enableOtp, enrolTotp, removeTwoFactor } from "./enrolment.js";
 import { notConfigured, twoFactorError } from "./errors.js";
+import { emit } from "./events.js";
 import { sendOtp } from "./otp.js";
 import { findTwoFactor, isCurrent, twoFactorEnabled } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -53,12 +54,18 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (method === "totp" && options.totp.disable) throw twoFactorError(400, "TOTP_NOT_CONFIGURED");
         if (method === "otp") {
           // On an enrolment challenge nothing turns on before a code is verified: send-otp, verify-otp.
-          if (target.kind === "session") await enableOtp(ctx, state, target.session);
+          if (target.kind === "session") {
+            await enableOtp(ctx, state, target.session);
+            emit(ctx, { type: "two-factor.enabled", userId: user.id, method: "otp" });
+          }
           return { method: "otp" };
         }
         const { secret, codes } = await enrolTotp(ctx, state, user);
         // On an enrolment challenge the session (and the flag) come from verify-totp, never from enable.
-        if (options.skipVerificationOnEnable && target.kind === "session") await enableAndRotate(ctx, options, target.session);
+        if (options.skipVerificationOnEnable && target.kind === "session") {
+          await enableAndRotate(ctx, options, target.session);
+          emit(ctx, { type: "two-factor.enabled", userId: user.id, method: "totp" });
+        }
         const issuer = (ctx.body.issuer as string | undefined) || options.issuer || auth.appName;
         return { method: "totp", totpURI: totpUri(auth, options, secret, issuer, user.email), backupCodes: codes };
       },
@@ -104,8 +111,18 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (state.options.totp.disable) throw notConfigured.totp();
         const target = await resolveTarget(ctx);
         // The claim of a first code also marks the secret verified (enrolment), in the same write.
-        await attemptTotp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target, "totp");
+        const row = await attemptTotp(ctx, state, target, ctx.body.code as string);
+        const granted = await grant(ctx, state, target, "totp");
+        if (!row.verified || !twoFactorEnabled(target.user))
+          emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "totp" });
+        if (target.kind === "challenge")
+          emit(ctx, {
+            type: "two-factor.verified",
+            userId: target.user.id,
+            method: "totp",
+            trustDeviceAdded: ctx.body.trustDevice === true,
+          });
+        return granted;
       },
     },
 
@@ -118,6 +135,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         await sendOtp(ctx, options, keys, target);
+        emit(ctx, { type: "otp.sent", userId: target.user.id });
         return { status: true };
       },
     },
@@ -131,7 +149,17 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (!state.options.otp.sendOtp) throw notConfigured.otp();
         const target = await resolveTarget(ctx);
         await attemptOtp(ctx, state, target, ctx.body.code as string);
-        return grant(ctx, state, target, "otp");
+        const granted = await grant(ctx, state, target, "otp");
+        // A session-path verify turns OTP on (Better Auth); so does one on an enrolment challenge.
+        if (!twoFactorEnabled(target.user)) emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "otp" });
+        if (target.kind === "challenge")
+          emit(ctx, {
+            type: "two-factor.verified",
+            userId: target.user.id,
+            method: "otp",
+            trustDeviceAdded: ctx.body.trustDevice === true,
+          });
+        return granted;
       },
     },
 
@@ -147,7 +175,14 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         if (target.kind === "session") return currentSession(ctx, target.session);
         // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
-        return completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+        const granted = await completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
+        emit(ctx, {
+          type: "two-factor.verified",
+          userId: target.user.id,
+          method: "backup-code",
+          trustDeviceAdded: ctx.body.trustDevice === true,
+        });
+        return granted;
       },
     },
 
@@ -167,6 +202,7 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         // One write switches sets: from here only the new generation's rows count.
         await auth.store.update(MODELS.twoFactor, [{ field: "userId", value: user.id }], { backupCodes: generation });
         await pruneBackupCodes(auth, user.id, generation);
+        emit(ctx, { type: "backup-codes.regenerated", userId: user.id, count: codes.length });
         return { status: true, backupCodes: codes };
       },
     },

@@ -8,6 +8,7 @@ import type { EndpointContext, SessionWithUser, User } from "../../auth/types.js
 import { createBackupCodes, pruneBackupCodes } from "./backup-codes.js";
 import { replaceSessions, turnOn } from "./complete.js";
 import { twoFactorError } from "./errors.js";
+import { emit } from "./events.js";
 import { encryptSecret } from "./secret-box.js";
 import { findTwoFactor, generationOf, isCurrent, twoFactorEnabled, type TwoFactorRow } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -82,6 +83,7 @@ export async function removeTwoFactor(ctx: EndpointContext, state: PluginState, 
   const user = current.user;
   const updated =
     (await auth.users.update(user.id, { twoFactorEnabled: false, twoFactorGeneration: auth.generateId() } as Partial<User>)) ?? user;
+  emit(ctx, { type: "two-factor.disabled", userId: user.id });
   const byUser = [{ field: "userId", value: user.id }];
   await auth.store.deleteMany(MODELS.twoFactor, byUser);
   await pruneBackupCodes(auth, user.id, null);

@@ -9,13 +9,16 @@
  */
 import { assertKnownKeys, listOptionKeys, type Plugin } from "../../auth/plugin-api.js";
 import { createEndpoints } from "./endpoints.js";
+import { withChallengeEvents } from "./events.js";
 import { twoFactorGate } from "./gate.js";
 import { deleteUserData, revokeUserGrants } from "./lifecycle.js";
 import type { TwoFactorOptions } from "./options.js";
+import { resetTwoFactorEndpoint } from "./reset.js";
 import { twoFactorSchema } from "./schema.js";
 import { StateRegistry } from "./state.js";
 
 export { TWO_FACTOR_ERROR_CODES, type TwoFactorErrorCode } from "./errors.js";
+export type { TwoFactorEvent, TwoFactorEventBase, TwoFactorEventFields, TwoFactorEventType } from "./events.js";
 export type {
   AccountLockoutOptions,
   BackupCodeOptions,
@@ -50,17 +53,22 @@ const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
   "accountLockout",
   "revokeOtherSessions",
   "enforcement",
+  "onEvent",
 ]);
 
-export function twoFactor(options?: TwoFactorOptions): Plugin {
+/** The plugin's endpoint table: the HTTP ones, untyped, and the server-only reset, typed for auth.api. */
+type TwoFactorEndpoints = ReturnType<typeof createEndpoints> & { resetTwoFactor: typeof resetTwoFactorEndpoint };
+
+export function twoFactor(options?: TwoFactorOptions): Plugin<TwoFactorEndpoints> {
   assertKnownKeys("twoFactor()", options, OPTION_KEYS);
   const states = new StateRegistry(options);
   return {
     id: "two-factor",
     optionKeys: OPTION_KEYS,
     schema: twoFactorSchema,
-    endpoints: createEndpoints(states),
-    signInGate: twoFactorGate(states),
+    // resetTwoFactor: server-only support-desk reset (reset.ts), no HTTP path.
+    endpoints: { ...createEndpoints(states), resetTwoFactor: resetTwoFactorEndpoint },
+    signInGate: withChallengeEvents(twoFactorGate(states)), // two-factor.challenge-issued (events.ts)
     // Better Auth's plugin rule: 3 requests per 10 s per IP and path under /two-factor/ (when rate
     // limiting is on). The store-backed caps above hold regardless of it.
     rateLimit: [{ matches: (path) => path.startsWith("/two-factor/"), window: 10, max: 3 }],

@@ -6,7 +6,8 @@
  * cannot finish its second step afterwards; so do the OTPs waiting on those challenges and on revoked
  * sessions, and the trusted devices, which would otherwise let the old password skip the second factor
  * on those browsers. A password change keeps this browser's trusted device and its session's OTP.
- * None of this is undone on failure: it only takes access away (see routes/account/state.ts).
+ * None of this is undone on failure: it only takes access away (see routes/account/state.ts), so the
+ * `trusted-device.revoked` event it reports is delivered even when the request then fails (events.ts).
  *
  * Deleting the account: every row the plugin keeps for the user, each delete undoable (removeRows
  * re-creates the rows if the request fails later), so the deletion is all or nothing.
@@ -15,6 +16,7 @@ import type { Where } from "../../adapters/types.js";
 import type { EndpointContext } from "../../auth/types.js";
 import { removeRows } from "../../auth/plugin-api.js";
 import { TWO_FACTOR_COOKIE } from "./challenge.js";
+import { emit } from "./events.js";
 import { MODELS } from "./schema.js";
 import { forgetAllDevices, listTrustedDevices, TRUST_DEVICE_COOKIE } from "./trusted-device.js";
 
@@ -30,7 +32,8 @@ export async function revokeUserGrants(ctx: EndpointContext, userId: string, opt
     const device = (await listTrustedDevices(ctx, userId)).find((d) => d.current);
     const deviceWhere: Where[] = [byUser];
     if (device) deviceWhere.push({ field: "id", operator: "ne", value: device.id });
-    await store.deleteMany(MODELS.trustedDevice, deviceWhere);
+    const count = await store.deleteMany(MODELS.trustedDevice, deviceWhere);
+    if (count > 0) emit(ctx, { type: "trusted-device.revoked", userId, count });
   } else {
     await store.deleteMany(MODELS.otp, [byUser]);
     await forgetAllDevices(ctx, userId);

@@ -26,8 +26,9 @@
  */
 import type { Where } from "../../adapters/types.js";
 import type { APIError } from "../../auth/errors.js";
-import type { AuthContext, User } from "../../auth/types.js";
+import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
 import { twoFactorError } from "./errors.js";
+import { emit } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import { findTwoFactor, generationOf, type TwoFactorRow } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -212,18 +213,31 @@ export async function releaseGuess(auth: AuthContext, options: ResolvedOptions, 
 /**
  * A reserved guess was wrong. The guess that took the last slot sets the lock; the others need not
  * write (a slot above theirs is someone else's, who locks when it fails, gives it back, or resets).
+ * Events: `two-factor.failed` (guesses left before the lock, as this reservation counted them), and
+ * `two-factor.locked` when this guess set the lock.
  */
-export async function recordWrongGuess(auth: AuthContext, options: ResolvedOptions, userId: string, reserved: number): Promise<void> {
-  if (!options.lockout.enabled || reserved < options.lockout.maxFailedAttempts) return;
-  await auth.store.update(
+export async function recordWrongGuess(
+  ctx: EndpointContext,
+  options: ResolvedOptions,
+  userId: string,
+  reserved: number,
+  method: "totp" | "otp" | "backup-code",
+): Promise<void> {
+  const { enabled, maxFailedAttempts } = options.lockout;
+  emit(ctx, { type: "two-factor.failed", userId, method, attemptsLeft: enabled ? Math.max(0, maxFailedAttempts - reserved) : null });
+  if (!enabled || reserved < maxFailedAttempts) return;
+  const auth = ctx.auth;
+  const until = new Date(auth.now() + options.lockout.durationSeconds * 1000);
+  const locked = await auth.store.update(
     MODELS.twoFactor,
     [
       { field: "userId", value: userId },
       { field: "failedVerificationCount", operator: "gte", value: options.lockout.maxFailedAttempts },
       { field: "lockedUntil", value: null },
     ],
-    { lockedUntil: new Date(auth.now() + options.lockout.durationSeconds * 1000) },
+    { lockedUntil: until },
   );
+  if (locked !== null) emit(ctx, { type: "two-factor.locked", userId, until });
 }
 
 /** The fields a success writes (folded into the TOTP step claim; a separate update for the others). */

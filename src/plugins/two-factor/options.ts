@@ -4,6 +4,7 @@
  */
 import { assertKnownKeys, listOptionKeys } from "../../auth/plugin-api.js";
 import type { AuthContext, EndpointContext, User } from "../../auth/types.js";
+import type { TwoFactorEventHandler } from "./events.js";
 
 export interface SendOtpData {
   user: User;
@@ -80,6 +81,11 @@ export interface TwoFactorOptions {
   revokeOtherSessions?: boolean;
   /** Require a second factor: covered users without one must enrol before any session is issued. */
   enforcement?: EnforcementOptions;
+  /**
+   * Security events (events.ts, docs/two-factor-operations.md): called with each event once the request
+   * that caused it is settled, never awaited; a throw or rejection is logged and swallowed.
+   */
+  onEvent?: TwoFactorEventHandler;
 }
 
 export interface ResolvedOptions {
@@ -94,6 +100,7 @@ export interface ResolvedOptions {
   lockout: Required<AccountLockoutOptions>;
   revokeOtherSessions: boolean;
   enforcement: { enabled: boolean | ((user: User) => boolean | Promise<boolean>) };
+  onEvent: TwoFactorEventHandler | undefined;
 }
 
 export const DEFAULTS = {
@@ -154,6 +161,9 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
   if (otp.sendOtp !== undefined && typeof otp.sendOtp !== "function") {
     throw new TypeError(`two-factor: expected otpOptions.sendOtp to be a function, got ${typeof otp.sendOtp}`);
   }
+  if (o.onEvent !== undefined && typeof o.onEvent !== "function") {
+    throw new TypeError(`two-factor: expected onEvent to be a function, got ${typeof o.onEvent}`);
+  }
   if (o.issuer !== undefined && typeof o.issuer !== "string") {
     throw new TypeError(`two-factor: expected issuer to be a string, got ${typeof o.issuer}`);
   }
@@ -190,5 +200,6 @@ export function resolveOptions(auth: AuthContext, passed: TwoFactorOptions | und
     },
     revokeOtherSessions: bool("revokeOtherSessions", o.revokeOtherSessions ?? DEFAULTS.revokeOtherSessions),
     enforcement,
+    onEvent: o.onEvent,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AuthContext } from "../../auth/types.js";
 import { resolveOptions, type ResolvedOptions, type TwoFactorOptions } from "./options.js";
+import { setEventHandler } from "./events.js";
 import { TotpKeyCache } from "./key-cache.js";
 import { deriveKeys, type PluginKeys } from "./secret-box.js";
 
@@ -31,6 +32,7 @@ export class StateRegistry {
     const keyring = auth.secrets.map((secret) => deriveKeys(secret));
     const state = { options, keys: keyring[0], keyring, totpKeys };
     this.states.set(auth, state);
+    setEventHandler(auth, options.onEvent);
     return state;
   }
 

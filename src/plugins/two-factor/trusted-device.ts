@@ -11,6 +11,7 @@
  */
 import type { Row } from "../../adapters/types.js";
 import type { EndpointContext, User } from "../../auth/types.js";
+import { emit } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import { generationOf, isCurrent } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -92,6 +93,7 @@ export async function trustThisDevice(ctx: EndpointContext, options: ResolvedOpt
     factorGeneration: generationOf(user),
   });
   await setCookie(ctx, options, userId, trustId);
+  emit(ctx, { type: "trusted-device.added", userId });
 }
 
 /**
@@ -147,6 +149,8 @@ export async function useTrustedDevice(ctx: EndpointContext, options: ResolvedOp
     return false;
   }
   await setCookie(ctx, options, userId, next);
+  // The gate allows on this cookie: the sign-in skips the challenge (delivered once the session is issued).
+  emit(ctx, { type: "two-factor.verified", userId, method: "trusted-device", trustDeviceAdded: false });
   return true;
 }
 
@@ -203,11 +207,13 @@ export async function revokeTrustedDevices(ctx: EndpointContext, userId: string,
     hitCurrent = row !== null && current !== null && ctx.auth.crypto.timingSafeEqual(utf8(row.trustIdHash), utf8(current));
   }
   if (hitCurrent) ctx.expireCookie(TRUST_DEVICE_COOKIE);
+  if (revoked > 0) emit(ctx, { type: "trusted-device.revoked", userId, count: revoked });
   return revoked;
 }
 
 /** On disable: every record of the user goes; the cookie is expired if a validly signed one was sent. */
 export async function forgetAllDevices(ctx: EndpointContext, userId: string): Promise<void> {
-  await ctx.auth.store.deleteMany(MODELS.trustedDevice, [{ field: "userId", value: userId }]);
+  const count = await ctx.auth.store.deleteMany(MODELS.trustedDevice, [{ field: "userId", value: userId }]);
   if (await ctx.getSignedCookie(TRUST_DEVICE_COOKIE)) ctx.expireCookie(TRUST_DEVICE_COOKIE);
+  if (count > 0) emit(ctx, { type: "trusted-device.revoked", userId, count });
 }
