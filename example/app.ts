@@ -21,6 +21,8 @@ import type { Kernia, User } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
 import { accountMail, accountPage } from "./account.js";
+import { ActivityLog, activityRouter } from "./activity.js";
+import { adminRouter } from "./admin.js";
 
 export const APP_NAME = "Kernia Demo";
 
@@ -53,6 +55,8 @@ export interface DemoAppOptions {
    * Default false (KERNIA_DEMO_ENFORCE, parsed by parseEnforcement, sets it for `npm start`).
    */
   enforcement?: Enforcement;
+  /** Mount the support-desk screen at /demo/admin (loopback clients only, example/admin.ts). Default false. */
+  admin?: boolean;
 }
 
 export type Enforcement = boolean | ((user: User) => boolean | Promise<boolean>);
@@ -74,6 +78,8 @@ export interface DemoApp {
   url: string;
   server: Server;
   auth: Kernia;
+  /** The two-factor events kept for the security activity list (example/activity.ts). */
+  activity: ActivityLog;
   /** The development outbox, or null in production. */
   outbox: Outbox | null;
   storage: "memory" | "mongodb" | "custom";
@@ -149,6 +155,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   // Never with real user data: production mode, or a MongoDB database (example/outbox.ts).
   const outbox = production || storage === "mongodb" ? null : new Outbox();
   const now = options.now ?? Date.now;
+  const activity = new ActivityLog();
 
   const auth = init({
     appName: APP_NAME,
@@ -160,6 +167,8 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
       twoFactor({
         // A user the policy covers gets no session until a second factor is verified (docs/demo.md).
         enforcement: { enabled: options.enforcement ?? false },
+        // Called after each two-factor event; record() is synchronous and never throws.
+        onEvent: activity.record,
       }),
       username(),
       phoneNumber(),
@@ -197,6 +206,9 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   });
   app.use("/api/auth", toNodeHandler(auth));
   if (outbox) app.use(outbox.router());
+  app.use(activityRouter(auth, activity));
+  // Not mounted at all unless asked for: /demo/admin is then a 404 like any unknown path.
+  if (options.admin) app.use(adminRouter(auth));
 
   // The page's probe after a reload or Back: does this browser still hold a pending two-factor sign-in?
   // The two_factor cookie is HttpOnly, so the page cannot see it; the server says whether the browser sent
@@ -217,6 +229,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     url: baseURL,
     server,
     auth,
+    activity,
     outbox,
     storage,
     close: async () => {

@@ -23,6 +23,15 @@ interface Challenge {
   twoFactorEnrolmentRequired?: boolean;
 }
 
+/** One row of GET /demo/activity (example/activity.ts). */
+interface ActivityEntry {
+  type: string;
+  at: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  method: string | null;
+}
+
 interface TrustedDevice {
   id: string;
   createdAt?: string | Date;
@@ -278,7 +287,7 @@ async function refresh(): Promise<void> {
   $("tf-off").hidden = !!user.twoFactorEnabled || !$("tf-setup").hidden;
   $("tf-on").hidden = !user.twoFactorEnabled;
   showView("account");
-  if (user.twoFactorEnabled) await Promise.all([loadBackupStatus(), loadTrustedDevices()]);
+  await Promise.all([loadActivity(), ...(user.twoFactorEnabled ? [loadBackupStatus(), loadTrustedDevices()] : [])]);
 }
 
 /**
@@ -306,6 +315,57 @@ function showEnrolment(methods: string[]): void {
   fillList("enrol-backup-codes", []);
   for (const id of ["enrol-password", "enrol-verify-code", "enrol-otp-code"]) input(id).value = "";
   showView("enrol");
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  "two-factor.enabled": "Two-factor turned on",
+  "two-factor.disabled": "Two-factor turned off",
+  "two-factor.challenge-issued": "Sign-in asked for a second factor",
+  "two-factor.verified": "Second factor verified",
+  "two-factor.failed": "Wrong code entered",
+  "two-factor.locked": "Two-factor sign-in locked after too many wrong codes",
+  "backup-code.used": "Backup code used",
+  "backup-codes.regenerated": "New backup codes generated",
+  "trusted-device.added": "Device trusted",
+  "trusted-device.revoked": "Trusted device revoked",
+  "two-factor.reset": "Two-factor reset by support",
+  "otp.sent": "Sign-in code emailed",
+};
+
+const METHOD_LABELS: Record<string, string> = {
+  totp: "authenticator app",
+  otp: "email code",
+  "backup-code": "backup code",
+  "trusted-device": "trusted device",
+};
+
+async function loadActivity(): Promise<void> {
+  const events = await fetch("/demo/activity", { credentials: "same-origin" }).then(
+    (response) => (response.ok ? (response.json() as Promise<{ events: ActivityEntry[] }>).then((body) => body.events) : null),
+    () => null,
+  );
+  $("activity-empty").textContent = events ? "Nothing yet." : "Couldn't load your security activity.";
+  $("activity-empty").hidden = !!events?.length;
+  $("activity").replaceChildren(
+    ...(events ?? []).map((event) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "activity-event";
+      item.dataset.type = event.type;
+      const method = event.method && METHOD_LABELS[event.method] ? ` (${METHOD_LABELS[event.method]})` : "";
+      const what = Object.assign(document.createElement("span"), {
+        className: "what",
+        textContent: `${EVENT_LABELS[event.type] ?? event.type}${method}`,
+      });
+      const time = new Date(event.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+      const where = Object.assign(document.createElement("span"), {
+        className: "where muted",
+        textContent: `${event.type} · ${time} · ${event.ipAddress ?? "unknown address"} · ${event.userAgent ? describeAgent(event.userAgent) : "unknown browser"}`,
+        title: event.userAgent ?? "",
+      });
+      item.append(what, where);
+      return item;
+    }),
+  );
 }
 
 function showTwoFactor(methods: string[]): void {
@@ -680,6 +740,12 @@ $("enrol-cancel").addEventListener("click", () => {
 fetch("/dev/outbox.json", { method: "HEAD" })
   .then((response) => {
     if (response.ok) for (const element of Array.from(document.querySelectorAll<HTMLElement>(".dev-only"))) element.hidden = false;
+  })
+  .catch(() => undefined);
+// Likewise the support-desk screen, only with KERNIA_DEMO_ADMIN=1 and on this machine.
+fetch("/demo/admin", { method: "HEAD" })
+  .then((response) => {
+    if (response.ok) for (const element of Array.from(document.querySelectorAll<HTMLElement>(".admin-only"))) element.hidden = false;
   })
   .catch(() => undefined);
 
