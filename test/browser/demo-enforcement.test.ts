@@ -13,6 +13,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { request as httpRequest } from "node:http";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import type { Browser, Page } from "playwright-core";
 import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 import { CookieJar } from "../helpers/cookie-jar.js";
@@ -256,6 +258,64 @@ test("enforcement for @domain only: a user outside it signs up straight into a s
   } finally {
     await demo.close();
   }
+});
+
+// ---- npm start reads the two settings ----
+
+/** Runs example/server.ts (what `npm start` runs) with `env`; resolves with its URL and output once it listens. */
+async function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "example/server.ts"], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "development", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const url = await Promise.race([
+    (async () => {
+      // The last line it prints at start; a child that exits ends the wait through `exited`.
+      while (!/Development outbox/.test(stdout) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      return /running at (\S+)/.exec(stdout)![1];
+    })(),
+    exited.then(() => null),
+  ]);
+  return {
+    url,
+    output: () => stdout,
+    errors: () => stderr,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+test("npm start: KERNIA_DEMO_ENFORCE=@domain and KERNIA_DEMO_ADMIN=1 reach the app; a bad value stops the start", {
+  timeout: 60_000,
+}, async () => {
+  const server = await startServer({ KERNIA_DEMO_ENFORCE: "@corp.example", KERNIA_DEMO_ADMIN: "1" });
+  try {
+    assert.ok(server.url, server.errors());
+    assert.match(server.output(), /Two-factor enforcement: users with an email at @corp\.example/);
+    assert.match(server.output(), /Support desk .*\/demo\/admin/);
+    assert.equal((await raw(server.url, "/demo/admin")).status, 200);
+    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: JSON.stringify({ name: "C", email: "c@corp.example", password: "demo-password-123" }),
+    });
+    assert.equal((await signUp.json()).twoFactorEnrolmentRequired, true);
+  } finally {
+    await server.stop();
+  }
+
+  const bad = await startServer({ KERNIA_DEMO_ENFORCE: "yes" });
+  assert.equal(bad.url, null);
+  assert.equal(await bad.exited, 1);
+  assert.match(bad.errors(), /Could not start the Kernia demo: KERNIA_DEMO_ENFORCE: expected off, all or @domain/);
 });
 
 // ---- the story in a browser ----
