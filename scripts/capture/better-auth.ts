@@ -1,7 +1,9 @@
 /**
- * Captures Better Auth 1.7.25's answers to the account-lifecycle scenario (scenario.ts) and writes
- * docs/transcripts/account.json. Run: `npm run capture` (node --import tsx scripts/capture/better-auth.ts).
- * `--check` compares with the committed file instead of writing it (exit 1 when they differ).
+ * Captures Better Auth 1.7.25's answers to the account-lifecycle scenario (scenario.ts) and the
+ * two-factor scenario (two-factor-scenario.ts) and writes docs/transcripts/account.json,
+ * docs/transcripts/two-factor.json and its readable rendering docs/transcripts/two-factor.md.
+ * Run: `npm run capture` (node --import tsx scripts/capture/better-auth.ts). `--check` compares with
+ * the committed files instead of writing them (exit 1 when any differs).
  *
  * Better Auth runs in-process on its memory adapter, with the tests' secret and baseURL; its mail
  * callbacks record what they are given. Rate limiting is off (the default outside production), so the
@@ -12,14 +14,26 @@
  * second before each request. Without it, two verification JWTs made in the same second are identical
  * and the placeholder numbering would depend on the wall clock.
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
+import { twoFactor } from "better-auth/plugins/two-factor";
+import { username } from "better-auth/plugins/username";
 import { BASE_URL, SECRET, runScenario, transcriptText, type Mail, type SectionOptions, type Server } from "./scenario.js";
+import {
+  runTwoFactorScenario,
+  twoFactorTranscriptText,
+  type TwoFactorSectionOptions,
+  type TwoFactorServer,
+} from "./two-factor-scenario.js";
+import { transcriptMarkdown } from "./markdown.js";
 
-export const TRANSCRIPT_PATH = join(dirname(fileURLToPath(import.meta.url)), "../../docs/transcripts/account.json");
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), "../../docs/transcripts");
+export const TRANSCRIPT_PATH = join(DOCS, "account.json");
+export const TWO_FACTOR_TRANSCRIPT_PATH = join(DOCS, "two-factor.json");
+export const TWO_FACTOR_MARKDOWN_PATH = join(DOCS, "two-factor.md");
 
 /** A Better Auth instance for one section, with recording mail callbacks. */
 export async function betterAuthServer(options: SectionOptions): Promise<Server> {
@@ -66,6 +80,40 @@ export async function betterAuthServer(options: SectionOptions): Promise<Server>
   return { handler: (request) => auth.handler(request), mails };
 }
 
+/**
+ * A Better Auth instance for one two-factor section: the twoFactor plugin (its sendOTP callback records
+ * each code), the username plugin where the section has it, rate limiting where it asks for it.
+ */
+export async function betterAuthTwoFactorServer(options: TwoFactorSectionOptions): Promise<TwoFactorServer> {
+  const otps: { to: string; otp: string }[] = [];
+  const tf = options.twoFactor;
+  const auth = betterAuth({
+    appName: options.appName,
+    secret: SECRET,
+    baseURL: options.baseURL ?? BASE_URL,
+    database: memoryAdapter({ user: [], session: [], account: [], verification: [], twoFactor: [] }),
+    logger: { disabled: true },
+    telemetry: { enabled: false },
+    rateLimit: options.rateLimit ? { enabled: true } : undefined,
+    emailAndPassword: { enabled: true },
+    plugins: [
+      twoFactor({
+        skipVerificationOnEnable: tf.skipVerificationOnEnable,
+        issuer: tf.issuer,
+        otpOptions: tf.otp
+          ? {
+              sendOTP: async ({ user, otp }) => {
+                otps.push({ to: user.email, otp });
+              },
+            }
+          : undefined,
+      }),
+      ...(options.username ? [username()] : []),
+    ],
+  });
+  return { handler: (request) => auth.handler(request), mails: [], otps, now: () => Date.now() };
+}
+
 const START = Date.parse("2026-11-28T00:15:08.000Z");
 
 /** Run `fn` with a stepped clock in place of the global Date (restored afterwards). */
@@ -97,19 +145,37 @@ export async function captureText(): Promise<string> {
   );
 }
 
+/** The two-factor capture: the JSON file's text and its Markdown rendering. */
+export async function captureTwoFactor(): Promise<{ json: string; markdown: string }> {
+  const sections = await withSteppedClock(async (tick) =>
+    runTwoFactorScenario(async (options) => ({ ...(await betterAuthTwoFactorServer(options)), tick })),
+  );
+  return { json: twoFactorTranscriptText(sections), markdown: transcriptMarkdown(sections) };
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const text = await captureText();
-  if (process.argv.includes("--check")) {
-    const committed = readFileSync(TRANSCRIPT_PATH, "utf8");
-    if (committed !== text) {
-      console.error("docs/transcripts/account.json is stale: run npm run capture");
-      process.exit(1);
+  const twoFactorFiles = await captureTwoFactor();
+  const files: [string, string][] = [
+    [TRANSCRIPT_PATH, await captureText()],
+    [TWO_FACTOR_TRANSCRIPT_PATH, twoFactorFiles.json],
+    [TWO_FACTOR_MARKDOWN_PATH, twoFactorFiles.markdown],
+  ];
+  const check = process.argv.includes("--check");
+  let stale = false;
+  for (const [path, text] of files) {
+    const name = `docs/transcripts/${basename(path)}`;
+    if (check) {
+      const committed = existsSync(path) ? readFileSync(path, "utf8") : "";
+      if (committed !== text) {
+        console.error(`${name} is stale: run npm run capture`);
+        stale = true;
+      } else console.log(`${name} matches a fresh capture`);
+    } else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      console.log(`wrote ${name}`);
     }
-    console.log("docs/transcripts/account.json matches a fresh capture");
-  } else {
-    mkdirSync(dirname(TRANSCRIPT_PATH), { recursive: true });
-    writeFileSync(TRANSCRIPT_PATH, text);
-    console.log(`wrote ${TRANSCRIPT_PATH}`);
   }
+  if (stale) process.exit(1);
 }

@@ -10,6 +10,8 @@
  * exactly when every such value shows up in the same places, with the same shape.
  */
 
+import { createHmac } from "node:crypto";
+
 export type Handler = (request: Request) => Promise<Response>;
 
 /** What the server's mail callbacks were given (sendResetPassword, sendVerificationEmail...). */
@@ -35,10 +37,18 @@ export interface SectionOptions {
   };
 }
 
+/** A one-time code a sendOTP callback was given (the two-factor scenario). */
+export interface SentOtp {
+  to: string;
+  otp: string;
+}
+
 /** A section's server: its handler and the mails its callbacks recorded. */
 export interface Server {
   handler: Handler;
   mails: Mail[];
+  /** One-time codes its two-factor sendOTP callback recorded, when it has one. */
+  otps?: SentOtp[];
   /** Called before each request (the capture advances its clock here). */
   tick?: () => void;
 }
@@ -46,11 +56,15 @@ export interface Server {
 export type MakeServer = (options: SectionOptions) => Promise<Server>;
 
 export interface Exchange {
+  /** The exchange's stable id ("T#n") in docs/transcripts/two-factor.json; absent for setup steps. */
+  id?: string;
   step: string;
   request: { method: string; path: string; headers: Record<string, string>; body?: unknown };
   response: { status: number; headers: Record<string, string>; cookies: string[]; body: unknown };
   /** Mails sent while handling this request. */
   mails: Mail[];
+  /** One-time codes sent while handling this request (only on servers that record them). */
+  otps?: SentOtp[];
 }
 
 export interface Section {
@@ -64,15 +78,23 @@ export const SECRET = "better-auth-wire-research-secret-0123456789";
 const PREFIX = "/api/auth";
 
 /** Response headers worth comparing (the rest is framework noise). */
-const KEPT_HEADERS = ["location", "content-type", "cache-control"];
+export const KEPT_HEADERS = ["location", "content-type", "cache-control"];
 
-interface StepInput {
-  method: "GET" | "POST";
+export interface StepInput {
+  method: "GET" | "POST" | "OPTIONS";
   path: string;
   body?: unknown;
+  /** A body sent as is instead of JSON (give its content-type in `headers`). */
+  rawBody?: string;
+  /** Header overrides: a string replaces or adds the header, null leaves it out (e.g. no Origin). */
+  headers?: Record<string, string | null>;
+  /** A Cookie header sent instead of the browser's cookies (a forged cookie). */
+  cookie?: string;
   /** Which browser sends it (its cookies go with it). Default "a". */
   as?: string;
   userAgent?: string;
+  /** The exchange's stable id (see Exchange.id). */
+  id?: string;
 }
 
 class Browser {
@@ -92,12 +114,26 @@ class Browser {
 }
 
 /** One section being run: browsers, mails seen so far, and the exchanges recorded. */
-class Run {
+export class Run {
   readonly exchanges: Exchange[] = [];
+  /** Values the script learnt are volatile (codes), by value: the placeholder kind each gets. */
+  readonly volatile = new Map<string, string>();
   private readonly browsers = new Map<string, Browser>();
   private mailsSeen = 0;
+  private otpsSeen = 0;
 
-  constructor(private readonly server: Server) {}
+  constructor(
+    private readonly server: Server,
+    private readonly baseURL: string = BASE_URL,
+    private readonly keptHeaders: readonly string[] = KEPT_HEADERS,
+  ) {}
+
+  /** The newest one-time code the server's sendOTP callback was given. */
+  lastOtp(): string {
+    const o = this.server.otps?.at(-1);
+    if (!o) throw new Error("scenario: expected a one-time code, none was sent");
+    return o.otp;
+  }
 
   browser(name: string): Browser {
     let b = this.browsers.get(name);
@@ -123,19 +159,28 @@ class Run {
   async send(step: string, input: StepInput): Promise<Exchange> {
     const b = this.browser(input.as ?? "a");
     const headers: Record<string, string> = {
-      origin: BASE_URL,
+      origin: this.baseURL,
       "user-agent": input.userAgent ?? `browser-${input.as ?? "a"}`,
       "x-forwarded-for": "203.0.113.7",
     };
     if (input.body !== undefined) headers["content-type"] = "application/json";
-    const cookie = b.header();
+    const cookie = input.cookie ?? b.header();
     if (cookie) headers.cookie = cookie;
+    for (const [name, value] of Object.entries(input.headers ?? {})) {
+      if (value === null) delete headers[name];
+      else headers[name] = value;
+    }
     this.server.tick?.();
+    // A body field given as a function is computed now, after the clock moved (a TOTP code).
+    const payload =
+      input.body !== null && typeof input.body === "object" && !Array.isArray(input.body)
+        ? Object.fromEntries(Object.entries(input.body).map(([k, v]) => [k, typeof v === "function" ? v() : v]))
+        : input.body;
     const res = await this.server.handler(
-      new Request(`${BASE_URL}${PREFIX}${input.path}`, {
+      new Request(`${this.baseURL}${PREFIX}${input.path}`, {
         method: input.method,
         headers,
-        body: input.body === undefined ? undefined : JSON.stringify(input.body),
+        body: input.rawBody ?? (payload === undefined ? undefined : JSON.stringify(payload)),
         redirect: "manual",
       }),
     );
@@ -149,17 +194,22 @@ class Run {
       /* non-JSON body kept as text */
     }
     const kept: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
+    for (const name of this.keptHeaders) {
       const v = res.headers.get(name);
       if (v !== null) kept[name] = name === "content-type" ? v.split(";")[0] : v;
     }
     const mails = this.server.mails.slice(this.mailsSeen);
     this.mailsSeen = this.server.mails.length;
+    const otps = this.server.otps?.slice(this.otpsSeen);
+    this.otpsSeen = this.server.otps?.length ?? 0;
+    const sent = input.rawBody ?? payload;
     const exchange: Exchange = {
+      ...(input.id !== undefined ? { id: input.id } : {}),
       step,
-      request: { method: input.method, path: input.path, headers, ...(input.body !== undefined ? { body: input.body } : {}) },
+      request: { method: input.method, path: input.path, headers, ...(sent !== undefined ? { body: sent } : {}) },
       response: { status: res.status, headers: kept, cookies, body },
       mails,
+      ...(otps !== undefined ? { otps } : {}),
     };
     this.exchanges.push(exchange);
     return exchange;
@@ -182,9 +232,9 @@ class Run {
   }
 }
 
-interface SectionScript {
+export interface SectionScript<O = SectionOptions> {
   name: string;
-  options: SectionOptions;
+  options: O;
   run(r: Run): Promise<void>;
 }
 
@@ -424,24 +474,46 @@ export async function runScenario(make: MakeServer, only?: readonly string[]): P
 const ISO_DATE = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z/g;
 /** JWTs, then runs of 20+ token characters (ids, session and reset tokens). */
 const VOLATILE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9]{20,}/g;
+
+/** Shapes of volatile values a scenario adds to the default ones, each with its placeholder kind. */
+export interface VolatileShape {
+  pattern: RegExp;
+  kind: string;
+}
 /** better-call's cookie signature: "." + 44 chars of padded base64 at the end of the decoded value. */
 const SIGNATURE = /\.[A-Za-z0-9+/]{43}=$/;
+const hmacBase64 = (value: string) => createHmac("sha256", SECRET).update(value).digest("base64");
 
 class Placeholders {
   private readonly seen = new Map<string, string>();
+  /**
+   * `exact`: values known to be volatile (codes), replaced only where a whole string equals one, so a
+   * six-digit code never rewrites a digit run inside some other value. `shapes`: extra patterns.
+   */
+  constructor(
+    private readonly exact: ReadonlyMap<string, string> = new Map(),
+    private readonly shapes: readonly VolatileShape[] = [],
+  ) {}
+  private placeholder(v: string, kind: string): string {
+    let p = this.seen.get(v);
+    if (p === undefined) {
+      p = `<${kind}:${this.seen.size + 1}>`;
+      this.seen.set(v, p);
+    }
+    return p;
+  }
   text(s: string): string {
-    return s.replace(ISO_DATE, "<date>").replace(VOLATILE, (v) => {
-      let p = this.seen.get(v);
-      if (p === undefined) {
-        const kind = v.startsWith("eyJ") ? "jwt" : v.length === 32 ? "id" : v.length === 24 ? "token" : `v${v.length}`;
-        p = `<${kind}:${this.seen.size + 1}>`;
-        this.seen.set(v, p);
-      }
-      return p;
-    });
+    let out = s.replace(ISO_DATE, "<date>");
+    for (const { pattern, kind } of this.shapes) out = out.replace(pattern, (v) => this.placeholder(v, kind));
+    return out.replace(VOLATILE, (v) =>
+      this.placeholder(v, v.startsWith("eyJ") ? "jwt" : v.length === 32 ? "id" : v.length === 24 ? "token" : `v${v.length}`),
+    );
   }
   value(v: unknown): unknown {
-    if (typeof v === "string") return this.text(v);
+    if (typeof v === "string") {
+      const kind = this.exact.get(v);
+      return kind === undefined ? this.text(v) : this.placeholder(v, kind);
+    }
     if (Array.isArray(v)) return v.map((x) => this.value(x));
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
@@ -462,12 +534,14 @@ class Placeholders {
     }
     const signed = SIGNATURE.test(value);
     const plain = signed ? value.replace(SIGNATURE, "") : value;
-    return [`${pair.slice(0, eq)}=${this.text(plain)}${signed ? ".<sig>" : ""}`, ...attrs].join(";");
+    // <sig> is a signature that checks (HMAC-SHA-256 of the value under SECRET), <bad-sig> one that does not.
+    const mark = !signed ? "" : value.slice(plain.length + 1) === hmacBase64(plain) ? ".<sig>" : ".<bad-sig>";
+    return [`${pair.slice(0, eq)}=${this.text(plain)}${mark}`, ...attrs].join(";");
   }
 }
 
-function normalize(exchanges: Exchange[]): Exchange[] {
-  const p = new Placeholders();
+export function normalize(exchanges: Exchange[], exact?: ReadonlyMap<string, string>, shapes?: readonly VolatileShape[]): Exchange[] {
+  const p = new Placeholders(exact, shapes);
   return exchanges.map((e) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(e.request.headers)) {
@@ -491,7 +565,14 @@ function normalize(exchanges: Exchange[]): Exchange[] {
       cookies: e.response.cookies.map((c) => p.cookie(c)),
       body: p.value(e.response.body),
     };
-    return { step: e.step, request, response, mails: e.mails.map((m) => p.value(m) as Mail) };
+    return {
+      ...(e.id !== undefined ? { id: e.id } : {}),
+      step: e.step,
+      request,
+      response,
+      mails: e.mails.map((m) => p.value(m) as Mail),
+      ...(e.otps !== undefined ? { otps: e.otps.map((o) => p.value(o) as SentOtp) } : {}),
+    };
   });
 }
 

@@ -16,7 +16,18 @@
  * is the one init() passes to bind (`advanced.now`); a store bound without one does not sweep.
  */
 import { compareValues, matchesAll } from "./compare.js";
-import { checkFindOptions, checkIncrement, checkWhere, copyRow, modelOf, prepareChanges, prepareCreate, uniqueFields } from "./rows.js";
+import {
+  checkFindOptions,
+  checkWhere,
+  copyRow,
+  equalities,
+  modelOf,
+  prepareChanges,
+  prepareCreate,
+  prepareIncrement,
+  prepareUpsert,
+  uniqueFields,
+} from "./rows.js";
 import {
   UniqueConstraintError,
   type Adapter,
@@ -176,14 +187,6 @@ class Table {
   }
 }
 
-/** The condition of an upsert that names its row: an equality on id or on a unique field. */
-function upsertKey(model: string, def: ModelDef, where: readonly Where[]): Where {
-  const unique = new Set(uniqueFields(def));
-  const key = where.find((w) => (w.operator ?? "eq") === "eq" && w.value !== null && (w.field === "id" || unique.has(w.field)));
-  if (key === undefined) throw new Error(`kernia store: ${model}: upsert needs an equality on id or a unique field`);
-  return key;
-}
-
 function sortRows(rows: Row[], sortBy: NonNullable<FindManyOptions["sortBy"]>): void {
   const dir = sortBy.direction === "desc" ? -1 : 1;
   // Array.prototype.sort is stable, so ties keep insertion order.
@@ -255,9 +258,7 @@ function bindMemory(schema: Schema, env: BindEnv = {}): Store {
       set?: Record<string, Value>,
     ): Promise<T | null> {
       const t = table(model);
-      checkWhere(model, where);
-      const changes = prepareChanges(model, t.def, set);
-      checkIncrement(model, t.def, field, by, changes);
+      const changes = prepareIncrement(model, t.def, where, field, by, set);
       const row = t.first(where);
       if (row === undefined) return null;
       const current = row[field];
@@ -304,17 +305,10 @@ function bindMemory(schema: Schema, env: BindEnv = {}): Store {
 
     async upsert<T extends Row = Row>(model: string, where: readonly Where[], change: UpsertChange): Promise<T | null> {
       const t = table(model);
-      checkWhere(model, where);
-      const key = upsertKey(model, t.def, where);
-      const set = prepareChanges(model, t.def, change.set);
-      const increment = change.increment ?? {};
-      for (const [field, by] of Object.entries(increment)) checkIncrement(model, t.def, field, by, set);
+      const { key, set, increment } = prepareUpsert(model, t.def, where, change);
       const holder = t.first([key]);
       if (holder === undefined) {
-        const data: Record<string, unknown> = { ...change.create };
-        for (const w of where) if ((w.operator ?? "eq") === "eq" && w.value !== null) data[w.field] = w.value;
-        Object.assign(data, set, increment);
-        const row = prepareCreate(model, t.def, data);
+        const row = prepareCreate(model, t.def, { ...change.create, ...equalities(where), ...set, ...increment });
         t.insert(row);
         return copyRow<T>(row);
       }

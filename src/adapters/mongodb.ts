@@ -39,7 +39,18 @@
 import type { Collection, Db, Document, ReadPreferenceMode, WriteConcernSettings } from "mongodb";
 import { fieldToMongo, fromDocument, toDocument, toFilter, toSet, toSort, uniqueErrorFrom } from "./mongodb-mapping.js";
 import { canonical, indexDifferences, indexesFor, partialTypes, sameKey, validatorFor, type IndexPlan } from "./mongodb-schema.js";
-import { checkFindOptions, checkIncrement, checkWhere, copyRow, modelOf, prepareChanges, prepareCreate, uniqueFields } from "./rows.js";
+import {
+  checkFindOptions,
+  checkWhere,
+  copyRow,
+  equalities,
+  modelOf,
+  prepareChanges,
+  prepareCreate,
+  prepareIncrement,
+  prepareUpsert,
+  uniqueFields,
+} from "./rows.js";
 import {
   StoreUnavailableError,
   type Adapter,
@@ -304,10 +315,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
       set?: Record<string, Value>,
     ): Promise<T | null> {
       const c = collection(model);
-      checkWhere(model, where);
-      const def = modelOf(schema, model);
-      const changes = prepareChanges(model, def, set);
-      checkIncrement(model, def, field, by, changes);
+      const changes = prepareIncrement(model, modelOf(schema, model), where, field, by, set);
       const update: Document = { $inc: { [field]: by } };
       if (Object.keys(changes).length > 0) update.$set = toSet(changes);
       await ready(model);
@@ -361,12 +369,8 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
 
     async upsert<T extends Row = Row>(model: string, where: readonly Where[], change: UpsertChange): Promise<T | null> {
       const c = collection(model);
-      checkWhere(model, where);
       const def = modelOf(schema, model);
-      const key = upsertKey(model, def, where);
-      const set = prepareChanges(model, def, change.set);
-      const increment = change.increment ?? {};
-      for (const [field, by] of Object.entries(increment)) checkIncrement(model, def, field, by, set);
+      const { key, set, increment } = prepareUpsert(model, def, where, change);
       const createRow = prepareCreate(model, def, { ...change.create, ...equalities(where), ...set, ...increment });
       const onInsert: Document = {};
       const idInFilter = where.some((w) => w.field === "id" && (w.operator ?? "eq") === "eq");
@@ -393,7 +397,7 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
         // only when the filter is nothing but equalities on the unique index's fields (manual,
         // findAndModify, "Upsert with Duplicate Values"); a guard or a $type rules that out, so the
         // adapter applies the change once more, now without upsert, where the guard holds.
-        if (!(e instanceof Error && e.name === "UniqueConstraintError" && (e as { field?: string }).field === key)) throw e;
+        if (!(e instanceof Error && e.name === "UniqueConstraintError" && (e as { field?: string }).field === key.field)) throw e;
         const { $setOnInsert: _, ...existing } = update;
         if (Object.keys(existing).length === 0) {
           const doc = await call(model, () => c.findOne(filter, read()));
@@ -426,21 +430,6 @@ function bindMongo(db: Db, schema: Schema, settings: Settings): Store {
 }
 
 const JOINED = "__kernia_joined";
-
-/** The plain equalities of a where list, as field values (what an upsert's inserted row takes from its filter). */
-function equalities(where: readonly Where[]): Record<string, Value> {
-  const out: Record<string, Value> = {};
-  for (const w of where) if ((w.operator ?? "eq") === "eq" && w.value !== null) out[w.field] = w.value as Value;
-  return out;
-}
-
-/** The condition of an upsert that names its row: an equality on id or on a unique field. */
-function upsertKey(model: string, def: ModelDef, where: readonly Where[]): string {
-  const unique = new Set(uniqueFields(def));
-  const key = where.find((w) => (w.operator ?? "eq") === "eq" && w.value !== null && (w.field === "id" || unique.has(w.field)));
-  if (key === undefined) throw new Error(`kernia store: ${model}: upsert needs an equality on id or a unique field`);
-  return key.field;
-}
 
 /** What generate will do, worked out in full before anything is written. */
 type Step =

@@ -3,7 +3,7 @@
  * reject the same programming errors with the same messages and compare values the same way.
  * Internal: not exported from the package.
  */
-import type { FieldDef, ModelDef, Operator, Row, Schema, Value, Where } from "./types.js";
+import type { FieldDef, ModelDef, Operator, Row, Schema, UpsertChange, Value, Where } from "./types.js";
 
 const OPERATORS: ReadonlySet<string> = new Set<Operator>(["eq", "ne", "lt", "lte", "gt", "gte", "in"]);
 
@@ -113,6 +113,51 @@ export function checkIncrement(model: string, def: ModelDef, field: string, by: 
   const f = def.fields[field];
   if (f !== undefined && f.type !== "number") throw new TypeError(`kernia store: ${model}.${field} is ${f.type}, not number`);
   if (Object.hasOwn(set, field)) throw new Error(`kernia store: ${model}.${field}: cannot both increment and set`);
+}
+
+/** The checked arguments of `increment`: the where list, the `set` changes, the field and amount. */
+export function prepareIncrement(
+  model: string,
+  def: ModelDef,
+  where: readonly Where[],
+  field: string,
+  by: number,
+  set: Record<string, Value> | undefined,
+): Record<string, Value> {
+  checkWhere(model, where);
+  const changes = prepareChanges(model, def, set);
+  checkIncrement(model, def, field, by, changes);
+  return changes;
+}
+
+/** The checked arguments of `upsert`: its key (the equality naming the row), the `set` changes, the increments. */
+export function prepareUpsert(
+  model: string,
+  def: ModelDef,
+  where: readonly Where[],
+  change: UpsertChange,
+): { key: Where; set: Record<string, Value>; increment: Record<string, number> } {
+  checkWhere(model, where);
+  const key = upsertKey(model, def, where);
+  const set = prepareChanges(model, def, change.set);
+  const increment = change.increment ?? {};
+  for (const [field, by] of Object.entries(increment)) checkIncrement(model, def, field, by, set);
+  return { key, set, increment };
+}
+
+/** The condition of an upsert that names its row: an equality on id or on a unique field. */
+function upsertKey(model: string, def: ModelDef, where: readonly Where[]): Where {
+  const unique = new Set(uniqueFields(def));
+  const key = where.find((w) => (w.operator ?? "eq") === "eq" && w.value !== null && (w.field === "id" || unique.has(w.field)));
+  if (key === undefined) throw new Error(`kernia store: ${model}: upsert needs an equality on id or a unique field`);
+  return key;
+}
+
+/** The plain equalities of a where list, as field values (what an upsert's inserted row takes from its filter). */
+export function equalities(where: readonly Where[]): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const w of where) if ((w.operator ?? "eq") === "eq" && w.value !== null) out[w.field] = w.value as Value;
+  return out;
 }
 
 /** Validates a where list once at the boundary so the adapters can trust it. */

@@ -229,7 +229,7 @@ const returnedFields = new WeakMap<Schema[string]["fields"], string[]>();
 
 /**
  * Every schema field in schema order, minus returned:false, then id: Better Auth's shape on a SQL database,
- * where a row has every column, so an unset field is `null`, never absent (test/shape/better-auth-sqlite).
+ * where a row has every column, so an unset field is `null`, never absent (test/shape/better-auth-sqlite.test.ts).
  */
 function publicRow(row: Row, fields: Schema[string]["fields"]): Record<string, unknown> {
   let names = returnedFields.get(fields);

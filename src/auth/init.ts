@@ -6,7 +6,8 @@
  *
  * A request that ends with an error runs the compensations its steps registered (ctx.onFailure) before
  * the error response is built: when the handler throws (so after-hooks see the state the failed
- * request leaves), and again for any registered later when a hook throws.
+ * request leaves), and again for any registered later when a hook throws. Then, settled either way,
+ * the tasks it registered with ctx.afterSettled run (told whether it failed), before the answer leaves.
  */
 import { createContext, type CoreContext } from "./context.js";
 import { serializeSetCookie } from "./cookies.js";
@@ -85,8 +86,14 @@ interface RunResult {
   unexpected?: unknown;
 }
 
+/**
+ * The account endpoints (docs/account.md) by name, so they stay callable when every plugin's table is
+ * typed (no index signature left on auth.api); their bodies and results are the untyped form.
+ */
+type AccountApi = { [K in keyof ReturnType<typeof accountEndpoints>]: ApiFunction };
+
 /** auth.api's core functions, typed from the route definitions. */
-export interface CoreApi {
+export interface CoreApi extends AccountApi {
   signUpEmail: ApiCall<ReturnType<typeof signUpEmail>>;
   signInEmail: ApiCall<ReturnType<typeof signInEmail>>;
   getSession: ApiCall<ReturnType<typeof getSession>>;

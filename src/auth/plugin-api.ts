@@ -12,8 +12,8 @@
  *   endpoint shares (email in the core; username and phone number in their plugins).
  *
  * Plugins import from here (or from types.ts / errors.ts directly); core internals (context.ts,
- * request-context.ts, routes/, init.ts) are not part of it, and test/auth/plugin-api.test.ts holds
- * every file under src/plugins to that.
+ * request-context.ts, routes/, init.ts) are not part of it, and test/auth/sign-in-gate.test.ts
+ * ("plugins reach the core only through the plugin API") holds every file under src/plugins to that.
  */
 import { UniqueConstraintError, type Row, type Where } from "../adapters/types.js";
 import { APIError, BASE_ERROR_CODES } from "./errors.js";
@@ -32,6 +32,22 @@ export function defineEndpoint<const B extends InputSchema = {}, const Q extends
   endpoint: Endpoint<B, Q, R>,
 ): Endpoint<B, Q, R> {
   return endpoint;
+}
+
+/**
+ * A table of endpoints whose auth.api functions are typed: each entry keeps its literal schemas (enum
+ * values included, no `as const` needed) and its handler's literal result (`{method: "otp"}` stays
+ * `"otp"`, so a union of answers narrows on it), so a plugin declared as `Plugin<typeof table>` gives
+ * auth.api each endpoint's body and result types, and an endpoint added to the table is typed with no
+ * list to update. Handlers see the untyped `ctx.body` (`Record<string, unknown>`) unless written with
+ * defineEndpoint. Returns the table unchanged.
+ *
+ * R is never named by callers: as a `const` type parameter in the handlers' return position it makes
+ * TypeScript infer their results as literals (TypeScript 5.0 const type parameters), as it does for
+ * the schemas through T.
+ */
+export function defineEndpoints<const T extends Record<string, Endpoint<InputSchema, InputSchema, R>>, const R>(table: T): T {
+  return table;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

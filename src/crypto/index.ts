@@ -14,17 +14,8 @@
  */
 import { wasmCrypto } from "./wasm.js";
 
-export type {
-  CryptoPort,
-  HashAlgorithm,
-  HotpOptions,
-  KeyInput,
-  PreparedKey,
-  TotpBatchRequest,
-  TotpOptions,
-  VerifyTotpOptions,
-  VerifyTotpResult,
-} from "./port.js";
+// Every type of the port (its whole surface: the interface and its argument and result types).
+export type * from "./port.js";
 export { wasmCrypto };
 
 export const {

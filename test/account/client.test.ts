@@ -13,9 +13,9 @@ import type { Kernia } from "../../src/index.js";
 import type { AccountMail } from "../../src/auth/types.js";
 import { toNodeHandler } from "../../src/integrations/node.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
-import { CookieJar } from "../helpers/cookie-jar.js";
+import { CookieJar, jarFetch } from "../helpers/cookie-jar.js";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { Clock, PASSWORD, totpAt } from "../two-factor/helpers.js";
+import { Clock, PASSWORD, totpAt } from "../helpers/two-factor.js";
 
 let server: RunningServer;
 let baseURL: string;
@@ -51,16 +51,7 @@ function browser(userAgent = "ClientTest/1.0") {
     baseURL,
     plugins: [twoFactorClient({ onTwoFactorRedirect: (c) => void redirects.push(c) })],
     fetchOptions: {
-      customFetchImpl: async (input, requestInit) => {
-        const headers = new Headers(requestInit?.headers);
-        const cookie = jar.header();
-        if (cookie) headers.set("cookie", cookie);
-        headers.set("origin", baseURL);
-        headers.set("user-agent", userAgent);
-        const res = await fetch(input, { ...requestInit, headers, redirect: "manual" });
-        jar.store(res);
-        return res;
-      },
+      customFetchImpl: jarFetch(jar, baseURL, { "user-agent": userAgent }, { redirect: "manual" }),
     },
   });
   return { client, jar, redirects };

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { AccountMail, Kernia, KerniaOptions } from "../../src/auth/types.js";
 import { rowsOf } from "./helpers.js";
 import { MODELS } from "../../src/plugins/two-factor/schema.js";
-import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp, totpAt } from "../two-factor/helpers.js";
+import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp, totpAt } from "../helpers/two-factor.js";
 
 function setup(options: Partial<KerniaOptions> = {}, clock = new Clock()) {
   const mails: AccountMail[] = [];

@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { AccountMail, Kernia } from "../../src/auth/types.js";
 import { rowsOf } from "./helpers.js";
-import { fastPasswords } from "../fuzz/harness.js";
+import { fastPasswords } from "../helpers/fast-passwords.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
-import { Client, Clock, enrolledUser, makeAuth, PASSWORD, totpAt, type Reply } from "../two-factor/helpers.js";
+import { Client, Clock, enrolledUser, makeAuth, PASSWORD, totpAt, type Reply } from "../helpers/two-factor.js";
 
 const NEW_PASSWORD = "a-new-password-1";
 const TIMEOUT_MS = 5_000;
@@ -47,8 +47,8 @@ async function newWorld(): Promise<World> {
   const clock = new Clock();
   const { auth } = makeAuth({
     clock,
+    database: faultyAdapter(memoryAdapter(), ctl),
     options: {
-      database: faultyAdapter(memoryAdapter(), ctl),
       emailAndPassword: { sendResetPassword: (m) => void mails.push(m) },
       emailVerification: { sendVerificationEmail: (m) => void mails.push(m), autoSignInAfterVerification: true },
       user: { deleteUser: { enabled: true } },
@@ -56,8 +56,8 @@ async function newWorld(): Promise<World> {
   });
   ctl.enabled = false;
   // scrypt costs ~50 ms a hash; this suite builds one world per step and mode. The stand-in keeps one
-  // store read per check and distinct hashes per password (see fuzz/harness.ts).
-  fastPasswords(auth);
+  // store read per check and distinct hashes per password (see helpers/fast-passwords.ts).
+  fastPasswords(auth, PASSWORD);
   const { client: owner, email, userId, uri } = await enrolledUser(auth, clock);
   const other = new Client(auth);
   assert.equal((await other.post("/sign-in/email", { email, password: PASSWORD })).body.twoFactorRedirect, true);

@@ -7,19 +7,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AccountMail } from "../../src/auth/types.js";
-import { Client, makeAuth, PASSWORD, signUp } from "../two-factor/helpers.js";
-
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Client, makeAuth, PASSWORD, signUp } from "../helpers/two-factor.js";
+import { prng } from "../helpers/prng.js";
 
 const MESSAGE_ONLY = new Set(["No fields to update", "Email is the same", "Verification email isn't enabled"]);
 

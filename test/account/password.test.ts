@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Row } from "../../src/adapters/types.js";
 import type { AccountMail, KerniaOptions } from "../../src/auth/types.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
-import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp, totpAt } from "../two-factor/helpers.js";
+import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp, totpAt } from "../helpers/two-factor.js";
 
 const NEW_PASSWORD = "a-new-password-1";
 

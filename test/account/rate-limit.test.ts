@@ -1,7 +1,7 @@
 /** Better Auth's special rate-limit rules hold on the account endpoints (src/auth/rate-limit.ts). */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Client, makeAuth } from "../two-factor/helpers.js";
+import { Client, makeAuth } from "../helpers/two-factor.js";
 
 describe("account rate limits", () => {
   test("mail-sending endpoints: 3 per 60 s per IP; change-password / change-email: 3 per 10 s; others: the default", async () => {

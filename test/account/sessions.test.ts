@@ -1,7 +1,7 @@
 /** The session list and revocation beyond what the transcripts show: freshness, expiry, the current mark. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Client, makeAuth, PASSWORD, signUp } from "../two-factor/helpers.js";
+import { Client, makeAuth, PASSWORD, signUp } from "../helpers/two-factor.js";
 
 describe("list-sessions", () => {
   test("each session's userAgent, ipAddress, createdAt, expiresAt; the caller's marked current; expired ones left out", async () => {

@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AccountMail, KerniaOptions } from "../../src/auth/types.js";
-import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp } from "../two-factor/helpers.js";
+import { Client, Clock, enrolledUser, makeAuth, PASSWORD, signUp } from "../helpers/two-factor.js";
 
 function setup(options: Partial<KerniaOptions> = {}, clock = new Clock()) {
   const mails: AccountMail[] = [];

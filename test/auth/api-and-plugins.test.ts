@@ -6,7 +6,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { APIError, BASE_ERROR_CODES, init, type Plugin } from "../../src/index.js";
 import { resolveSecret, DEV_SECRET } from "../../src/auth/secret.js";
-import { BASE_URL, ORIGIN, TestClock, signUp, post, testAuth } from "../helpers/auth.js";
+import { BASE_URL, ORIGIN, signUp, post, testAuth } from "../helpers/auth.js";
+import { CAPTURED_AT, Clock } from "../helpers/clock.js";
 
 describe("auth.api", () => {
   test("resolves to the JSON body; rejects with APIError carrying statusCode/code/message", async () => {
@@ -168,7 +169,7 @@ describe("plugin system", () => {
   });
 
   test("rotateSession: new row and cookie, old row gone; issueSession honours dont_remember", async () => {
-    const clock = new TestClock();
+    const clock = new Clock(CAPTURED_AT);
     let rotated: string | null = null;
     const plugin: Plugin = {
       id: "rotate",

@@ -10,7 +10,7 @@ import type { RequestListener } from "node:http";
 import { init } from "../../src/index.js";
 import { toNodeHandler } from "../../src/integrations/node.js";
 import { username } from "../../src/plugins/username/index.js";
-import { CookieJar } from "../helpers/cookie-jar.js";
+import { CookieJar, jarFetch } from "../helpers/cookie-jar.js";
 import { startServer, type RunningServer } from "../helpers/server.js";
 
 let server: RunningServer;
@@ -34,15 +34,7 @@ function client(jar: CookieJar) {
     baseURL,
     plugins: [usernameClient()],
     fetchOptions: {
-      customFetchImpl: async (input, init) => {
-        const headers = new Headers(init?.headers);
-        const cookie = jar.header();
-        if (cookie) headers.set("cookie", cookie);
-        headers.set("origin", baseURL);
-        const res = await fetch(input, { ...init, headers });
-        jar.store(res);
-        return res;
-      },
+      customFetchImpl: jarFetch(jar, baseURL),
     },
   });
 }

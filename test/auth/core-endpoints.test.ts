@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import request from "supertest";
 import { expressApp } from "../helpers/server.js";
-import { ORIGIN, TestClock, WIRE_SECRET, testAuth } from "../helpers/auth.js";
+import { ORIGIN, WIRE_SECRET, testAuth } from "../helpers/auth.js";
+import { CAPTURED_AT, Clock } from "../helpers/clock.js";
 import { CookieJar, setCookieLines } from "../helpers/cookie-jar.js";
 import { username } from "../../src/plugins/username/index.js";
 
@@ -19,7 +20,7 @@ function signed(value: string, secret = WIRE_SECRET): string {
   return encodeURIComponent(`${value}.${createHmac("sha256", secret).update(value).digest("base64")}`);
 }
 
-function setup(clock = new TestClock()) {
+function setup(clock = new Clock(CAPTURED_AT)) {
   const auth = testAuth({ plugins: [username()] }, clock);
   return { auth, app: expressApp(auth), clock };
 }

@@ -6,6 +6,11 @@ import { expressApp } from "../helpers/server.js";
 import { ORIGIN, testAuth } from "../helpers/auth.js";
 import { setCookieLines } from "../helpers/cookie-jar.js";
 import { phoneNumber, PHONE_NUMBER_ERROR_CODES } from "../../src/plugins/phone-number/index.js";
+import { MongoClient } from "mongodb";
+import { mongodbAdapter } from "../../src/adapters/mongodb.js";
+import { indexesFor, servingIndex } from "../../src/adapters/mongodb-schema.js";
+import { buildSchema } from "../../src/auth/schema.js";
+import { HOUSEKEEPING, WireServer } from "../store/wire-server.js";
 
 function setup(options?: Parameters<typeof phoneNumber>[0]) {
   const auth = testAuth({ plugins: [phoneNumber(options)] });
@@ -30,11 +35,40 @@ describe("phoneNumber plugin", () => {
     assert.deepEqual(Object.keys(res.body.user).slice(-3), ["phoneNumber", "phoneNumberVerified", "id"]);
   });
 
-  test("sign-up without a number: phoneNumber null (Better Auth's SQL shape)", async () => {
-    const { app } = setup();
+  test("sign-up without a number: phoneNumber and phoneNumberVerified null, neither stored (Better Auth's SQL shape)", async () => {
+    const { auth, app } = setup();
     const res = await up(app, { phoneNumber: undefined });
     assert.equal(res.status, 200);
     assert.equal(res.body.user.phoneNumber, null);
+    // Better Auth's schema has no default for it and its create hook writes false only with a number.
+    assert.equal(res.body.user.phoneNumberVerified, null);
+    assert.deepEqual(Object.keys(res.body.user).slice(-3), ["phoneNumber", "phoneNumberVerified", "id"]);
+    const stored = await auth.context.store.findOne("user", [{ field: "id", value: res.body.user.id }]);
+    assert.ok(stored !== null);
+    assert.equal("phoneNumber" in stored, false);
+    assert.equal("phoneNumberVerified" in stored, false);
+    const session = await request(app).get("/api/auth/get-session").set("cookie", setCookieLines(res)[0].split(";")[0]);
+    assert.equal(session.body.user.phoneNumberVerified, null);
+  });
+
+  test("a phoneNumberVerified the client sends is never taken: false with a number, null without", async () => {
+    const { auth, app } = setup();
+    const withNumber = await up(app, { phoneNumberVerified: true });
+    assert.equal(withNumber.status, 200);
+    assert.equal(withNumber.body.user.phoneNumberVerified, false);
+    const without = await up(app, { email: "q@example.com", phoneNumber: undefined, phoneNumberVerified: true });
+    assert.equal(without.status, 200);
+    assert.equal(without.body.user.phoneNumberVerified, null);
+    const rows = await auth.context.store.findMany("user", []);
+    assert.deepEqual(rows.map((r) => r.phoneNumberVerified).sort(), [false, undefined]);
+    // Not a boolean: a 400 naming the field, nothing written (Better Auth also refuses it, FIELD_NOT_ALLOWED).
+    const bad = await up(app, { email: "r@example.com", phoneNumber: "+14155550199", phoneNumberVerified: "yes" });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, {
+      message: "[body.phoneNumberVerified] Invalid input: expected boolean, received string",
+      code: "VALIDATION_ERROR",
+    });
+    assert.equal(await auth.context.store.count("user", []), 2);
   });
 
   test("invalid E.164 -> 400 INVALID_PHONE_NUMBER; duplicate -> 400 PHONE_NUMBER_EXIST; nothing written", async () => {
@@ -98,5 +132,38 @@ describe("phoneNumber plugin", () => {
     const res = await signIn(app, { phoneNumber: "555", password: "password1234" });
     assert.equal(res.status, 401);
     assert.deepEqual(res.body, { message: "Phone number not verified", code: "PHONE_NUMBER_NOT_VERIFIED" });
+  });
+
+  test("MongoDB: the stored documents carry phoneNumberVerified only with a number; lookups use the partial index", async () => {
+    const plugins = [phoneNumber()];
+    const server = new WireServer(buildSchema(plugins), Date.now);
+    const client = new MongoClient(await server.start(), { heartbeatFrequencyMS: 60_000 });
+    try {
+      const auth = testAuth({ plugins, database: mongodbAdapter(client.db("kernia")) });
+      const app = expressApp(auth);
+      const from = server.recorded.length;
+      assert.equal((await up(app)).status, 200);
+      assert.equal((await up(app, { email: "q@example.com", phoneNumber: undefined, phoneNumberVerified: true })).status, 200);
+      const sent = server.recorded.slice(from).filter((r) => !HOUSEKEEPING.has(r.name));
+      const inserted = sent
+        .filter((r) => r.name === "insert" && r.collection === "user")
+        .flatMap((r) => r.command.documents as Record<string, unknown>[]);
+      assert.deepEqual(
+        inserted.map((d) => [d.email, d.phoneNumber, d.phoneNumberVerified, "phoneNumberVerified" in d]),
+        [
+          ["p@example.com", "+14155550123", false, true],
+          ["q@example.com", undefined, undefined, false],
+        ],
+      );
+      // The duplicate check filters on phoneNumber with the $type the partial unique index needs.
+      const plans = indexesFor(buildSchema(plugins).user);
+      const lookups = sent.filter((r) => r.name === "find" && r.collection === "user" && "phoneNumber" in (r.command.filter ?? {}));
+      assert.equal(lookups.length, 1);
+      assert.deepEqual(lookups[0].command.filter.phoneNumber, { $eq: "+14155550123", $type: "string" });
+      assert.notEqual(servingIndex(lookups[0].command.filter, plans), null);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
   });
 });

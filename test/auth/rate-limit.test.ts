@@ -6,17 +6,18 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { TestClock, testAuth, BASE_URL, ORIGIN } from "../helpers/auth.js";
+import { testAuth, BASE_URL, ORIGIN } from "../helpers/auth.js";
+import { CAPTURED_AT, Clock } from "../helpers/clock.js";
 import type { Kernia, KerniaOptions } from "../../src/auth/types.js";
 
 /** A clock at the start of a minute, so every window (10 s, 60 s) starts with the test. */
-function windowStart(): TestClock {
-  const clock = new TestClock();
+function windowStart(): Clock {
+  const clock = new Clock(CAPTURED_AT);
   clock.ms = Math.ceil(clock.ms / 60_000) * 60_000;
   return clock;
 }
 
-function limited(clock: TestClock, extra: KerniaOptions = {}) {
+function limited(clock: Clock, extra: KerniaOptions = {}) {
   return testAuth({ rateLimit: { enabled: true, ...extra.rateLimit }, ...extra, plugins: extra.plugins }, clock);
 }
 
@@ -110,7 +111,7 @@ describe("rate limiter", () => {
   });
 
   test("off by default outside production; auth.api calls are never limited", async () => {
-    const clock = new TestClock();
+    const clock = new Clock(CAPTURED_AT);
     const off = testAuth({}, clock);
     for (let i = 0; i < 10; i++) assert.equal((await signIn(off)).status, 401);
     const on = limited(clock);

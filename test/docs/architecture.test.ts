@@ -1,7 +1,7 @@
 /**
  * ARCHITECTURE.md's request walks name real code: every row of a walk table (`| step | file | function |`)
  * points at a file that exists and defines or declares that function there, so the walks cannot drift
- * from the code unnoticed. Also: every reference to the wire spec in a comment names a section that
+ * from the code unnoticed. Also: every reference to the wire spec in a comment or in docs/*.md names a section that
  * docs/wire-protocol.md has.
  */
 import { test } from "node:test";
@@ -60,7 +60,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test("comments cite wire-spec sections that docs/wire-protocol.md has, and no file outside the repo", () => {
+test("comments cite wire-spec sections that docs/wire-protocol.md has, and no file outside the repo", (t) => {
   const headings = new Set<string>();
   let section = "";
   for (const line of read("docs/wire-protocol.md").split("\n")) {
@@ -75,12 +75,21 @@ test("comments cite wire-spec sections that docs/wire-protocol.md has, and no fi
     if (item && /^\d+$/.test(section)) headings.add(`${section}.${item[1]}`);
   }
   const bad: string[] = [];
-  for (const file of ["src", "test", "bench", "example"].flatMap(sourceFiles)) {
+  let checked = 0;
+  const docs = readdirSync(join(root, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`);
+  for (const file of [...["src", "test", "bench", "example"].flatMap(sourceFiles), ...docs]) {
     const text = read(file);
-    for (const m of text.matchAll(/\bspec(?: section)? (\d+(?:\.\d+)?)/g)) {
-      if (!headings.has(m[1])) bad.push(`${file}: spec ${m[1]}`);
+    // "spec 4.1", "spec section 6", and every number of a list: "wire spec 5.4, 2.3", "spec 5.1 and 5.3"
+    for (const m of text.matchAll(/\bspec(?: section)? (\d+(?:\.\d+)?(?:(?:, | and | \/ |\/)\d+(?:\.\d+)?)*)/gi)) {
+      for (const n of m[1].split(/, | and | \/ |\//)) {
+        checked++;
+        if (!headings.has(n)) bad.push(`${file}: spec ${n}`);
+      }
     }
     for (const m of text.matchAll(/\b(DESIGN\.md|STYLE\.md|shared\/spec)/g)) bad.push(`${file}: ${m[1]}`);
   }
+  t.diagnostic(`${checked} wire-spec references checked`);
   assert.deepEqual(bad, []);
 });

@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import request from "supertest";
 import { expressApp } from "../helpers/server.js";
-import { BASE_URL, ORIGIN, TestClock, WIRE_SECRET, testAuth } from "../helpers/auth.js";
+import { BASE_URL, ORIGIN, WIRE_SECRET, testAuth } from "../helpers/auth.js";
+import { CAPTURED_AT, Clock } from "../helpers/clock.js";
 import { coreHandler } from "../../src/auth/init.js";
 import { addressSettings, parseIp, resolveClientAddress } from "../../src/auth/client-address.js";
 import type { Kernia, KerniaOptions } from "../../src/auth/types.js";
 
 function limited(advanced: KerniaOptions["advanced"] = {}): Kernia {
-  const clock = new TestClock();
+  const clock = new Clock(CAPTURED_AT);
   clock.ms = Math.ceil(clock.ms / 60_000) * 60_000; // start of a window
   return testAuth({ rateLimit: { enabled: true }, advanced }, clock);
 }

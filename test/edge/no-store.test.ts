@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Client, PASSWORD, makeAuth, signUp, totpAt } from "../two-factor/helpers.js";
+import { Client, PASSWORD, makeAuth, signUp, totpAt } from "../helpers/two-factor.js";
 
 describe("Cache-Control: no-store", () => {
   test("sign-up, enable, get-totp-uri, generate-backup-codes, verify-totp, sign-in, verify-backup-code", async () => {

@@ -7,14 +7,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as tick } from "node:timers/promises";
-import { BASE_URL, TestClock, testAuth } from "../helpers/auth.js";
+import { BASE_URL, testAuth } from "../helpers/auth.js";
+import { CAPTURED_AT, Clock } from "../helpers/clock.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Store } from "../../src/adapters/types.js";
 import { SWEEP_MS } from "../../src/auth/rate-limit.js";
 import type { Kernia } from "../../src/auth/types.js";
 
-function setup(onCall?: (op: string, model: string) => void): { auth: Kernia; clock: TestClock } {
-  const clock = new TestClock();
+function setup(onCall?: (op: string, model: string) => void): { auth: Kernia; clock: Clock } {
+  const clock = new Clock(CAPTURED_AT);
   clock.ms = Math.ceil(clock.ms / 60_000) * 60_000;
   const database = {
     name: "counting",
@@ -110,7 +111,7 @@ describe("rate limiter store failures", () => {
     const { FaultController, faultyAdapter } = await import("../helpers/faulty-store.js");
     for (const mode of ["before", "after"] as const) {
       const ctl = new FaultController();
-      const clock = new TestClock();
+      const clock = new Clock(CAPTURED_AT);
       clock.ms = Math.ceil(clock.ms / 60_000) * 60_000;
       const auth = testAuth({ rateLimit: { enabled: true }, database: faultyAdapter(memoryAdapter(), ctl) }, clock);
       const signUp = (email: string) =>

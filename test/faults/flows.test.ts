@@ -16,18 +16,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import {
-  Clock,
-  Client,
-  createHarness,
-  PASSWORD,
-  snapshot,
-  totpAt,
-  violations,
-  keyFromUri,
-  type Answer,
-  type Harness,
-} from "../fuzz/harness.js";
+import { Client, type Reply } from "../helpers/client.js";
+import { Clock } from "../helpers/clock.js";
+import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
+import { createHarness, PASSWORD, snapshot, START, violations, type Harness } from "../fuzz/harness.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 
 const TIMEOUT_MS = 5_000;
@@ -49,9 +41,9 @@ interface Flow {
   /** Run with otpOptions.sendOtp configured (the OTP method on). */
   otp?: boolean;
   setup(w: World): Promise<void>;
-  act(w: World): Promise<Answer>;
+  act(w: World): Promise<Reply>;
   /** Flow-specific violations after the faulty request. */
-  check(w: World, answer: Answer): Promise<string[]>;
+  check(w: World, answer: Reply): Promise<string[]>;
   /** Reach the flow's goal without faults; throws when it cannot. */
   retry(w: World): Promise<void>;
 }
@@ -67,7 +59,7 @@ after(() => {
 
 function newWorld(otp = false): World {
   const ctl = new FaultController();
-  const h = createHarness({ otp, adapter: faultyAdapter(memoryAdapter(), ctl), clock: new Clock() });
+  const h = createHarness({ otp, adapter: faultyAdapter(memoryAdapter(), ctl), clock: new Clock(START) });
   ctl.enabled = false;
   return { h, ctl, client: new Client(h.auth.handler), userId: "", key: null, backupCodes: [], memo: {} };
 }
@@ -85,10 +77,10 @@ async function signUp(w: World): Promise<void> {
 
 async function enrol(w: World): Promise<void> {
   const enabled = await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-  w.key = keyFromUri(enabled.totpURI);
+  w.key = secretFromUri(enabled.totpURI);
   w.backupCodes = enabled.backupCodes;
   w.h.clock.advance(30);
-  await w.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key, w.h.clock.ms) } });
+  await w.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key, w.h.clock.ms) } });
 }
 
 async function signInChallenged(w: World, client = w.client): Promise<void> {
@@ -104,9 +96,36 @@ async function freshSession(w: World): Promise<Client> {
   if (json.twoFactorRedirect === true) {
     assert.ok(w.key, "challenged without a known key");
     w.h.clock.advance(30);
-    await c.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key, w.h.clock.ms) } });
+    await c.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key, w.h.clock.ms) } });
   }
   return c;
+}
+
+/**
+ * A retry's password-confirmed call: on the flow's client, or on a fresh sign-in when the failed
+ * request cost that client its session (401).
+ */
+async function withPassword(w: World, path: string): Promise<{ client: Client; reply: Reply }> {
+  const reply = await w.client.call({ method: "POST", path, body: { password: PASSWORD } });
+  if (reply.status !== 401) return { client: w.client, reply };
+  const client = await freshSession(w);
+  return { client, reply: await client.call({ method: "POST", path, body: { password: PASSWORD } }) };
+}
+
+/** A TOTP user holding a session of its own (a fresh sign-in, second factor passed). */
+async function signedInUser(w: World): Promise<void> {
+  await signUp(w);
+  await enrol(w);
+  w.client = await freshSession(w);
+}
+
+/** A user with a second factor (TOTP enrolled, or the OTP method enabled) in the middle of a challenged sign-in. */
+async function challengedUser(w: World, method: "totp" | "otp" = "totp"): Promise<void> {
+  await signUp(w);
+  if (method === "totp") await enrol(w);
+  else await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
+  await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
+  await signInChallenged(w);
 }
 
 async function sessionsOf(w: World): Promise<number> {
@@ -127,7 +146,7 @@ async function userRow(w: World) {
 }
 
 /** A session_token Set-Cookie line that sets (not expires) the cookie. */
-const setsSession = (a: Answer) => a.setCookie.some((l) => /session_token=[^;]+/.test(l) && !/max-age=0/i.test(l));
+const setsSession = (a: Reply) => a.setCookies.some((l) => /session_token=[^;]+/.test(l) && !/max-age=0/i.test(l));
 
 // ---- the flows ----
 
@@ -163,7 +182,7 @@ const flows: Flow[] = [
       });
       if (a.status === 200) return;
       // The account already exists (422 email, or 400 username taken, checked first): signing in must work.
-      assert.ok(a.status === 422 || a.json?.code === "USERNAME_IS_ALREADY_TAKEN", `sign-up retry answered ${a.status} ${a.text}`);
+      assert.ok(a.status === 422 || a.body?.code === "USERNAME_IS_ALREADY_TAKEN", `sign-up retry answered ${a.status} ${a.text}`);
       const s = await c.call({ method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD } });
       assert.equal(s.status, 200, `user exists but sign-in answered ${s.status} ${s.text}`);
     },
@@ -177,16 +196,11 @@ const flows: Flow[] = [
       return user?.twoFactorEnabled === true ? ["enable (without verification) turned twoFactorEnabled on"] : [];
     },
     async retry(w) {
-      let c = w.client;
-      let a = await c.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      }
+      const { client: c, reply: a } = await withPassword(w, "/two-factor/enable");
       assert.equal(a.status, 200, `enable retry: ${a.status} ${a.text}`);
-      w.key = keyFromUri(a.json.totpURI);
+      w.key = secretFromUri(a.body.totpURI);
       w.h.clock.advance(30);
-      await c.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key, w.h.clock.ms) } });
+      await c.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key, w.h.clock.ms) } });
       await signInChallenged(w, new Client(w.h.auth.handler));
     },
   },
@@ -195,10 +209,10 @@ const flows: Flow[] = [
     async setup(w) {
       await signUp(w);
       const enabled = await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      w.key = keyFromUri(enabled.totpURI);
+      w.key = secretFromUri(enabled.totpURI);
       w.h.clock.advance(30);
     },
-    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } }),
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } }),
     async check(w, a) {
       const user = await userRow(w);
       if (a.status === 200 && user?.twoFactorEnabled !== true) return ["200 but twoFactorEnabled is still false"];
@@ -206,11 +220,11 @@ const flows: Flow[] = [
     },
     async retry(w) {
       w.h.clock.advance(30);
-      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } });
+      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } });
       if (a.status !== 200) {
         const c = await freshSession(w); // passes the challenge if enrolment already took effect
         w.h.clock.advance(30);
-        a = await c.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } });
+        a = await c.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } });
       }
       assert.equal(a.status, 200, `verify retry: ${a.status} ${a.text}`);
       assert.equal((await userRow(w))?.twoFactorEnabled, true);
@@ -231,26 +245,23 @@ const flows: Flow[] = [
       const n = await sessionsOf(w);
       if (n > 0) out.push(`a 2FA user's sign-in left ${n} session row(s) without a passed second factor (status ${a.status})`);
       if (setsSession(a)) out.push(`a 2FA user's sign-in delivered a session cookie (status ${a.status})`);
-      if (a.status === 200 && a.json?.twoFactorRedirect !== true) out.push(`200 without twoFactorRedirect: ${a.text.slice(0, 120)}`);
+      if (a.status === 200 && a.body?.twoFactorRedirect !== true) out.push(`200 without twoFactorRedirect: ${a.text.slice(0, 120)}`);
       return out;
     },
     async retry(w) {
       await signInChallenged(w);
       w.h.clock.advance(30);
-      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } });
+      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } });
       assert.ok(a.status === 200 && setsSession(a), `verify after the retried sign-in: ${a.status} ${a.text}`);
     },
   },
   {
     name: "verify-totp (challenge -> session)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.h.clock.advance(30);
     },
-    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } }),
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } }),
     async check(w, a) {
       const n = await sessionsOf(w);
       if (a.status === 200) return n === 1 && setsSession(a) ? [] : [`200 but ${n} session(s), cookie set: ${setsSession(a)}`];
@@ -260,11 +271,11 @@ const flows: Flow[] = [
     },
     async retry(w) {
       w.h.clock.advance(30);
-      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } });
-      if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
+      let a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } });
+      if (a.status === 401 && a.body?.code === "INVALID_TWO_FACTOR_COOKIE") {
         await signInChallenged(w);
         w.h.clock.advance(30);
-        a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms) } });
+        a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.h.clock.ms) } });
       }
       assert.equal(a.status, 200, `verify retry: ${a.status} ${a.text}`);
     },
@@ -272,10 +283,7 @@ const flows: Flow[] = [
   {
     name: "verify-backup-code (challenge -> session)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.memo.unused = await unusedBackupCodes(w);
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: w.backupCodes[0] } }),
@@ -294,9 +302,9 @@ const flows: Flow[] = [
     async retry(w) {
       const codes = [...w.backupCodes];
       let a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[0] } });
-      if (a.status === 401 && a.json?.code === "INVALID_BACKUP_CODE")
+      if (a.status === 401 && a.body?.code === "INVALID_BACKUP_CODE")
         a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[1] } });
-      if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
+      if (a.status === 401 && a.body?.code === "INVALID_TWO_FACTOR_COOKIE") {
         await signInChallenged(w);
         a = await w.client.call({ method: "POST", path: "/two-factor/verify-backup-code", body: { code: codes[1] } });
       }
@@ -306,17 +314,18 @@ const flows: Flow[] = [
   {
     name: "verify-totp (challenge, trustDevice)",
     async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w);
       w.h.clock.advance(30);
     },
     act: (w) =>
-      w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true } }),
+      w.client.call({
+        method: "POST",
+        path: "/two-factor/verify-totp",
+        body: { code: totpOfKey(w.key!, w.h.clock.ms), trustDevice: true },
+      }),
     async check(w, a) {
       const n = await sessionsOf(w);
-      const trusts = a.setCookie.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
+      const trusts = a.setCookies.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
       if (a.status === 200)
         return n === 1 && setsSession(a) && trusts ? [] : [`200 but sessions=${n} session cookie=${setsSession(a)} trust cookie=${trusts}`];
       const out = n === 0 ? [] : [`failed verification (status ${a.status}) left ${n} session row(s) behind`];
@@ -328,20 +337,20 @@ const flows: Flow[] = [
       let a = await w.client.call({
         method: "POST",
         path: "/two-factor/verify-totp",
-        body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true },
+        body: { code: totpOfKey(w.key!, w.h.clock.ms), trustDevice: true },
       });
-      if (a.status === 401 && a.json?.code === "INVALID_TWO_FACTOR_COOKIE") {
+      if (a.status === 401 && a.body?.code === "INVALID_TWO_FACTOR_COOKIE") {
         await signInChallenged(w);
         w.h.clock.advance(30);
         a = await w.client.call({
           method: "POST",
           path: "/two-factor/verify-totp",
-          body: { code: totpAt(w.key!, w.h.clock.ms), trustDevice: true },
+          body: { code: totpOfKey(w.key!, w.h.clock.ms), trustDevice: true },
         });
       }
       assert.equal(a.status, 200, `verify retry: ${a.status} ${a.text}`);
       // The trusted device now skips the challenge.
-      const trust = w.client.cookie("trust_device");
+      const trust = w.client.cookiePair("trust_device");
       assert.ok(trust, "trust_device cookie set");
       const c = new Client(w.h.auth.handler);
       const s = await c.expect(200, { method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD }, cookie: trust });
@@ -352,10 +361,7 @@ const flows: Flow[] = [
     name: "send-otp (challenge)",
     otp: true,
     async setup(w) {
-      await signUp(w);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w, "otp");
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/send-otp", body: {} }),
     async check(w, a) {
@@ -373,10 +379,7 @@ const flows: Flow[] = [
     name: "verify-otp (challenge -> session)",
     otp: true,
     async setup(w) {
-      await signUp(w);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD, method: "otp" } });
-      await w.client.expect(200, { method: "POST", path: "/sign-out", body: {} });
-      await signInChallenged(w);
+      await challengedUser(w, "otp");
       await w.client.expect(200, { method: "POST", path: "/two-factor/send-otp", body: {} });
     },
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-otp", body: { code: w.h.outbox.get(w.userId) } }),
@@ -405,11 +408,7 @@ const flows: Flow[] = [
   },
   {
     name: "generate-backup-codes",
-    async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      w.client = await freshSession(w);
-    },
+    setup: signedInUser,
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } }),
     async check(w, a) {
       const unused = await unusedBackupCodes(w);
@@ -417,24 +416,15 @@ const flows: Flow[] = [
       return [];
     },
     async retry(w) {
-      let c = w.client;
-      let a = await c.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/generate-backup-codes", body: { password: PASSWORD } });
-      }
+      const { reply: a } = await withPassword(w, "/two-factor/generate-backup-codes");
       assert.equal(a.status, 200, `generate retry: ${a.status} ${a.text}`);
       await signInChallenged(w);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/verify-backup-code", body: { code: a.json.backupCodes[0] } });
+      await w.client.expect(200, { method: "POST", path: "/two-factor/verify-backup-code", body: { code: a.body.backupCodes[0] } });
     },
   },
   {
     name: "disable",
-    async setup(w) {
-      await signUp(w);
-      await enrol(w);
-      w.client = await freshSession(w);
-    },
+    setup: signedInUser,
     act: (w) => w.client.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } }),
     async check(w, a) {
       const user = await userRow(w);
@@ -445,11 +435,7 @@ const flows: Flow[] = [
       return [];
     },
     async retry(w) {
-      let a = await w.client.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } });
-      if (a.status === 401) {
-        const c = await freshSession(w);
-        a = await c.call({ method: "POST", path: "/two-factor/disable", body: { password: PASSWORD } });
-      }
+      const { reply: a } = await withPassword(w, "/two-factor/disable");
       assert.equal(a.status, 200, `disable retry: ${a.status} ${a.text}`);
       const c = new Client(w.h.auth.handler);
       const s = await c.expect(200, { method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD } });
@@ -469,10 +455,10 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 /** Any answer must be a well-formed JSON body; 5xx is allowed here (the store failed), but not an empty or HTML one. */
-function answerProblem(a: Answer): string | null {
+function answerProblem(a: Reply): string | null {
   if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
-  if (a.json === undefined || (a.json === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
-  if (a.status >= 400 && (typeof a.json.message !== "string" || typeof a.json.code !== "string"))
+  if (a.body === undefined || (a.body === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
+  if (a.status >= 400 && (typeof a.body.message !== "string" || typeof a.body.code !== "string"))
     return `error body without message/code: ${a.text.slice(0, 80)}`;
   return null;
 }
@@ -508,7 +494,7 @@ describe("fault injection: one failing store operation per step, every flow", ()
           await flow.setup(w);
           w.ctl.reset(step, mode);
           const where = `step ${step}/${steps} ${trace[step - 1]} fails ${mode}`;
-          let answer: Answer;
+          let answer: Reply;
           try {
             answer = await withTimeout(flow.act(w), where);
           } catch (e) {

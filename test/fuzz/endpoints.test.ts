@@ -22,20 +22,10 @@ import { createHmac } from "node:crypto";
 import type { FieldRule, InputSchema } from "../../src/auth/types.js";
 import express from "express";
 import { toNodeHandler } from "../../src/integrations/node.js";
-import {
-  BASE,
-  checkAnswer,
-  Client,
-  createHarness,
-  keyFromUri,
-  ORIGIN,
-  PASSWORD,
-  SECRET,
-  snapshot,
-  totpAt,
-  violations,
-  type Harness,
-} from "./harness.js";
+import { Client } from "../helpers/client.js";
+import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
+import { BASE, checkAnswer, createHarness, ORIGIN, PASSWORD, SECRET, snapshot, violations, type Harness } from "./harness.js";
+import { prng } from "../helpers/prng.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b65726e);
@@ -43,18 +33,6 @@ const ROUND = 250; // requests between actor refreshes and invariant walks
 const TIMEOUT_MS = 15_000;
 /** A percent sign not followed by a complete, decodable UTF-8 escape sequence. */
 const CLOSED_PASSWORD = "closed-user-password-the-fuzzer-never-sees";
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Route {
   method: string;
@@ -160,7 +138,11 @@ async function establishOnce(h: Harness, actor: Actor): Promise<void> {
   if (json.twoFactorRedirect !== true) return;
   if (actor.key) {
     h.clock.advance(30); // a step the replay guard has not seen
-    const a = await actor.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(actor.key, h.clock.ms) } });
+    const a = await actor.client.call({
+      method: "POST",
+      path: "/two-factor/verify-totp",
+      body: { code: totpOfKey(actor.key, h.clock.ms) },
+    });
     if (a.status === 200) return;
   }
   if (h.otp) {
@@ -175,10 +157,10 @@ async function establishOnce(h: Harness, actor: Actor): Promise<void> {
 async function enrol(h: Harness, actor: Actor, verify = true): Promise<void> {
   const enabled = await actor.client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: actor.password } });
   actor.backupCodes = enabled.backupCodes;
-  const key = keyFromUri(enabled.totpURI);
+  const key = secretFromUri(enabled.totpURI);
   if (verify) {
     h.clock.advance(30);
-    await actor.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(key, h.clock.ms) } });
+    await actor.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(key, h.clock.ms) } });
   }
   actor.key = key;
 }
@@ -194,7 +176,7 @@ async function challengeCookie(h: Harness, email: string, password: string): Pro
   const c = new Client(h.auth.handler);
   const json = await c.expect(200, { method: "POST", path: "/sign-in/email", body: { email, password } });
   assert.equal(json.twoFactorRedirect, true, `sign-in of ${email} must be challenged`);
-  const cookie = c.cookie("two_factor");
+  const cookie = c.cookiePair("two_factor");
   assert.ok(cookie, "challenge sets the two_factor cookie");
   return cookie;
 }
@@ -307,7 +289,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           const key = actor?.closed ? open.key : (actor?.key ?? open.key);
           if (routePath === "/two-factor/verify-totp" && key && chance(0.3)) {
             h.clock.advance(30);
-            return totpAt(key, h.clock.ms);
+            return totpOfKey(key, h.clock.ms);
           }
           if (routePath === "/two-factor/verify-backup-code" && actor && actor.backupCodes.length > 0 && chance(0.3))
             return pick(actor.backupCodes);
@@ -440,7 +422,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
           base = { cookie: junk, kind: "junk", actor: null, absorb: null };
         } else {
           const a = pick([...sessionActors, ...closed]);
-          const source = a.client.cookie("session_token") ?? closedChallenges[0];
+          const source = a.client.cookiePair("session_token") ?? closedChallenges[0];
           const [cookie, how] = mutate(source ?? "better-auth.session_token=x.y");
           base = { cookie, kind: `tampered:${how}`, actor: a, absorb: null };
         }
@@ -612,7 +594,7 @@ test("fuzz: every endpoint answers 2xx/4xx with a well-formed body and the store
         }
         const problem = checkAnswer(method, answer.status, answer.text);
         if (problem) failures.push({ sent: record, status: answer.status, text: answer.text.slice(0, 300), problem });
-        if (absorb && answer.status < 300) absorb.absorb(answer.setCookie);
+        if (absorb && answer.status < 300) absorb.jar.store(answer.setCookie);
       }
       await walk(`at the end (otp=${otp})`);
       await new Promise<void>((r) => server.close(() => r()));

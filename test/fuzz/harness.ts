@@ -1,37 +1,23 @@
 /**
- * Shared by the fuzz suite (test/fuzz) and the fault-injection suite (test/faults): builds a Kernia
- * instance with every plugin, a cookie-jar client over `auth.handler` or real HTTP, the response-shape
- * check, and the store walk that checks the two-factor invariants.
- *
- * Password hashing: the core's scrypt (N=16384, r=16) costs ~120 ms per call on the CI machine, and these
- * suites send thousands of password-bearing requests. `fastPasswords` swaps `auth.context.passwords` for
- * a stand-in that performs the same store reads as the real one (so fault indexes line up with real
- * runs) and compares against a genuine scrypt hash of the test password computed once by the real
- * hasher. scrypt itself is covered by the core's own tests.
+ * What the fuzz suite (test/fuzz) and the fault-injection suite (test/faults) share on top of the test
+ * kit (test/helpers): a Kernia instance with every plugin on the fast password stand-in
+ * (helpers/fast-passwords.ts), the response-shape check, and the store walk that checks the
+ * two-factor invariants.
  */
 import type { Adapter, Row, Store } from "../../src/adapters/types.js";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Kernia } from "../../src/auth/types.js";
-import { nodeCrypto } from "../../src/crypto/node.js";
-import { init } from "../../src/index.js";
 import { phoneNumber } from "../../src/plugins/phone-number/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { username } from "../../src/plugins/username/index.js";
+import { testAuth } from "../helpers/auth.js";
+import { Clock } from "../helpers/clock.js";
+import { fastPasswords } from "../helpers/fast-passwords.js";
 
+export { BASE_PATH as BASE, ORIGIN } from "../helpers/client.js";
 export const SECRET = "kernia-fuzz-and-fault-secret-0123456789abcdef";
-export const ORIGIN = "http://localhost:3000";
-export const BASE = "/api/auth";
 export const PASSWORD = "correct-horse-battery-1";
 export const START = Date.UTC(2026, 0, 5, 12, 0, 0);
-
-/** An injected clock (unix ms): tests move time instead of sleeping. */
-export class Clock {
-  constructor(public ms = START) {}
-  now = () => this.ms;
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 export interface Harness {
   auth: Kernia;
@@ -44,145 +30,33 @@ export interface Harness {
 }
 
 export function createHarness(options: { otp: boolean; adapter?: Adapter; clock?: Clock }): Harness {
-  const clock = options.clock ?? new Clock();
+  const clock = options.clock ?? new Clock(START);
   const outbox = new Map<string, string>();
-  const auth = init({
-    secret: SECRET,
-    baseURL: ORIGIN,
-    database: options.adapter ?? memoryAdapter(),
-    rateLimit: { enabled: false },
-    advanced: { now: clock.now },
-    plugins: [
-      username(),
-      phoneNumber(),
-      twoFactor(
-        options.otp
-          ? {
-              otpOptions: {
-                sendOtp: ({ user, otp }) => {
-                  outbox.set(user.id, otp);
+  const auth = testAuth(
+    {
+      secret: SECRET,
+      database: options.adapter ?? memoryAdapter(),
+      rateLimit: { enabled: false },
+      plugins: [
+        username(),
+        phoneNumber(),
+        twoFactor(
+          options.otp
+            ? {
+                otpOptions: {
+                  sendOtp: ({ user, otp }) => {
+                    outbox.set(user.id, otp);
+                  },
                 },
-              },
-            }
-          : {},
-      ),
-    ],
-  });
-  fastPasswords(auth);
+              }
+            : {},
+        ),
+      ],
+    },
+    clock,
+  );
+  fastPasswords(auth, PASSWORD);
   return { auth, clock, store: auth.context.store, outbox, otp: options.otp };
-}
-
-let realHashOfPassword: Promise<string> | null = null;
-
-/**
- * See the file comment. PASSWORD gets the genuine scrypt hash; any other password a stand-in
- * "fast$<sha256>" so that users with different passwords stay distinct. `check` does the same one
- * findOne(account) as the real one.
- */
-export function fastPasswords(auth: Kernia): void {
-  const p = auth.context.passwords as {
-    hash: (pw: string) => Promise<string>;
-    verify: (s: string, pw: string) => Promise<boolean>;
-    check: (u: string, pw: string) => Promise<boolean>;
-  };
-  realHashOfPassword ??= p.hash(PASSWORD);
-  const real = realHashOfPassword;
-  const fastHash = async (pw: string) =>
-    pw === PASSWORD ? real : `fast$${Buffer.from(nodeCrypto.sha256(new TextEncoder().encode(pw))).toString("hex")}`;
-  p.hash = fastHash;
-  p.verify = async (stored, pw) => stored === (await fastHash(pw));
-  p.check = async (userId, pw) => {
-    if (pw.length > 128) return false;
-    const account = await auth.context.store.findOne<Row>("account", [
-      { field: "userId", value: userId },
-      { field: "providerId", value: "credential" },
-    ]);
-    return typeof account?.password === "string" && account.password === (await fastHash(pw));
-  };
-}
-
-export interface Answer {
-  status: number;
-  text: string;
-  json: any;
-  setCookie: string[];
-}
-
-export interface Call {
-  method: string;
-  path: string;
-  body?: unknown;
-  /** Raw body (bytes or text) sent as-is; wins over `body`. */
-  raw?: Uint8Array | string;
-  contentType?: string | null;
-  headers?: Record<string, string>;
-  /** Cookie header; default: the jar. */
-  cookie?: string;
-}
-
-/** A browser-like client: keeps cookies from Set-Cookie, sends Origin on every request. */
-export class Client {
-  readonly jar = new Map<string, string>();
-  constructor(private readonly handler: (request: Request) => Promise<Response>) {}
-
-  cookieHeader(): string {
-    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-
-  /** "name=value" of a cookie by short name ("session_token"), or undefined. */
-  cookie(short: string): string | undefined {
-    for (const [k, v] of this.jar) if (k === `better-auth.${short}` || k.endsWith(`.${short}`)) return `${k}=${v}`;
-    return undefined;
-  }
-
-  async call(c: Call): Promise<Answer> {
-    const headers: Record<string, string> = { origin: ORIGIN, ...c.headers };
-    let body: BodyInit | undefined;
-    if (c.raw !== undefined) body = c.raw as BodyInit;
-    else if (c.body !== undefined) body = JSON.stringify(c.body);
-    const contentType = c.contentType === undefined ? (body !== undefined ? "application/json" : null) : c.contentType;
-    if (contentType !== null) headers["content-type"] = contentType;
-    const cookie = c.cookie ?? this.cookieHeader();
-    if (cookie) headers.cookie = cookie;
-    const res = await this.handler(new Request(`${ORIGIN}${BASE}${c.path}`, { method: c.method, headers, body }));
-    const text = await res.text();
-    const setCookie = res.headers.getSetCookie();
-    this.absorb(setCookie);
-    let json: any;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, text, json, setCookie };
-  }
-
-  absorb(lines: readonly string[]): void {
-    for (const line of lines) {
-      const pair = line.split(";", 1)[0];
-      const eq = pair.indexOf("=");
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (value === "" || /;\s*max-age=0(;|$)/i.test(line)) this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
-  }
-
-  async expect(status: number, c: Call): Promise<any> {
-    const a = await this.call(c);
-    if (a.status !== status) throw new Error(`${c.method} ${c.path}: expected ${status}, got ${a.status} ${a.text.slice(0, 300)}`);
-    return a.json;
-  }
-}
-
-/** TOTP key bytes from an otpauth:// URI. */
-export function keyFromUri(uri: string): Uint8Array {
-  return nodeCrypto.base32Decode(new URL(uri).searchParams.get("secret") ?? "");
-}
-
-export function totpAt(key: Uint8Array, ms: number): string {
-  return nodeCrypto.totp(key, { time: ms });
 }
 
 /**

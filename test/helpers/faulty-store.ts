@@ -10,6 +10,7 @@
  * `FaultController.enabled = false` pauses counting and injection (for test set-up and invariant walks);
  * `controller.inner` is the unwrapped store for the same purpose.
  */
+import { interceptedAdapter } from "./intercept.js";
 import type { Adapter, BindEnv, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "../../src/adapters/types.js";
 
 export type FaultMode = "before" | "after";
@@ -122,24 +123,12 @@ export interface FaultPlan {
 
 /** memoryAdapter-like `inner` whose next operation matching `plan.fault` fails once. */
 export function targetedFaultAdapter(inner: Adapter, plan: FaultPlan): Adapter {
-  return {
-    name: `targeted-fault(${inner.name})`,
-    bind(schema: Schema, env?: BindEnv): Store {
-      const store = inner.bind(schema, env);
-      return new Proxy(store, {
-        get(target, prop: keyof Store) {
-          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
-          if (typeof fn !== "function") return fn;
-          return async (model: unknown, ...rest: unknown[]) => {
-            const f = plan.fault;
-            if (f === null || f.op !== prop || f.model !== model) return fn.call(target, model, ...rest);
-            plan.fault = null;
-            plan.hits += 1;
-            if (f.mode === "after") await fn.call(target, model, ...rest);
-            throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
-          };
-        },
-      });
-    },
-  };
+  return interceptedAdapter(inner, "targeted-fault", async (op, args, run) => {
+    const f = plan.fault;
+    if (f === null || f.op !== op || f.model !== args[0]) return run();
+    plan.fault = null;
+    plan.hits += 1;
+    if (f.mode === "after") await run();
+    throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
+  });
 }

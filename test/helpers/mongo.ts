@@ -7,8 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Db, MongoClient } from "mongodb";
-import type { Adapter, Store } from "../../src/adapters/types.js";
+import type { Adapter } from "../../src/adapters/types.js";
 import { mongodbAdapter } from "../../src/adapters/mongodb.js";
+import { interceptedAdapter } from "./intercept.js";
 
 export type MongoServer = { uri: string; stop: () => Promise<void>; origin: string };
 
@@ -47,17 +48,11 @@ export function generatedMongoAdapter(client: MongoClient, databases: Db[]): Ada
     generate: inner.generate?.bind(inner),
     bind(schema, env) {
       const ready = inner.generate!(schema, { log: () => {} });
-      const store = inner.bind(schema, env);
-      return new Proxy(store, {
-        get(target, key, receiver) {
-          const value = Reflect.get(target, key, receiver);
-          if (typeof value !== "function") return value;
-          return async (...args: unknown[]) => {
-            await ready;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      }) as Store;
+      const waiting = interceptedAdapter(inner, "generated", async (_op, _args, run) => {
+        await ready;
+        return run();
+      });
+      return waiting.bind(schema, env);
     },
   };
 }

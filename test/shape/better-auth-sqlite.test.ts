@@ -216,15 +216,6 @@ const KNOWN: { pattern: RegExp; plugins: PluginName[]; why: string }[] = [
       "README, deliberate differences: Better Auth answers the enrolling verify-totp with the user as it was " +
       "before two-factor was turned on; Kernia answers the updated user.",
   },
-  {
-    pattern: /\.user\.phoneNumberVerified: Kernia boolean false, Better Auth null null$/,
-    plugins: ["phone-number"],
-    why:
-      "Not an output-filter matter: Kernia's phone-number plugin stores phoneNumberVerified false as a schema " +
-      "default on every new user (src/plugins/phone-number/index.ts), where Better Auth's schema has no default " +
-      "and a user who never had a number keeps null. Remove this entry when the plugin writes false only " +
-      "with a number (as Better Auth's create hook does).",
-  },
 ];
 
 const COMBINATIONS: PluginName[][] = [[], ["username"], ["username", "phone-number", "two-factor"]];

@@ -21,7 +21,7 @@ import { mongodbAdapter } from "../../src/adapters/mongodb.js";
 import { indexesFor, servingIndex } from "../../src/adapters/mongodb-schema.js";
 import { buildSchema } from "../../src/auth/schema.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
-import { Client, Clock, PASSWORD, makeAuth, outbox, totpAt, wrongTotp } from "../two-factor/helpers.js";
+import { Client, Clock, PASSWORD, makeAuth, outbox, totpAt, wrongTotp } from "../helpers/two-factor.js";
 import { HOUSEKEEPING, WireServer, type Recorded } from "./wire-server.js";
 
 const WRITES = new Set(["insert", "update", "delete", "findAndModify"]);
@@ -99,7 +99,7 @@ for (const [major, Driver] of [
 
     test("main flows: every filter on an index, majority writes, by-id deletes retryable", async () => {
       const box = outbox();
-      const { auth } = makeAuth({ clock, box, options: { database: mongodbAdapter(client.db("kernia")) } });
+      const { auth } = makeAuth({ clock, box, database: mongodbAdapter(client.db("kernia")) });
       const all: Recorded[] = [];
       const run = async (request: string, send: () => Promise<{ status: number }>, status = 200) => {
         const sent = await capture(request, send, status);
@@ -155,7 +155,7 @@ for (const [major, Driver] of [
     });
 
     test("a request whose store fails part way: its by-id undo is a retryable single-document delete", async () => {
-      const { auth } = makeAuth({ clock, options: { database: mongodbAdapter(client.db("kernia")) } });
+      const { auth } = makeAuth({ clock, database: mongodbAdapter(client.db("kernia")) });
       const browser = new Client(auth);
       const email = `fails${major}@example.com`;
       // The account insert fails on the server (a validation error, not an outage): sign-up answers 500
@@ -196,7 +196,7 @@ for (const [major, Driver] of [
       const original = console.error;
       console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
       try {
-        const { auth } = makeAuth({ clock, options: { database: mongodbAdapter(db) } });
+        const { auth } = makeAuth({ clock, database: mongodbAdapter(db) });
         const sent = await capture(
           "sign-up/email, no unique index",
           () => new Client(auth).post("/sign-up/email", { name: "N", email: `noindex${major}@example.com`, password: PASSWORD }),

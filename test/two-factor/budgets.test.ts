@@ -8,28 +8,16 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Adapter, Store } from "../../src/adapters/types.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, wrongTotp, type Reply } from "./helpers.js";
+import type { Adapter } from "../../src/adapters/types.js";
+import { interceptedAdapter } from "../helpers/intercept.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, wrongTotp, type Reply } from "../helpers/two-factor.js";
 
 /** The memory adapter with `ms` of latency before every operation (a stand-in for a remote database). */
 function slowAdapter(ms: number): Adapter {
-  const inner = memoryAdapter();
-  return {
-    name: "slow(memory)",
-    bind(schema) {
-      const store = inner.bind(schema);
-      return new Proxy(store, {
-        get(target, prop: keyof Store) {
-          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
-          if (typeof fn !== "function") return fn;
-          return async (...args: unknown[]) => {
-            await new Promise((r) => setTimeout(r, ms));
-            return fn.apply(target, args);
-          };
-        },
-      });
-    },
-  };
+  return interceptedAdapter(memoryAdapter(), "slow", async (_op, _args, run) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return run();
+  });
 }
 
 const MAX = 10;
@@ -65,7 +53,7 @@ describe("the session path has the account's lockout budget (a deliberate differ
 
   test("60 concurrent wrong guesses on each session-path verify (2 ms store): at most the budget is compared", async () => {
     for (const kind of ["totp", "backup", "otp"] as const) {
-      const made = makeAuth({ options: { database: slowAdapter(2) } });
+      const made = makeAuth({ database: slowAdapter(2) });
       const { client, uri, userId } = await enrolledUser(made.auth, made.clock);
       let send: () => Promise<Reply>;
       if (kind === "otp") {
@@ -97,7 +85,7 @@ describe("the session path has the account's lockout budget (a deliberate differ
 
 describe("the budget is spent only when a code is compared", () => {
   test("30 concurrent verify-otp with no OTP sent (2 ms store) leave the account unlocked and its budget whole", async () => {
-    const made = makeAuth({ options: { database: slowAdapter(2) } });
+    const made = makeAuth({ database: slowAdapter(2) });
     const client = new Client(made.auth);
     const { email, userId } = await signUp(client);
     assert.equal((await client.post("/two-factor/enable", { password: PASSWORD, method: "otp" })).status, 200);
@@ -116,7 +104,7 @@ describe("the budget is spent only when a code is compared", () => {
   });
 
   test("a burst of 30 copies of the right OTP (2 ms store): one session, and the account is left unlocked", async () => {
-    const made = makeAuth({ options: { database: slowAdapter(2) } });
+    const made = makeAuth({ database: slowAdapter(2) });
     const client = new Client(made.auth);
     const { email, userId } = await signUp(client);
     assert.equal((await client.post("/two-factor/enable", { password: PASSWORD, method: "otp" })).status, 200);
@@ -135,7 +123,7 @@ describe("the budget is spent only when a code is compared", () => {
   });
 
   test("a burst of 30 copies of the right step-up TOTP code (2 ms store): one success, the rest told to wait, no lock", async () => {
-    const made = makeAuth({ options: { database: slowAdapter(2) } });
+    const made = makeAuth({ database: slowAdapter(2) });
     const { client, uri, userId } = await enrolledUser(made.auth, made.clock);
     const code = totpAt(uri, made.clock);
     const replies = await Promise.all(Array.from({ length: 30 }, () => client.post("/two-factor/verify-totp", { code })));

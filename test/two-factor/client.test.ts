@@ -14,9 +14,9 @@ import type { Kernia } from "../../src/index.js";
 import { toNodeHandler } from "../../src/integrations/node.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { username } from "../../src/plugins/username/index.js";
-import { CookieJar } from "../helpers/cookie-jar.js";
+import { CookieJar, jarFetch } from "../helpers/cookie-jar.js";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { Clock, outbox, PASSWORD, totpAt } from "./helpers.js";
+import { Clock, outbox, PASSWORD, totpAt } from "../helpers/two-factor.js";
 
 let server: RunningServer;
 let baseURL: string;
@@ -66,15 +66,7 @@ function browser() {
       }),
     ],
     fetchOptions: {
-      customFetchImpl: async (input, requestInit) => {
-        const headers = new Headers(requestInit?.headers);
-        const cookie = jar.header();
-        if (cookie) headers.set("cookie", cookie);
-        headers.set("origin", baseURL);
-        const res = await fetch(input, { ...requestInit, headers });
-        jar.store(res);
-        return res;
-      },
+      customFetchImpl: jarFetch(jar, baseURL),
     },
   });
   return { client, jar, redirects };

@@ -8,10 +8,22 @@
 import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Adapter, Row, Store, Where } from "../../src/adapters/types.js";
+import type { Adapter, Row, Where } from "../../src/adapters/types.js";
+import { interceptedAdapter } from "../helpers/intercept.js";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import { deriveKeys } from "../../src/plugins/two-factor/secret-box.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, SECRET, signUp, totpAt, wrongTotp, type Reply } from "./helpers.js";
+import {
+  challenge,
+  Client,
+  enrolledUser,
+  makeAuth,
+  PASSWORD,
+  SECRET,
+  signUp,
+  totpAt,
+  wrongTotp,
+  type Reply,
+} from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {
@@ -105,36 +117,25 @@ describe("the backup-code restore is this request's own (issue 10 item 5)", () =
    * another request's spend of the same code in the same millisecond, and then fails without applying.
    */
   function racingAdapter(now: () => number): { adapter: Adapter; armed: { on: boolean; fired: number } } {
-    const inner = memoryAdapter();
     const armed = { on: false, fired: 0 };
-    const adapter: Adapter = {
-      name: "racing(memory)",
-      bind(schema) {
-        const store = inner.bind(schema);
-        return new Proxy(store, {
-          get(target, prop: keyof Store) {
-            if (prop !== "update") return target[prop];
-            return async (model: string, where: readonly Where[], data: Partial<Row>) => {
-              if (armed.on && model === "twoFactorBackupCode" && data.usedAt instanceof Date) {
-                armed.on = false;
-                armed.fired += 1;
-                const id = where.find((w) => w.field === "id")!;
-                await target.update(model, [id], { usedAt: new Date(now()) });
-                throw new Error("injected: the spend did not reach the store");
-              }
-              return target.update(model, where, data);
-            };
-          },
-        });
-      },
-    };
+    const adapter = interceptedAdapter(memoryAdapter(), "racing", async (op, args, run, store) => {
+      const [model, where, data] = args as [string, readonly Where[], Partial<Row>];
+      if (op === "update" && armed.on && model === "twoFactorBackupCode" && data.usedAt instanceof Date) {
+        armed.on = false;
+        armed.fired += 1;
+        const id = where.find((w) => w.field === "id")!;
+        await store.update(model, [id], { usedAt: new Date(now()) });
+        throw new Error("injected: the spend did not reach the store");
+      }
+      return run();
+    });
     return { adapter, armed };
   }
 
   test("a failed spend's undo leaves a concurrent request's spend of the same code (same millisecond) in place", async () => {
     let clockNow = () => 0;
     const { adapter, armed } = racingAdapter(() => clockNow());
-    const { auth, clock } = makeAuth({ options: { database: adapter } });
+    const { auth, clock } = makeAuth({ database: adapter });
     clockNow = clock.now;
     const { client, userId, backupCodes } = await enrolledUser(auth, clock);
     armed.on = true;

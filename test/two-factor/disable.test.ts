@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { FaultController, faultyAdapter, targetedFaultAdapter, type FaultMode, type FaultPlan } from "../helpers/faulty-store.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {
@@ -22,7 +22,7 @@ afterEach(() => {
 async function prepared() {
   const ctl = new FaultController();
   ctl.enabled = false;
-  const made = makeAuth({ options: { database: faultyAdapter(memoryAdapter(), ctl) } });
+  const made = makeAuth({ database: faultyAdapter(memoryAdapter(), ctl) });
   const { client, email, userId, uri, backupCodes } = await enrolledUser(made.auth, made.clock);
   await challenge(client, email);
   const trusted = await client.post("/two-factor/verify-totp", { code: totpAt(uri, made.clock), trustDevice: true });
@@ -148,7 +148,7 @@ describe("turning 2FA on or off ends the user's other sessions (revokeOtherSessi
   test("a failing user write while turning 2FA on leaves no other session alive (sessions are replaced first)", async () => {
     for (const mode of ["before", "after"] as FaultMode[]) {
       const plan: FaultPlan = { fault: null, hits: 0 };
-      const t = await twoBrowsers({ options: { database: targetedFaultAdapter(memoryAdapter(), plan) } });
+      const t = await twoBrowsers({ database: targetedFaultAdapter(memoryAdapter(), plan) });
       const en = await t.a.post("/two-factor/enable", { password: PASSWORD });
       plan.fault = { op: "update", model: "user", mode };
       const r = await t.a.post("/two-factor/verify-totp", { code: totpAt(en.body.totpURI, t.clock) });

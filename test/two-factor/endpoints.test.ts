@@ -24,7 +24,7 @@ import {
   signUp,
   totpAt,
   wrongTotp,
-} from "./helpers.js";
+} from "../helpers/two-factor.js";
 
 const err = (code: keyof typeof TWO_FACTOR_ERROR_CODES) => ({ message: TWO_FACTOR_ERROR_CODES[code], code });
 const names = (lines: string[]) => lines.map((l) => l.slice(0, l.indexOf("=")));
@@ -185,7 +185,7 @@ describe("sign-in challenge, trusted device (T#13-T#21)", () => {
     );
     const id = unsign(client.cookie("two_factor")!);
     assert.match(id, /^2fa-[A-Za-z0-9_-]{20}$/);
-    // T#14, and the provisional session row was deleted
+    // T#14, and the challenged sign-in left no session row (none is created until a factor is verified)
     assert.equal((await client.get("/get-session")).body, null);
     const user = (await auth.context.users.findByEmail(email))!;
     assert.equal(await auth.context.store.count("session", [{ field: "userId", value: user.id }]), 0);
@@ -425,7 +425,7 @@ describe("backup codes (T#28-T#35, T#40, T#101)", () => {
     assert.deepEqual((await client.get("/two-factor/backup-codes/status")).body, { total: 10, remaining: 7 });
   });
 
-  test("T#101: disableSession on a challenge spends the code, makes no session, leaves the challenge open", async () => {
+  test("disableSession on a challenge spends the code and makes no session (T#101); Kernia leaves the challenge open", async () => {
     const { auth, clock } = makeAuth();
     const { client, email, backupCodes, uri, userId } = await enrolledUser(auth, clock);
     await challenge(client, email);

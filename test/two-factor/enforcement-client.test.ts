@@ -16,7 +16,7 @@ import { toNodeHandler } from "../../src/integrations/node.js";
 import { twoFactor, type TwoFactorOptions } from "../../src/plugins/two-factor/index.js";
 import { CookieJar } from "../helpers/cookie-jar.js";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { Clock, outbox, PASSWORD, totpAt } from "./helpers.js";
+import { Clock, outbox, PASSWORD, totpAt } from "../helpers/two-factor.js";
 
 let server: RunningServer;
 let baseURL: string;

@@ -13,19 +13,11 @@ import { after, before, describe, test } from "node:test";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { init } from "../../src/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
-import {
-  Client,
-  Clock,
-  fastPasswords,
-  keyFromUri,
-  ORIGIN,
-  PASSWORD,
-  SECRET,
-  snapshot,
-  totpAt,
-  violations,
-  type Answer,
-} from "../fuzz/harness.js";
+import { Client, type Reply } from "../helpers/client.js";
+import { Clock } from "../helpers/clock.js";
+import { fastPasswords } from "../helpers/fast-passwords.js";
+import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
+import { ORIGIN, PASSWORD, SECRET, snapshot, START, violations } from "../fuzz/harness.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
 
 const TIMEOUT_MS = 5_000;
@@ -46,7 +38,7 @@ interface World {
 
 function newWorld(otp: boolean): World {
   const ctl = new FaultController();
-  const clock = new Clock();
+  const clock = new Clock(START);
   const outbox = new Map<string, string>();
   const auth = init({
     secret: SECRET,
@@ -61,7 +53,7 @@ function newWorld(otp: boolean): World {
       }),
     ],
   });
-  fastPasswords(auth);
+  fastPasswords(auth, PASSWORD);
   ctl.enabled = false;
   return {
     ctl,
@@ -76,7 +68,7 @@ function newWorld(otp: boolean): World {
   };
 }
 
-const setsSession = (a: Answer) => a.setCookie.some((l) => /session_token=[^;]+/.test(l) && !/max-age=0/i.test(l));
+const setsSession = (a: Reply) => a.setCookies.some((l) => /session_token=[^;]+/.test(l) && !/max-age=0/i.test(l));
 
 async function userRow(w: World) {
   return (await snapshot(w.store)).users.find((u) => u.email === EMAIL) ?? null;
@@ -99,7 +91,7 @@ async function signUp(w: World): Promise<void> {
 
 async function enable(w: World, client = w.client): Promise<void> {
   const json = await client.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-  w.key = keyFromUri(json.totpURI);
+  w.key = secretFromUri(json.totpURI);
 }
 
 /**
@@ -117,17 +109,17 @@ async function finish(w: World, client = new Client(w.handler)): Promise<void> {
   } else {
     if (json.twoFactorEnrolmentRequired === true) {
       const a = await client.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
-      if (a.status === 200) w.key = keyFromUri(a.json.totpURI);
-      else assert.equal(a.json?.code, "TOTP_ALREADY_ENABLED", `enable on retry: ${a.status} ${a.text}`);
+      if (a.status === 200) w.key = secretFromUri(a.body.totpURI);
+      else assert.equal(a.body?.code, "TOTP_ALREADY_ENABLED", `enable on retry: ${a.status} ${a.text}`);
     }
-    await client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.clock.ms) } });
+    await client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.clock.ms) } });
   }
   const session = await client.expect(200, { method: "GET", path: "/get-session" });
   assert.equal(session?.user?.twoFactorEnabled, true, "a session after enrolment, with two-factor on");
 }
 
 /** Problems common to every flow: sessions only for users with two-factor on; a failure delivers none. */
-async function common(w: World, a: Answer): Promise<string[]> {
+async function common(w: World, a: Reply): Promise<string[]> {
   const out: string[] = [];
   const snap = await snapshot(w.store);
   for (const s of snap.sessions) {
@@ -143,14 +135,14 @@ interface Flow {
   name: string;
   otp?: boolean;
   setup(w: World): Promise<void>;
-  act(w: World): Promise<Answer>;
+  act(w: World): Promise<Reply>;
   /** Flow-specific problems after the faulty request. */
-  check?(w: World, a: Answer): Promise<string[]>;
+  check?(w: World, a: Reply): Promise<string[]>;
   /** Reach the goal (a session with two-factor on) without faults. */
   retry(w: World): Promise<void>;
 }
 
-const verifyOk = async (w: World, a: Answer) => {
+const verifyOk = async (w: World, a: Reply) => {
   if (a.status !== 200) return [];
   const user = await userRow(w);
   return setsSession(a) && user?.twoFactorEnabled === true && (await sessionCount(w)) === 1
@@ -164,7 +156,7 @@ const flows: Flow[] = [
     async setup() {},
     act: (w) => w.client.call({ method: "POST", path: "/sign-up/email", body: { name: "F", email: EMAIL, password: PASSWORD } }),
     async check(w, a) {
-      if (a.status === 200 && (a.json?.twoFactorEnrolmentRequired !== true || setsSession(a))) return [`200 but ${a.text}`];
+      if (a.status === 200 && (a.body?.twoFactorEnrolmentRequired !== true || setsSession(a))) return [`200 but ${a.text}`];
       return (await sessionCount(w)) > 0 ? ["sign-up under enforcement left a session"] : [];
     },
     async retry(w) {
@@ -185,7 +177,7 @@ const flows: Flow[] = [
     },
     act: (w) => w.client.call({ method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD } }),
     async check(w, a) {
-      if (a.status === 200 && (a.json?.twoFactorEnrolmentRequired !== true || setsSession(a))) return [`200 but ${a.text}`];
+      if (a.status === 200 && (a.body?.twoFactorEnrolmentRequired !== true || setsSession(a))) return [`200 but ${a.text}`];
       return (await sessionCount(w)) > 0 ? ["an enrolment sign-in left a session"] : [];
     },
     retry: (w) => finish(w),
@@ -201,8 +193,8 @@ const flows: Flow[] = [
     async retry(w) {
       const a = await w.client.call({ method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } });
       if (a.status !== 200) return finish(w);
-      w.key = keyFromUri(a.json.totpURI);
-      await w.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key, w.clock.ms) } });
+      w.key = secretFromUri(a.body.totpURI);
+      await w.client.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key, w.clock.ms) } });
     },
   },
   {
@@ -211,11 +203,11 @@ const flows: Flow[] = [
       await signUp(w);
       await enable(w);
     },
-    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.clock.ms) } }),
+    act: (w) => w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.clock.ms) } }),
     check: verifyOk,
     async retry(w) {
       w.clock.advance(30);
-      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.clock.ms) } });
+      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.clock.ms) } });
       if (a.status !== 200) await finish(w);
     },
   },
@@ -226,15 +218,15 @@ const flows: Flow[] = [
       await enable(w);
     },
     act: (w) =>
-      w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.clock.ms), trustDevice: true } }),
+      w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.clock.ms), trustDevice: true } }),
     async check(w, a) {
-      const trusts = a.setCookie.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
+      const trusts = a.setCookies.some((l) => /trust_device=[^;]+/.test(l) && !/max-age=0/i.test(l));
       if (a.status !== 200 && trusts) return [`failed request (status ${a.status}) delivered a trust_device cookie`];
       return verifyOk(w, a);
     },
     async retry(w) {
       w.clock.advance(30);
-      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(w.key!, w.clock.ms) } });
+      const a = await w.client.call({ method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(w.key!, w.clock.ms) } });
       if (a.status !== 200) await finish(w);
     },
   },
@@ -273,10 +265,10 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   });
 }
 
-function answerProblem(a: Answer): string | null {
+function answerProblem(a: Reply): string | null {
   if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
-  if (a.json === undefined || (a.json === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
-  if (a.status >= 400 && (typeof a.json.message !== "string" || typeof a.json.code !== "string"))
+  if (a.body === undefined || (a.body === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
+  if (a.status >= 400 && (typeof a.body.message !== "string" || typeof a.body.code !== "string"))
     return `error body without message/code: ${a.text.slice(0, 80)}`;
   return null;
 }
@@ -311,7 +303,7 @@ describe("fault injection on the enforced-enrolment paths: one failing store ope
           await flow.setup(w);
           w.ctl.reset(step, mode);
           const where = `step ${step}/${steps} ${trace[step - 1]} fails ${mode}`;
-          let answer: Answer;
+          let answer: Reply;
           try {
             answer = await withTimeout(flow.act(w), where);
           } catch (e) {
@@ -333,7 +325,7 @@ describe("fault injection on the enforced-enrolment paths: one failing store ope
           }
           for (const v of [
             ...violations(await snapshot(w.store), { otp }),
-            ...(await common(w, { ...answer, status: 200, setCookie: [] })),
+            ...(await common(w, { ...answer, status: 200, setCookies: [] })),
           ])
             problems.push(`${where}: after retry: ${v}`);
         }

@@ -15,7 +15,11 @@ import fc from "fast-check";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { init } from "../../src/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
-import { Client, Clock, fastPasswords, keyFromUri, ORIGIN, PASSWORD, SECRET, snapshot, totpAt, type Answer } from "../fuzz/harness.js";
+import { Client, type Reply } from "../helpers/client.js";
+import { Clock } from "../helpers/clock.js";
+import { fastPasswords } from "../helpers/fast-passwords.js";
+import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
+import { ORIGIN, PASSWORD, SECRET, snapshot, START } from "../fuzz/harness.js";
 
 const EMAIL = "seq@enforce.test";
 const VERIFY = new Set(["/two-factor/verify-totp", "/two-factor/verify-otp", "/two-factor/verify-backup-code"]);
@@ -47,14 +51,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("advance" as const), seconds: fc.constantFrom(1, 30, 90, 700) }) },
 );
 
-const setsCookie = (a: Answer, name: string) => a.setCookie.some((l) => new RegExp(`${name}=[^;]+`).test(l) && !/max-age=0/i.test(l));
-const cookieValue = (a: Answer, name: string) => {
-  const line = a.setCookie.find((l) => new RegExp(`${name}=[^;]+`).test(l) && !/max-age=0/i.test(l));
+const setsCookie = (a: Reply, name: string) => a.setCookies.some((l) => new RegExp(`${name}=[^;]+`).test(l) && !/max-age=0/i.test(l));
+const cookieValue = (a: Reply, name: string) => {
+  const line = a.setCookies.find((l) => new RegExp(`${name}=[^;]+`).test(l) && !/max-age=0/i.test(l));
   return line?.split(";", 1)[0];
 };
 
 async function world() {
-  const clock = new Clock();
+  const clock = new Clock(START);
   const outbox = new Map<string, string>();
   let on = false;
   const auth = init({
@@ -65,22 +69,24 @@ async function world() {
     advanced: { now: clock.now },
     plugins: [twoFactor({ enforcement: { enabled: () => on }, otpOptions: { sendOtp: ({ user, otp }) => void outbox.set(user.id, otp) } })],
   });
-  fastPasswords(auth);
+  fastPasswords(auth, PASSWORD);
   const store = auth.context.store;
 
   // Before the policy: the user had TOTP and trusted a browser, then turned two-factor off.
   const setup = new Client(auth.handler);
   const up = await setup.expect(200, { method: "POST", path: "/sign-up/email", body: { name: "S", email: EMAIL, password: PASSWORD } });
   const userId = up.user.id as string;
-  const key = keyFromUri((await setup.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } })).totpURI);
-  await setup.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpAt(key, clock.ms) } });
+  const key = secretFromUri(
+    (await setup.expect(200, { method: "POST", path: "/two-factor/enable", body: { password: PASSWORD } })).totpURI,
+  );
+  await setup.expect(200, { method: "POST", path: "/two-factor/verify-totp", body: { code: totpOfKey(key, clock.ms) } });
   await setup.expect(200, { method: "POST", path: "/sign-out", body: {} });
   clock.advance(30);
   await setup.expect(200, { method: "POST", path: "/sign-in/email", body: { email: EMAIL, password: PASSWORD } });
   const trusted = await setup.call({
     method: "POST",
     path: "/two-factor/verify-totp",
-    body: { code: totpAt(key, clock.ms), trustDevice: true },
+    body: { code: totpOfKey(key, clock.ms), trustDevice: true },
   });
   const trustCookies = [cookieValue(trusted, "trust_device")!];
   assert.ok(trustCookies[0]);
@@ -102,7 +108,7 @@ test("no request sequence yields a session before a factor is verified (enforcem
       let proved = false;
       const log: string[] = [];
       for (const a of actions) {
-        let answer: Answer | null = null;
+        let answer: Reply | null = null;
         let path = "";
         const c = a.kind === "advance" ? null : browsers[a.b];
         const post = (p: string, body: unknown) => {
@@ -119,13 +125,13 @@ test("no request sequence yields a session before a factor is verified (enforcem
           }
           case "enable":
             answer = await post("/two-factor/enable", { password: PASSWORD });
-            if (answer.status === 200 && answer.json.totpURI) {
-              key = keyFromUri(answer.json.totpURI);
-              backupCodes = answer.json.backupCodes;
+            if (answer.status === 200 && answer.body.totpURI) {
+              key = secretFromUri(answer.body.totpURI);
+              backupCodes = answer.body.backupCodes;
             }
             break;
           case "verify-totp": {
-            const code = a.right && key ? totpAt(key, w.clock.ms) : "000000";
+            const code = a.right && key ? totpOfKey(key, w.clock.ms) : "000000";
             answer = await post("/two-factor/verify-totp", { code, trustDevice: a.trust });
             break;
           }
@@ -143,7 +149,7 @@ test("no request sequence yields a session before a factor is verified (enforcem
           case "get-session":
             path = "/get-session";
             answer = await c!.call({ method: "GET", path });
-            if (!proved) assert.equal(answer.json, null, `get-session before a factor was proved: ${log.join(" ")}`);
+            if (!proved) assert.equal(answer.body, null, `get-session before a factor was proved: ${log.join(" ")}`);
             break;
           case "trust-replay": {
             const cookie = w.trustCookies[a.i % w.trustCookies.length];
@@ -159,13 +165,13 @@ test("no request sequence yields a session before a factor is verified (enforcem
             break;
         }
         log.push(
-          `${a.kind}${"b" in a ? `@${a.b}` : ""}${answer ? `=${answer.status}${answer.json?.code ? `:${answer.json.code}` : ""}` : ""}`,
+          `${a.kind}${"b" in a ? `@${a.b}` : ""}${answer ? `=${answer.status}${answer.body?.code ? `:${answer.body.code}` : ""}` : ""}`,
         );
         if (answer) {
           assert.ok(answer.status < 500, `5xx: ${log.join(" ")} ${answer.text}`);
           const trust = cookieValue(answer, "trust_device");
           if (trust) w.trustCookies.push(trust);
-          const issued = setsCookie(answer, "session_token") || typeof answer.json?.token === "string";
+          const issued = setsCookie(answer, "session_token") || typeof answer.body?.token === "string";
           if (issued && !proved) {
             assert.ok(VERIFY.has(path) && answer.status === 200, `a session from ${path} before any factor was proved: ${log.join(" ")}`);
             proved = true;

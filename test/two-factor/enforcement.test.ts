@@ -12,7 +12,7 @@ import type { User } from "../../src/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { init } from "../../src/index.js";
 import { FaultController, faultyAdapter } from "../helpers/faulty-store.js";
-import { BASE, Client, makeAuth, PASSWORD, SECRET, totpAt, uniqueEmail, wrongTotp, type Reply } from "./helpers.js";
+import { BASE, Client, makeAuth, PASSWORD, SECRET, totpAt, uniqueEmail, wrongTotp, type Reply } from "../helpers/two-factor.js";
 
 type Made = ReturnType<typeof makeAuth>;
 const ENROL = (methods: string[]) => ({ twoFactorRedirect: true, twoFactorMethods: methods, twoFactorEnrolmentRequired: true });

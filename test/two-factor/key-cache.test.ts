@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { nodeCrypto } from "../../src/crypto/node.js";
 import type { CryptoPort } from "../../src/crypto/port.js";
 import { TotpKeyCache } from "../../src/plugins/two-factor/key-cache.js";
-import { Client, PASSWORD, enrolledUser, makeAuth, signUp, totpAt, wrongTotp } from "./helpers.js";
+import { Client, PASSWORD, enrolledUser, makeAuth, signUp, totpAt, wrongTotp } from "../helpers/two-factor.js";
 
 /** nodeCrypto, recording every prepared key and whether it was disposed. */
 function spyCrypto(): { crypto: CryptoPort; made: { key: string; disposed: boolean }[] } {

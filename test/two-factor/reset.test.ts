@@ -11,9 +11,9 @@ import { APIError } from "../../src/auth/errors.js";
 import { init, type Kernia } from "../../src/index.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { MODELS } from "../../src/plugins/two-factor/schema.js";
-import { fastPasswords } from "../fuzz/harness.js";
+import { fastPasswords } from "../helpers/fast-passwords.js";
 import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
-import { challenge, Client, type Clock, enrolledUser, makeAuth, PASSWORD, SECRET, signUp, totpAt } from "./helpers.js";
+import { challenge, Client, type Clock, enrolledUser, makeAuth, PASSWORD, SECRET, signUp, totpAt } from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {
@@ -286,7 +286,7 @@ describe("resetTwoFactor: a burst of sign-ins racing it", () => {
   async function round(delay: number): Promise<{ granted: number; refused: number; resetLast: boolean }> {
     {
       const { auth, clock } = makeAuth();
-      fastPasswords(auth);
+      fastPasswords(auth, PASSWORD);
       const u = await loadedUser(auth, clock);
       // Three more trusted browsers (each cookie trusts once: one winner per cookie).
       const trustedClients: Client[] = [];

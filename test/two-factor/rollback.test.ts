@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
 import { targetedFaultAdapter, type FaultPlan, type TargetedFault } from "../helpers/faulty-store.js";
 import type { Plugin } from "../../src/index.js";
-import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "./helpers.js";
+import { challenge, Client, enrolledUser, makeAuth, PASSWORD, signUp, totpAt, type Reply } from "../helpers/two-factor.js";
 
 const realError = console.error;
 beforeEach(() => {
@@ -27,7 +27,7 @@ function setup(extra: { otp?: boolean; plugins?: Plugin[] } = {}) {
   const made = makeAuth({
     box: extra.otp ? undefined : null,
     plugins: extra.plugins,
-    options: { database: targetedFaultAdapter(memoryAdapter(), plan) },
+    database: targetedFaultAdapter(memoryAdapter(), plan),
   });
   const store = made.auth.context.store;
   const count = (model: string, userId: string, more: { field: string; value: null }[] = []) =>

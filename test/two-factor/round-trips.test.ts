@@ -7,35 +7,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { memoryAdapter } from "../../src/adapters/memory.js";
-import type { Adapter, Store } from "../../src/adapters/types.js";
-import { Client, makeAuth, PASSWORD, signUp, totpAt, wrongTotp } from "./helpers.js";
+import type { Adapter } from "../../src/adapters/types.js";
+import { interceptedAdapter } from "../helpers/intercept.js";
+import { Client, makeAuth, PASSWORD, signUp, totpAt, wrongTotp } from "../helpers/two-factor.js";
 
 function countingAdapter(): { adapter: Adapter; ops: string[]; counting: { on: boolean } } {
-  const inner = memoryAdapter();
   const ops: string[] = [];
   const counting = { on: false };
-  const adapter: Adapter = {
-    name: "counting(memory)",
-    bind(schema) {
-      const store = inner.bind(schema);
-      return new Proxy(store, {
-        get(target, prop: keyof Store) {
-          const fn = target[prop] as (...args: unknown[]) => Promise<unknown>;
-          if (typeof fn !== "function") return fn;
-          return (...args: unknown[]) => {
-            if (counting.on) ops.push(`${String(prop)}(${String(args[0])})`);
-            return fn.apply(target, args);
-          };
-        },
-      });
-    },
-  };
+  const adapter = interceptedAdapter(memoryAdapter(), "counting", (op, args, run) => {
+    if (counting.on) ops.push(`${op}(${String(args[0])})`);
+    return run();
+  });
   return { adapter, ops, counting };
 }
 
 test("store operations per request stay within Better Auth 1.7.25's", async () => {
   const { adapter, ops, counting } = countingAdapter();
-  const { auth, clock } = makeAuth({ options: { database: adapter } });
+  const { auth, clock } = makeAuth({ database: adapter });
   const client = new Client(auth);
   const { email } = await signUp(client);
   const rows: { request: string; ops: number; normalised: number; budget: number; trace: string }[] = [];

@@ -14,7 +14,7 @@ import { memoryAdapter } from "../../src/adapters/memory.js";
 import type { Adapter, Store } from "../../src/adapters/types.js";
 import type { Kernia } from "../../src/index.js";
 import { decryptSecret, deriveKeys } from "../../src/plugins/two-factor/secret-box.js";
-import { Client, Clock, enrolledUser, makeAuth, outbox, PASSWORD, secretFromUri, totpAt, type Outbox } from "./helpers.js";
+import { Client, Clock, enrolledUser, makeAuth, outbox, PASSWORD, secretFromUri, totpAt, type Outbox } from "../helpers/two-factor.js";
 
 const A = "two-factor-rotation-secret-A-0123456789abcdef";
 const B = "two-factor-rotation-secret-B-0123456789abcdef";

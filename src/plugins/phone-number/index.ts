@@ -3,7 +3,9 @@
  * with {phoneNumber, password, rememberMe?}. Error codes and the {token, user} answer follow Better
  * Auth 1.7.25's phone-number plugin. Deliberate difference: Better Auth only lets a number be set by
  * verifying it with an SMS OTP; Kernia accepts it at sign-up and keeps `phoneNumberVerified: false`
- * (OTP verification of the number itself is not implemented).
+ * (OTP verification of the number itself is not implemented). A user who signs up without a number has
+ * no phoneNumberVerified at all (`null` in responses), as on Better Auth: its schema gives the field no
+ * default, and its user-create hook writes `false` only for a row that comes with an unverified number.
  */
 import { APIError, defineEndpoint, passwordSignIn, type Plugin, type User } from "../../auth/plugin-api.js";
 
@@ -11,7 +13,8 @@ declare module "../../auth/types.js" {
   interface PluginUserFields {
     /** E.164 by default; unique. */
     phoneNumber?: string | null;
-    phoneNumberVerified?: boolean;
+    /** false once a number is set without verification; absent (null in responses) for a user without one. */
+    phoneNumberVerified?: boolean | null;
   }
 }
 
@@ -43,7 +46,9 @@ export function phoneNumber(options: PhoneNumberOptions = {}) {
       user: {
         fields: {
           phoneNumber: { type: "string", unique: true, input: true },
-          phoneNumberVerified: { type: "boolean", defaultValue: false },
+          // `input` only so that sign-up copies the value the hook below sets; what a client sends for it
+          // is replaced there, on every sign-up.
+          phoneNumberVerified: { type: "boolean", input: true },
         },
       },
     },
@@ -51,9 +56,16 @@ export function phoneNumber(options: PhoneNumberOptions = {}) {
     hooks: {
       before: [
         {
-          matches: (ctx) => ctx.path === "/sign-up/email" && ctx.body.phoneNumber !== undefined,
+          // Every sign-up: phoneNumberVerified is false with a number and absent without one, whatever the
+          // body said (Better Auth refuses a client-set value; a number given here is never verified).
+          matches: (ctx) => ctx.path === "/sign-up/email",
           async handler(ctx) {
             const phone = ctx.body.phoneNumber;
+            if (phone === undefined) {
+              delete ctx.body.phoneNumberVerified;
+              return;
+            }
+            ctx.body.phoneNumberVerified = false;
             if (typeof phone !== "string" || !(await valid(phone))) throw err(400, "INVALID_PHONE_NUMBER");
             const taken = await ctx.auth.store.findOne("user", [{ field: "phoneNumber", value: phone }]);
             if (taken) throw err(400, "PHONE_NUMBER_EXIST");

@@ -2,7 +2,7 @@
  * What a verified second factor grants. The one place the plugin issues or rotates sessions
  * (through the core's ctx.issueSession / ctx.rotateSession).
  */
-import type { EndpointContext, SessionWithUser, User } from "../../auth/types.js";
+import type { EndpointContext, PublicUser, SessionWithUser, User } from "../../auth/types.js";
 import { consumeChallenge, TWO_FACTOR_COOKIE, type Target } from "./challenge.js";
 import { completeEnrolment } from "./enforcement.js";
 import type { ResolvedOptions } from "./options.js";
@@ -12,7 +12,7 @@ import { trustThisDevice } from "./trusted-device.js";
 
 export interface TokenAndUser {
   token: string;
-  user: Record<string, unknown>;
+  user: PublicUser;
 }
 
 /**

@@ -3,7 +3,8 @@
  * endpoints). Handlers are thin: parse, apply one rule module, shape the answer.
  */
 import { APIError, BASE_ERROR_CODES } from "../../auth/errors.js";
-import type { AuthContext, Endpoint, EndpointContext } from "../../auth/types.js";
+import { defineEndpoints } from "../../auth/plugin-api.js";
+import type { AuthContext, EndpointContext } from "../../auth/types.js";
 import { attemptBackupCode, attemptOtp, attemptTotp } from "./attempt.js";
 import { backupCodeStatus, createBackupCodes, pruneBackupCodes } from "./backup-codes.js";
 import { resolveTarget } from "./challenge.js";
@@ -28,10 +29,10 @@ async function requirePassword(auth: AuthContext, userId: string, password: unkn
   }
 }
 
-export function createEndpoints(states: StateRegistry): Record<string, Endpoint> {
+export function createEndpoints(states: StateRegistry) {
   const stateOf = (ctx: EndpointContext): PluginState => states.get(ctx.auth);
 
-  return {
+  return defineEndpoints({
     enableTwoFactor: {
       method: "POST",
       path: "/two-factor/enable",
@@ -173,7 +174,8 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         const target = await resolveTarget(ctx);
         await attemptBackupCode(ctx, state, target, ctx.body.code as string);
         if (target.kind === "session") return currentSession(ctx, target.session);
-        // Better Auth 1.7.25 (T#101): the code is spent, no session is made, the challenge stays open.
+        // Better Auth 1.7.25 (T#101): the code is spent and no session is made. Kernia keeps the challenge
+        // open; Better Auth refuses the next verify on it (the follow-up exchange after T#101).
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
         const granted = await completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
         emit(ctx, {
@@ -242,5 +244,5 @@ export function createEndpoints(states: StateRegistry): Record<string, Endpoint>
         return { status: true, revoked };
       },
     },
-  };
+  });
 }

@@ -56,8 +56,12 @@ const OPTION_KEYS = listOptionKeys<TwoFactorOptions>()([
   "onEvent",
 ]);
 
-/** The plugin's endpoint table: the HTTP ones, untyped, and the server-only reset, typed for auth.api. */
-type TwoFactorEndpoints = ReturnType<typeof createEndpoints> & { resetTwoFactor: typeof resetTwoFactorEndpoint };
+/**
+ * The plugin's endpoint table: createEndpoints' HTTP endpoints and the server-only reset. auth.api takes
+ * each endpoint's body and result types from here, so an endpoint added to the table is typed with no
+ * list to keep.
+ */
+export type TwoFactorEndpoints = ReturnType<typeof createEndpoints> & { resetTwoFactor: typeof resetTwoFactorEndpoint };
 
 export function twoFactor(options?: TwoFactorOptions): Plugin<TwoFactorEndpoints> {
   assertKnownKeys("twoFactor()", options, OPTION_KEYS);

@@ -19,8 +19,10 @@
  * on, so a sign-in racing the reset is challenged and finds no factor to pass (fails closed), and a
  * failure undone half way never leaves a window in which the password alone was enough. A sign-in that
  * had already passed its second factor when the reset began is one from before the reset: its session
- * is written one store operation later and goes with the others at the session step (eight operations
- * after the last factor), as the concurrency test in test/two-factor/reset.test.ts exercises.
+ * is written one store operation later and goes with the others at the session step (up to eight
+ * operations after the last factor delete; test/two-factor/reset.test.ts races them). That is a
+ * margin, not a lock: the core inserts sessions unconditionally, so a store that delayed that one write
+ * past the session step would leave it (docs/two-factor-operations.md).
  */
 import { APIError } from "../../auth/errors.js";
 import { defineEndpoint, removeRows } from "../../auth/plugin-api.js";

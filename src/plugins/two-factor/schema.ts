@@ -24,7 +24,7 @@
  *   carried in the trust_device cookie (the row id is public and stable across rotations);
  *   factorGeneration binds it like the twoFactor row's.
  */
-import type { Schema } from "../../adapters/types.js";
+import type { FieldDef, Schema } from "../../adapters/types.js";
 
 export const MODELS = {
   twoFactor: "twoFactor",
@@ -36,6 +36,10 @@ export const MODELS = {
 } as const;
 
 const userRef = { model: "user", field: "id" };
+/** The user a row belongs to (indexed: the plugin finds and deletes a user's rows by it). */
+const owner: FieldDef = { type: "string", required: true, index: true, references: userRef, returned: false };
+/** When a short-lived row dies (the model's expiresAtField: a TTL index on MongoDB, swept in memory). */
+const expires: FieldDef = { type: "date", required: true };
 
 export const twoFactorSchema: Schema = {
   user: {
@@ -59,8 +63,8 @@ export const twoFactorSchema: Schema = {
   },
   [MODELS.challenge]: {
     fields: {
-      userId: { type: "string", required: true, index: true, references: userRef, returned: false },
-      expiresAt: { type: "date", required: true },
+      userId: owner,
+      expiresAt: expires,
       attempts: { type: "number", required: true, defaultValue: 0, returned: false },
       failures: { type: "number", required: true, defaultValue: 0, returned: false },
       enrolment: { type: "boolean", returned: false },
@@ -69,7 +73,7 @@ export const twoFactorSchema: Schema = {
   },
   [MODELS.backupCode]: {
     fields: {
-      userId: { type: "string", required: true, index: true, references: userRef, returned: false },
+      userId: owner,
       generation: { type: "string", required: true, index: true, returned: false },
       codeHash: { type: "string", required: true, returned: false },
       usedAt: { type: "date", returned: false },
@@ -78,27 +82,27 @@ export const twoFactorSchema: Schema = {
   },
   [MODELS.otp]: {
     fields: {
-      userId: { type: "string", required: true, index: true, references: userRef, returned: false },
+      userId: owner,
       codeHash: { type: "string", required: true, returned: false },
       attempts: { type: "number", required: true, defaultValue: 0, returned: false },
-      expiresAt: { type: "date", required: true },
+      expiresAt: expires,
     },
     expiresAtField: "expiresAt",
   },
   [MODELS.otpSend]: {
     fields: {
-      userId: { type: "string", required: true, index: true, references: userRef, returned: false },
+      userId: owner,
       count: { type: "number", required: true, defaultValue: 0, returned: false },
-      expiresAt: { type: "date", required: true },
+      expiresAt: expires,
     },
     expiresAtField: "expiresAt",
   },
   [MODELS.trustedDevice]: {
     fields: {
-      userId: { type: "string", required: true, index: true, references: userRef, returned: false },
+      userId: owner,
       trustIdHash: { type: "string", required: true, unique: true, returned: false },
       createdAt: { type: "date", required: true },
-      expiresAt: { type: "date", required: true },
+      expiresAt: expires,
       userAgent: { type: "string" },
       factorGeneration: { type: "string", returned: false },
     },

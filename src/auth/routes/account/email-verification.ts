@@ -15,7 +15,7 @@ import { accountError, type AccountErrorCode } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect } from "./links.js";
 import { accountSettings } from "./options.js";
 import { autoSignIn } from "./sign-in-decision.js";
-import { deliver } from "./state.js";
+import { deliver, undoChange } from "./state.js";
 import { consumeToken, issueToken, newToken, probe, tokenExists } from "./tokens.js";
 
 interface Claim {
@@ -118,18 +118,7 @@ export function verifyEmail(): Endpoint {
       }
 
       if (!user.emailVerified) {
-        ctx.onFailure(
-          () =>
-            auth.store.update(
-              "user",
-              [
-                { field: "id", value: user.id },
-                { field: "emailVerified", value: true },
-              ],
-              { emailVerified: false },
-            ),
-          "mark the email unverified again",
-        );
+        undoChange(ctx, "user", user.id, { emailVerified: true }, { emailVerified: false }, "mark the email unverified again");
         const verified = (await auth.users.update(user.id, { emailVerified: true })) ?? { ...user, emailVerified: true };
         if (settings.afterEmailVerification) await settings.afterEmailVerification(verified, ctx.request);
         if (settings.autoSignInAfterVerification) {
@@ -146,18 +135,7 @@ export function verifyEmail(): Endpoint {
 /** Move the user to `email` (emailVerified unchanged, as Better Auth does), undone on failure. */
 export async function changeStoredEmail(ctx: EndpointContext, user: User, email: string): Promise<User> {
   const auth = ctx.auth;
-  ctx.onFailure(
-    () =>
-      auth.store.update(
-        "user",
-        [
-          { field: "id", value: user.id },
-          { field: "email", value: email },
-        ],
-        { email: user.email },
-      ),
-    "restore the email it changed",
-  );
+  undoChange(ctx, "user", user.id, { email }, { email: user.email }, "restore the email it changed");
   try {
     return (await auth.users.update(user.id, { email })) ?? { ...user, email };
   } catch (e) {

@@ -1,5 +1,4 @@
 /** The account-lifecycle endpoints, by Better Auth API name, for init()'s endpoint table. */
-import type { Endpoint } from "../../types.js";
 import { changePassword } from "./change-password.js";
 import { deleteUser, deleteUserCallback } from "./delete-user.js";
 import { sendVerificationEmail, verifyEmail } from "./email-verification.js";
@@ -7,7 +6,8 @@ import { changeEmail, updateUser } from "./profile.js";
 import { requestPasswordReset, resetPassword, resetPasswordCallback } from "./password-reset.js";
 import { listSessions, revokeOtherSessions, revokeSession, revokeSessions } from "./sessions.js";
 
-export function accountEndpoints(): Record<string, Endpoint> {
+// Inferred: the names stay literal, so auth.api's type names every one (CoreApi in init.ts).
+export function accountEndpoints() {
   return {
     requestPasswordReset: requestPasswordReset(),
     resetPasswordCallback: resetPasswordCallback(),

@@ -13,6 +13,7 @@ import { changeStoredEmail, sendVerification } from "./email-verification.js";
 import { accountError, messageOnly } from "./errors.js";
 import { accountSettings } from "./options.js";
 import { probe, newToken } from "./tokens.js";
+import { undoChange } from "./state.js";
 
 export function updateUser(): Endpoint {
   return {
@@ -32,10 +33,8 @@ export function updateUser(): Endpoint {
       const change: { name?: string; image?: string } = {};
       if (name !== undefined) change.name = name;
       if (image !== undefined) change.image = image;
-      // Undo guarded on the values this request wrote, so a later concurrent edit is never overwritten.
-      const guard = [{ field: "id", value: current.user.id }, ...Object.entries(change).map(([field, value]) => ({ field, value }))];
       const before = { name: current.user.name, image: current.user.image };
-      ctx.onFailure(() => auth.store.update("user", guard, before), "restore the profile it changed");
+      undoChange(ctx, "user", current.user.id, change, before, "restore the profile it changed");
       await auth.users.update(current.user.id, change);
       // Better Auth re-sends the session cookie (its cookie cache would carry the new user data).
       await (ctx as RequestContext).setSessionCookie(current.session);

@@ -1,8 +1,8 @@
 /**
  * The writes the account endpoints share, each with its undo discipline (EndpointContext.onFailure):
  *
- * - setPassword: the credential hash is restored on failure, guarded on the hash this request wrote
- *   (so a concurrent change that landed later is never overwritten).
+ * - undoChange: an updated row is restored on failure, guarded on the values this request wrote (so a
+ *   concurrent change that landed later is never overwritten); setPassword restores the hash this way.
  * - removeRows: an all-or-nothing delete (account deletion): the rows are read, their re-creation is
  *   registered, then they are deleted; a failure later in the request puts them back.
  * - revokeAccess: sessions, and what plugins grant beyond them (trusted devices, pending two-factor
@@ -11,13 +11,29 @@
  *   therefore may leave the user signed out everywhere, with the old password still valid and the
  *   token or session restored, so a retry succeeds.
  */
-import type { Row, Where } from "../../../adapters/types.js";
+import type { Row, Value, Where } from "../../../adapters/types.js";
 import type { EndpointContext } from "../../types.js";
 
 interface CredentialAccount extends Row {
   userId: string;
   providerId: string;
   password: string | null;
+}
+
+/**
+ * Register the undo of an update to one row: `before` is put back, but only while the row still holds
+ * what this request wrote (`after`), so a change a later request made is never overwritten.
+ */
+export function undoChange(
+  ctx: EndpointContext,
+  model: string,
+  id: string,
+  after: Record<string, Value>,
+  before: Record<string, Value>,
+  what: string,
+): void {
+  const guard: Where[] = [{ field: "id", value: id }, ...Object.entries(after).map(([field, value]) => ({ field, value }))];
+  ctx.onFailure(() => ctx.auth.store.update(model, guard, before), what);
 }
 
 export function findCredential(ctx: EndpointContext, userId: string): Promise<CredentialAccount | null> {
@@ -46,19 +62,7 @@ export async function setPassword(ctx: EndpointContext, userId: string, hash: st
     } as CredentialAccount);
     return;
   }
-  const old = account.password;
-  ctx.onFailure(
-    () =>
-      store.update(
-        "account",
-        [
-          { field: "id", value: account.id },
-          { field: "password", value: hash },
-        ],
-        { password: old },
-      ),
-    "restore the password it replaced",
-  );
+  undoChange(ctx, "account", account.id, { password: hash }, { password: account.password }, "restore the password it replaced");
   await store.update("account", [{ field: "id", value: account.id }], { password: hash, updatedAt: now });
 }
 
