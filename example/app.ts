@@ -17,10 +17,12 @@ import { phoneNumber } from "../src/plugins/phone-number/index.js";
 import { memoryAdapter } from "../src/adapters/memory.js";
 import { mongodbAdapter } from "../src/adapters/mongodb.js";
 import type { Adapter } from "../src/adapters/types.js";
-import type { Kernia } from "../src/auth/types.js";
+import type { Kernia, User } from "../src/auth/types.js";
 import { buildExample } from "../scripts/build-example.mjs";
 import { Outbox } from "./outbox.js";
 import { accountMail, accountPage } from "./account.js";
+import { ActivityLog, activityRouter } from "./activity.js";
+import { adminRouter } from "./admin.js";
 
 export const APP_NAME = "Kernia Demo";
 
@@ -48,6 +50,27 @@ export interface DemoAppOptions {
   production?: boolean;
   /** Where the demo's own notices go. Default console.log. */
   log?: (line: string) => void;
+  /**
+   * Two-factor enforcement (the plugin's `enforcement.enabled`): true for every user, a function for some.
+   * Default false (KERNIA_DEMO_ENFORCE, parsed by parseEnforcement, sets it for `npm start`).
+   */
+  enforcement?: Enforcement;
+  /** Mount the support-desk screen at /demo/admin (loopback clients only, example/admin.ts). Default false. */
+  admin?: boolean;
+}
+
+export type Enforcement = boolean | ((user: User) => boolean | Promise<boolean>);
+
+/**
+ * KERNIA_DEMO_ENFORCE: "off" (or unset, "0"): nobody must enrol; "all" (or "1"): every user; "@example.com":
+ * users whose email is at that domain (the function form of the option). Anything else is an error.
+ */
+export function parseEnforcement(text: string | undefined): Enforcement {
+  const value = (text ?? "").trim().toLowerCase();
+  if (value === "" || value === "off" || value === "0") return false;
+  if (value === "all" || value === "1") return true;
+  if (/^@[a-z0-9.-]+\.[a-z]{2,}$/.test(value)) return (user) => user.email.toLowerCase().endsWith(value);
+  throw new Error(`KERNIA_DEMO_ENFORCE: expected off, all or @domain (e.g. @example.com), got ${JSON.stringify(text)}`);
 }
 
 export interface DemoApp {
@@ -55,6 +78,8 @@ export interface DemoApp {
   url: string;
   server: Server;
   auth: Kernia;
+  /** The two-factor events kept for the security activity list (example/activity.ts). */
+  activity: ActivityLog;
   /** The development outbox, or null in production. */
   outbox: Outbox | null;
   storage: "memory" | "mongodb" | "custom";
@@ -130,6 +155,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   // Never with real user data: production mode, or a MongoDB database (example/outbox.ts).
   const outbox = production || storage === "mongodb" ? null : new Outbox();
   const now = options.now ?? Date.now;
+  const activity = new ActivityLog();
 
   const auth = init({
     appName: APP_NAME,
@@ -137,7 +163,16 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     secret,
     baseURL,
     trustedOrigins: [...loopbackAliases(origin), ...(options.trustedOrigins ?? [])],
-    plugins: [twoFactor(), username(), phoneNumber()],
+    plugins: [
+      twoFactor({
+        // A user the policy covers gets no session until a second factor is verified (docs/demo.md).
+        enforcement: { enabled: options.enforcement ?? false },
+        // Called after each two-factor event; record() is synchronous and never throws.
+        onEvent: activity.record,
+      }),
+      username(),
+      phoneNumber(),
+    ],
     ...accountMail(outbox, APP_NAME, now, log), // reset / verify / delete links (example/account.ts)
     advanced: {
       now,
@@ -171,6 +206,9 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
   });
   app.use("/api/auth", toNodeHandler(auth));
   if (outbox) app.use(outbox.router());
+  app.use(activityRouter(auth, activity));
+  // Not mounted at all unless asked for: /demo/admin is then a 404 like any unknown path.
+  if (options.admin) app.use(adminRouter(auth));
 
   // The page's probe after a reload or Back: does this browser still hold a pending two-factor sign-in?
   // The two_factor cookie is HttpOnly, so the page cannot see it; the server says whether the browser sent
@@ -191,6 +229,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<DemoA
     url: baseURL,
     server,
     auth,
+    activity,
     outbox,
     storage,
     close: async () => {

@@ -38,7 +38,7 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The request came from this machine, to a loopback name. */
-function isLocalRequest(req: Request): boolean {
+export function isLocalRequest(req: Request): boolean {
   if (!isLoopbackAddress(req.socket.remoteAddress)) return false;
   const host = (req.headers.host ?? "").toLowerCase().replace(/:\d+$/, "");
   return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);

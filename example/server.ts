@@ -9,8 +9,11 @@
  *   NODE_ENV=production     no development outbox, rate limits on
  *   KERNIA_DEMO_OUTBOX=open serve the development outbox to every client, not only this machine's
  *                           (it lists every user's sign-in codes: only for a demo on a trusted network)
+ *   KERNIA_DEMO_ENFORCE     two-factor enforcement: off (default), all, or @domain (users with an email there)
+ *   KERNIA_DEMO_ADMIN=1     serve the support-desk screen at /demo/admin (this machine only; off by default)
+ * Every variable, with examples: docs/demo.md.
  */
-import { createDemoApp, type DemoApp } from "./app.js";
+import { createDemoApp, parseEnforcement, type DemoApp } from "./app.js";
 
 function parsePort(text: string | undefined): number {
   if (text === undefined || text === "") return 3000;
@@ -19,9 +22,18 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
+/** KERNIA_DEMO_ADMIN: "1" turns the screen on, unset or "0" leaves it off; a typo is an error, not a guess. */
+function parseFlag(name: string, text: string | undefined): boolean {
+  if (text === undefined || text === "" || text === "0") return false;
+  if (text === "1") return true;
+  throw new Error(`${name}: expected 1 or 0, got ${JSON.stringify(text)}`);
+}
+
 const env = process.env;
 let demo: DemoApp;
+let enforce: ReturnType<typeof parseEnforcement>;
 try {
+  enforce = parseEnforcement(env.KERNIA_DEMO_ENFORCE);
   demo = await createDemoApp({
     port: parsePort(env.PORT),
     host: env.HOST || undefined,
@@ -31,6 +43,8 @@ try {
       .filter(Boolean),
     secret: env.KERNIA_SECRET || env.BETTER_AUTH_SECRET || undefined,
     mongodbUri: env.MONGODB_URI || undefined,
+    enforcement: enforce,
+    admin: parseFlag("KERNIA_DEMO_ADMIN", env.KERNIA_DEMO_ADMIN),
   });
 } catch (error) {
   // A person running `npm start` needs the reason, not a stack trace.
@@ -42,6 +56,12 @@ console.log(`Kernia demo running at ${demo.url}`);
 console.log(
   demo.storage === "mongodb" ? "Storage: MongoDB (MONGODB_URI)" : "Storage: in memory (everything is lost when the server stops)",
 );
+console.log(
+  enforce === false
+    ? "Two-factor enforcement: off (KERNIA_DEMO_ENFORCE=all to require it)"
+    : `Two-factor enforcement: ${enforce === true ? "every user" : `users with an email at ${env.KERNIA_DEMO_ENFORCE?.trim().toLowerCase()}`} (KERNIA_DEMO_ENFORCE)`,
+);
+if (env.KERNIA_DEMO_ADMIN === "1") console.log(`Support desk (reset a user's two-factor, this machine only): ${demo.url}/demo/admin`);
 if (demo.outbox) {
   const who = env.KERNIA_DEMO_OUTBOX === "open" ? "open to every client (KERNIA_DEMO_OUTBOX=open)" : "this machine only";
   console.log(`Development outbox (email codes, ${who}): ${demo.url}/dev/outbox`);

@@ -16,6 +16,22 @@ interface ClientError {
   retryAfter?: number;
 }
 
+/** A sign-in answer that stops at the second factor (Kernia's enforcement adds twoFactorEnrolmentRequired). */
+interface Challenge {
+  twoFactorRedirect?: boolean;
+  twoFactorMethods?: string[];
+  twoFactorEnrolmentRequired?: boolean;
+}
+
+/** One row of GET /demo/activity (example/activity.ts). */
+interface ActivityEntry {
+  type: string;
+  at: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  method: string | null;
+}
+
 interface TrustedDevice {
   id: string;
   createdAt?: string | Date;
@@ -32,7 +48,10 @@ const client = createAuthClient({
       // Called from the client's fetch hook whenever a sign-in answers { twoFactorRedirect: true }.
       onTwoFactorRedirect({ twoFactorMethods }) {
         const methods = twoFactorMethods ?? ["totp"];
-        rememberPending(methods); // a new challenge: restored after a reload until its cookie is gone
+        // A new challenge: restored after a reload until its cookie is gone. When it asks for enrolment
+        // instead (twoFactorEnrolmentRequired, which this callback is not given), startChallenge() below
+        // replaces this screen with the enrolment one before the page is drawn again.
+        rememberPending(methods, false);
         showTwoFactor(methods);
       },
     }),
@@ -136,9 +155,10 @@ const PENDING_KEY = "kernia-demo.pending-two-factor";
 /** The server's twoFactorCookieMaxAge (default 600 s): a challenge is not restored after that. */
 const PENDING_MS = 10 * 60 * 1000;
 
-function rememberPending(methods: string[]): void {
+/** `enrol`: the challenge asks the person to set up a factor (enforcement), not to use one. */
+function rememberPending(methods: string[], enrol: boolean): void {
   try {
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ methods, until: Date.now() + PENDING_MS }));
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ methods, enrol, until: Date.now() + PENDING_MS }));
   } catch {
     /* storage off (private mode): a reload then starts over at sign-in, as before */
   }
@@ -152,9 +172,9 @@ function forgetPending(): void {
   }
 }
 
-/** The methods of a pending sign-in this tab started, if the browser still holds its two_factor cookie. */
-async function pendingSignIn(): Promise<string[] | null> {
-  let saved: { methods?: unknown; until?: unknown } | null = null;
+/** The pending sign-in this tab started, if the browser still holds its two_factor cookie. */
+async function pendingSignIn(): Promise<{ methods: string[]; enrol: boolean } | null> {
+  let saved: { methods?: unknown; enrol?: unknown; until?: unknown } | null = null;
   try {
     saved = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? "null");
   } catch {
@@ -172,7 +192,7 @@ async function pendingSignIn(): Promise<string[] | null> {
     forgetPending();
     return null;
   }
-  return saved.methods.filter((method): method is string => typeof method === "string");
+  return { methods: saved.methods.filter((method): method is string => typeof method === "string"), enrol: saved.enrol === true };
 }
 
 // ---- small DOM helpers ----
@@ -203,8 +223,8 @@ function clearBanners(): void {
   $("notice").hidden = true;
 }
 
-function showView(name: "loading" | "signed-out" | "two-factor" | "account"): void {
-  for (const view of ["loading", "signed-out", "two-factor", "account"]) $(`view-${view}`).hidden = view !== name;
+function showView(name: "loading" | "signed-out" | "two-factor" | "enrol" | "account"): void {
+  for (const view of ["loading", "signed-out", "two-factor", "enrol", "account"]) $(`view-${view}`).hidden = view !== name;
 }
 
 function fillList(id: string, items: string[]): void {
@@ -253,7 +273,8 @@ async function refresh(): Promise<void> {
   if (error) showError(error);
   if (!data) {
     const pending = await pendingSignIn();
-    if (pending) showTwoFactor(pending);
+    if (pending?.enrol) showEnrolment(pending.methods);
+    else if (pending) showTwoFactor(pending.methods);
     else showView("signed-out");
     return;
   }
@@ -266,7 +287,85 @@ async function refresh(): Promise<void> {
   $("tf-off").hidden = !!user.twoFactorEnabled || !$("tf-setup").hidden;
   $("tf-on").hidden = !user.twoFactorEnabled;
   showView("account");
-  if (user.twoFactorEnabled) await Promise.all([loadBackupStatus(), loadTrustedDevices()]);
+  await Promise.all([loadActivity(), ...(user.twoFactorEnabled ? [loadBackupStatus(), loadTrustedDevices()] : [])]);
+}
+
+/**
+ * After a sign-in or sign-up answer: true when it stopped at the second factor. onTwoFactorRedirect has
+ * shown the verify screen by then; an enrolment challenge (Kernia's enforcement) gets the setup screen.
+ */
+function startChallenge(data: unknown): boolean {
+  const challenge = (data ?? {}) as Challenge;
+  if (!challenge.twoFactorRedirect) return false;
+  if (challenge.twoFactorEnrolmentRequired) {
+    const methods = challenge.twoFactorMethods ?? ["totp"];
+    rememberPending(methods, true);
+    showEnrolment(methods);
+  }
+  return true;
+}
+
+function showEnrolment(methods: string[]): void {
+  const totp = methods.includes("totp");
+  $("enrol-totp").hidden = !totp;
+  $("enrol-otp").hidden = !methods.includes("otp");
+  $("enrol-otp-or").hidden = !totp;
+  $("enrol-setup").hidden = true;
+  $("enrol-password-form").hidden = false;
+  fillList("enrol-backup-codes", []);
+  for (const id of ["enrol-password", "enrol-verify-code", "enrol-otp-code"]) input(id).value = "";
+  showView("enrol");
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  "two-factor.enabled": "Two-factor turned on",
+  "two-factor.disabled": "Two-factor turned off",
+  "two-factor.challenge-issued": "Sign-in asked for a second factor",
+  "two-factor.verified": "Second factor verified",
+  "two-factor.failed": "Wrong code entered",
+  "two-factor.locked": "Two-factor sign-in locked after too many wrong codes",
+  "backup-code.used": "Backup code used",
+  "backup-codes.regenerated": "New backup codes generated",
+  "trusted-device.added": "Device trusted",
+  "trusted-device.revoked": "Trusted device revoked",
+  "two-factor.reset": "Two-factor reset by support",
+  "otp.sent": "Sign-in code emailed",
+};
+
+const METHOD_LABELS: Record<string, string> = {
+  totp: "authenticator app",
+  otp: "email code",
+  "backup-code": "backup code",
+  "trusted-device": "trusted device",
+};
+
+async function loadActivity(): Promise<void> {
+  const events = await fetch("/demo/activity", { credentials: "same-origin" }).then(
+    (response) => (response.ok ? (response.json() as Promise<{ events: ActivityEntry[] }>).then((body) => body.events) : null),
+    () => null,
+  );
+  $("activity-empty").textContent = events ? "Nothing yet." : "Couldn't load your security activity.";
+  $("activity-empty").hidden = !!events?.length;
+  $("activity").replaceChildren(
+    ...(events ?? []).map((event) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "activity-event";
+      item.dataset.type = event.type;
+      const method = event.method && METHOD_LABELS[event.method] ? ` (${METHOD_LABELS[event.method]})` : "";
+      const what = Object.assign(document.createElement("span"), {
+        className: "what",
+        textContent: `${EVENT_LABELS[event.type] ?? event.type}${method}`,
+      });
+      const time = new Date(event.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+      const where = Object.assign(document.createElement("span"), {
+        className: "where muted",
+        textContent: `${event.type} · ${time} · ${event.ipAddress ?? "unknown address"} · ${event.userAgent ? describeAgent(event.userAgent) : "unknown browser"}`,
+        title: event.userAgent ?? "",
+      });
+      item.append(what, where);
+      return item;
+    }),
+  );
 }
 
 function showTwoFactor(methods: string[]): void {
@@ -377,6 +476,8 @@ onSubmit("sign-up-form", (form) =>
     });
     if (!result.error) {
       form.reset();
+      // Under enforcement a new account is signed in only once it has a second factor.
+      if (startChallenge(result.data)) return result;
       showNotice("Your account is ready. You're signed in.");
       await refresh();
     }
@@ -395,7 +496,7 @@ onSubmit("sign-in-form", (form) =>
     if (result.error) return result;
     input("sign-in-password").value = "";
     // With two-factor on, onTwoFactorRedirect has already shown the second step.
-    if (!(result.data && "twoFactorRedirect" in result.data && result.data.twoFactorRedirect)) {
+    if (!startChallenge(result.data)) {
       showNotice("You're signed in.");
       await refresh();
     }
@@ -410,12 +511,16 @@ for (const tab of Array.from(document.querySelectorAll<HTMLButtonElement>("[data
   });
 }
 
+/** An answer that ended the pending sign-in (expired, or out of attempts): back to the start. */
+function endedChallenge(error: ClientError | null | undefined): void {
+  if (error?.code !== "INVALID_TWO_FACTOR_COOKIE" && error?.code !== "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE") return;
+  forgetPending();
+  showView("signed-out");
+}
+
 async function finishTwoFactor(result: { error?: ClientError | null }): Promise<typeof result> {
   if (result.error) {
-    if (result.error.code === "INVALID_TWO_FACTOR_COOKIE" || result.error.code === "TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE") {
-      forgetPending();
-      showView("signed-out");
-    }
+    endedChallenge(result.error);
     if (result.error.code === "ACCOUNT_TEMPORARILY_LOCKED") holdSendButton(result.error.retryAfter);
     return result;
   }
@@ -565,10 +670,82 @@ onSubmit("disable-form", (form) =>
   }),
 );
 
+// ---- enrolment required at sign-in (Kernia's enforcement): the pending challenge stands in for a session ----
+
+async function enrolled(result: { error?: ClientError | null }): Promise<typeof result> {
+  if (result.error) {
+    endedChallenge(result.error);
+    return result;
+  }
+  forgetPending();
+  fillList("enrol-backup-codes", []);
+  showNotice("Two-factor authentication is on, and you're signed in.");
+  await refresh();
+  return result;
+}
+
+onSubmit("enrol-password-form", (form) =>
+  run(form, async () => {
+    clearBanners();
+    const result = await client.twoFactor.enable({ password: input("enrol-password").value });
+    if (result.error) {
+      endedChallenge(result.error);
+      return result;
+    }
+    if (result.data && "totpURI" in result.data && result.data.totpURI) {
+      form.reset();
+      const uri = result.data.totpURI;
+      await QRCode.toCanvas($("enrol-qr") as HTMLCanvasElement, uri, { width: 220, margin: 2, errorCorrectionLevel: "M" });
+      $("enrol-secret").textContent = (new URL(uri).searchParams.get("secret") ?? "").replace(/(.{4})(?=.)/g, "$1 ");
+      fillList("enrol-backup-codes", result.data.backupCodes ?? []);
+      form.hidden = true;
+      $("enrol-setup").hidden = false;
+    }
+    return result;
+  }),
+);
+
+onSubmit("enrol-verify-form", (form) =>
+  run(form, async () => {
+    const code = numericCode("enrol-verify-code");
+    if (code === null) return;
+    return enrolled(await withRetryAfter((fetchOptions) => client.twoFactor.verifyTotp({ code, fetchOptions })));
+  }),
+);
+
+$("enrol-otp-send").addEventListener("click", (event) => {
+  void run(event.currentTarget as HTMLButtonElement, async () => {
+    const result = await withRetryAfter((fetchOptions) => client.twoFactor.sendOtp({ fetchOptions }));
+    if (!result.error) showNotice("We sent you a code. It is valid for 3 minutes.");
+    endedChallenge(result.error);
+    return result;
+  });
+});
+
+onSubmit("enrol-otp-form", (form) =>
+  run(form, async () => {
+    const code = numericCode("enrol-otp-code");
+    if (code === null) return;
+    return enrolled(await withRetryAfter((fetchOptions) => client.twoFactor.verifyOtp({ code, fetchOptions })));
+  }),
+);
+
+$("enrol-cancel").addEventListener("click", () => {
+  clearBanners();
+  forgetPending();
+  showView("signed-out");
+});
+
 // The outbox exists only in development; show its links when it answers.
 fetch("/dev/outbox.json", { method: "HEAD" })
   .then((response) => {
     if (response.ok) for (const element of Array.from(document.querySelectorAll<HTMLElement>(".dev-only"))) element.hidden = false;
+  })
+  .catch(() => undefined);
+// Likewise the support-desk screen, only with KERNIA_DEMO_ADMIN=1 and on this machine.
+fetch("/demo/admin", { method: "HEAD" })
+  .then((response) => {
+    if (response.ok) for (const element of Array.from(document.querySelectorAll<HTMLElement>(".admin-only"))) element.hidden = false;
   })
   .catch(() => undefined);
 
