@@ -12,7 +12,7 @@ import { completeChallenge, currentSession, enableAndRotate, grant } from "./com
 import { enableTarget } from "./enforcement.js";
 import { enableOtp, enrolTotp, removeTwoFactor } from "./enrolment.js";
 import { notConfigured, twoFactorError } from "./errors.js";
-import { emit } from "./events.js";
+import { emit, reportVerified } from "./events.js";
 import { sendOtp } from "./otp.js";
 import { findTwoFactor, isCurrent, twoFactorEnabled } from "./row.js";
 import { MODELS } from "./schema.js";
@@ -114,15 +114,7 @@ export function createEndpoints(states: StateRegistry) {
         // The claim of a first code also marks the secret verified (enrolment), in the same write.
         const row = await attemptTotp(ctx, state, target, ctx.body.code as string);
         const granted = await grant(ctx, state, target, "totp");
-        if (!row.verified || !twoFactorEnabled(target.user))
-          emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "totp" });
-        if (target.kind === "challenge")
-          emit(ctx, {
-            type: "two-factor.verified",
-            userId: target.user.id,
-            method: "totp",
-            trustDeviceAdded: ctx.body.trustDevice === true,
-          });
+        reportVerified(ctx, target, "totp", ctx.body.trustDevice === true, !row.verified || !twoFactorEnabled(target.user));
         return granted;
       },
     },
@@ -152,14 +144,7 @@ export function createEndpoints(states: StateRegistry) {
         await attemptOtp(ctx, state, target, ctx.body.code as string);
         const granted = await grant(ctx, state, target, "otp");
         // A session-path verify turns OTP on (Better Auth); so does one on an enrolment challenge.
-        if (!twoFactorEnabled(target.user)) emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method: "otp" });
-        if (target.kind === "challenge")
-          emit(ctx, {
-            type: "two-factor.verified",
-            userId: target.user.id,
-            method: "otp",
-            trustDeviceAdded: ctx.body.trustDevice === true,
-          });
+        reportVerified(ctx, target, "otp", ctx.body.trustDevice === true, !twoFactorEnabled(target.user));
         return granted;
       },
     },
@@ -178,12 +163,7 @@ export function createEndpoints(states: StateRegistry) {
         // open; Better Auth refuses the next verify on it (the follow-up exchange after T#101).
         if (ctx.body.disableSession === true) return { user: auth.publicUser(target.user) };
         const granted = await completeChallenge(ctx, state, target, ctx.body.trustDevice === true);
-        emit(ctx, {
-          type: "two-factor.verified",
-          userId: target.user.id,
-          method: "backup-code",
-          trustDeviceAdded: ctx.body.trustDevice === true,
-        });
+        reportVerified(ctx, target, "backup-code", ctx.body.trustDevice === true);
         return granted;
       },
     },

@@ -17,6 +17,7 @@
  *   and the User-Agent header cut to 512 characters. Never a code, secret, hash, token or cookie.
  */
 import type { EndpointContext, SignInGate } from "../../auth/types.js";
+import type { Target } from "./challenge.js";
 
 /** Fields every event has. */
 export interface TwoFactorEventBase {
@@ -127,6 +128,24 @@ export function emit(ctx: EndpointContext, input: TwoFactorEventInput): void {
     if (failed && !applied) return;
     setImmediate(deliver, handler, event);
   });
+}
+
+/**
+ * The events of an accepted code: `two-factor.enabled` when the code turned the factor on (`turnedOn`:
+ * an enrolment, on a session or on an enrolment challenge), and `two-factor.verified` when it answered
+ * a sign-in challenge.
+ */
+export function reportVerified(
+  ctx: EndpointContext,
+  target: Target,
+  method: "totp" | "otp" | "backup-code",
+  trustDevice: boolean,
+  turnedOn = false,
+): void {
+  if (turnedOn && method !== "backup-code") emit(ctx, { type: "two-factor.enabled", userId: target.user.id, method });
+  if (target.kind === "challenge") {
+    emit(ctx, { type: "two-factor.verified", userId: target.user.id, method, trustDeviceAdded: trustDevice });
+  }
 }
 
 /**
