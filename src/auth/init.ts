@@ -86,11 +86,9 @@ interface RunResult {
   unexpected?: unknown;
 }
 
-/**
- * The account endpoints (docs/account.md) by name, so they stay callable when every plugin's table is
- * typed (no index signature left on auth.api); their bodies and results are the untyped form.
- */
-type AccountApi = { [K in keyof ReturnType<typeof accountEndpoints>]: ApiFunction };
+/** The account endpoints (docs/account.md), each typed from its definition like the plugins' ones. */
+type AccountEndpoints = ReturnType<typeof accountEndpoints>;
+type AccountApi = { [K in keyof AccountEndpoints]: ApiCall<AccountEndpoints[K]> };
 
 /** auth.api's core functions, typed from the route definitions. */
 export interface CoreApi extends AccountApi {

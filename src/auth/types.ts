@@ -363,6 +363,11 @@ export interface EndpointContext<Body = Record<string, unknown>, Query = Record<
   /** Expire session_token, session_data and dont_remember. */
   clearSessionCookies(): void;
   /**
+   * Re-send session_token for an existing session row (after a change that Better Auth answers with a
+   * fresh cookie, e.g. an email change); `dontRemember` defaults to the request's own dont_remember cookie.
+   */
+  setSessionCookie(session: Session, dontRemember?: boolean): Promise<void>;
+  /**
    * Register a compensating step for a write this request is about to make. If the request ends with an
    * error (anything thrown by a before-hook, the handler or an after-hook, APIError or not), the
    * registered steps run once, in reverse order, before the error response is built; a successful

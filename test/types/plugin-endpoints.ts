@@ -183,4 +183,15 @@ export async function accountApiNextToTypedPlugins(headers: Headers) {
   await auth.api.deleteUser({ body: { password: "a-password-1" }, headers });
   // @ts-expect-error no such endpoint (it is "changePassword")
   await auth.api.updatePassword({ body: {}, headers });
+  // Typed from their definitions like the plugins' endpoints: bodies from the schemas, results from the handlers.
+  const sessions = await auth.api.listSessions({ headers });
+  notAny(sessions, true);
+  // @ts-expect-error newPassword is required
+  await auth.api.changePassword({ body: { currentPassword: "a-password-1" }, headers });
+  // @ts-expect-error revokeOtherSessions is a boolean
+  await auth.api.changePassword({ body: { currentPassword: "a", newPassword: "b", revokeOtherSessions: "yes" }, headers });
+  // @ts-expect-error email is required
+  await auth.api.requestPasswordReset({ body: {} });
+  const reset = await auth.api.requestPasswordReset({ body: { email: "ada@example.com" } });
+  notAny(reset, true);
 }

@@ -3,14 +3,14 @@
  * (new token and cookie) and every other session of the user ends, together with the trusted devices
  * and pending two-factor challenges of other browsers (this browser keeps its trusted device).
  */
+import { defineEndpoint } from "../../plugin-api.js";
 import { APIError, BASE_ERROR_CODES } from "../../errors.js";
-import type { Endpoint } from "../../types.js";
 import { accountError } from "./errors.js";
 import { checkNewPassword } from "./password-reset.js";
 import { findCredential, revokeAccess, setPassword } from "./state.js";
 
-export function changePassword(): Endpoint {
-  return {
+export function changePassword() {
+  return defineEndpoint({
     method: "POST",
     path: "/change-password",
     body: {
@@ -46,5 +46,5 @@ export function changePassword(): Endpoint {
       await auth.sessions.delete(current.session.token);
       return { token: fresh.session.token, user: auth.publicUser(current.user) };
     },
-  };
+  });
 }

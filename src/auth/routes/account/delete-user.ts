@@ -8,8 +8,9 @@
  * left can no longer sign anyone in. Pending reset and verification tokens of the user are left to
  * expire: they name a user id that no longer exists, so they open nothing.
  */
+import { defineEndpoint } from "../../plugin-api.js";
 import { APIError, BASE_ERROR_CODES } from "../../errors.js";
-import type { Endpoint, EndpointContext, User } from "../../types.js";
+import type { EndpointContext, User } from "../../types.js";
 import { accountError } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect } from "./links.js";
 import { accountSettings } from "./options.js";
@@ -37,8 +38,8 @@ async function deleteWithToken(ctx: EndpointContext, user: User, token: string):
   await deleteAccount(ctx, user);
 }
 
-export function deleteUser(): Endpoint {
-  return {
+export function deleteUser() {
+  return defineEndpoint({
     method: "POST",
     path: "/delete-user",
     body: {
@@ -79,11 +80,11 @@ export function deleteUser(): Endpoint {
       await deleteAccount(ctx, current.user);
       return DELETED;
     },
-  };
+  });
 }
 
-export function deleteUserCallback(): Endpoint {
-  return {
+export function deleteUserCallback() {
+  return defineEndpoint({
     method: "GET",
     path: "/delete-user/callback",
     query: { token: { type: "string" }, callbackURL: { type: "string", optional: true } },
@@ -97,5 +98,5 @@ export function deleteUserCallback(): Endpoint {
       if (callbackURL) return redirect(ctx, callbackURL);
       return DELETED;
     },
-  };
+  });
 }

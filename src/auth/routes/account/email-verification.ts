@@ -7,10 +7,10 @@
  * email change, {userId, email, updateTo} (the owner of `email` asked to move to `updateTo`, and
  * whoever opens the link reads mail at `updateTo`). Both are checked against the user as stored now.
  */
+import { defineEndpoint } from "../../plugin-api.js";
 import { UniqueConstraintError } from "../../../adapters/types.js";
 import { APIError, BASE_ERROR_CODES } from "../../errors.js";
-import type { RequestContext } from "../../request-context.js";
-import type { Endpoint, EndpointContext, User } from "../../types.js";
+import type { EndpointContext, User } from "../../types.js";
 import { accountError, type AccountErrorCode } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect } from "./links.js";
 import { accountSettings } from "./options.js";
@@ -52,8 +52,8 @@ export async function sendSignUpVerification(ctx: EndpointContext, user: User, c
   await sendVerification(ctx, user, { userId: user.id, email: user.email }, callbackURL);
 }
 
-export function sendVerificationEmail(): Endpoint {
-  return {
+export function sendVerificationEmail() {
+  return defineEndpoint({
     method: "POST",
     path: "/send-verification-email",
     body: { email: { type: "string", email: true }, callbackURL: { type: "string", optional: true } },
@@ -79,11 +79,11 @@ export function sendVerificationEmail(): Endpoint {
       await sendVerification(ctx, session.user, { userId: session.user.id, email: session.user.email }, callbackURL);
       return { status: true };
     },
-  };
+  });
 }
 
-export function verifyEmail(): Endpoint {
-  return {
+export function verifyEmail() {
+  return defineEndpoint({
     method: "GET",
     path: "/verify-email",
     query: { token: { type: "string" }, callbackURL: { type: "string", optional: true } },
@@ -112,7 +112,7 @@ export function verifyEmail(): Endpoint {
       if (claim.updateTo !== undefined) {
         if (session !== null && session.user.id !== user.id) return fail("INVALID_USER");
         const updated = await changeStoredEmail(ctx, user, claim.updateTo);
-        if (session !== null) await (ctx as RequestContext).setSessionCookie(session.session);
+        if (session !== null) await ctx.setSessionCookie(session.session);
         if (callbackURL) return redirect(ctx, callbackURL);
         return { status: true, user: auth.publicUser(updated) };
       }
@@ -123,13 +123,13 @@ export function verifyEmail(): Endpoint {
         if (settings.afterEmailVerification) await settings.afterEmailVerification(verified, ctx.request);
         if (settings.autoSignInAfterVerification) {
           if (session === null || session.user.email !== user.email) await autoSignIn(ctx, verified);
-          else await (ctx as RequestContext).setSessionCookie(session.session);
+          else await ctx.setSessionCookie(session.session);
         }
       }
       if (callbackURL) return redirect(ctx, callbackURL);
       return { status: true, user: null };
     },
-  };
+  });
 }
 
 /** Move the user to `email` (emailVerified unchanged, as Better Auth does), undone on failure. */

@@ -7,8 +7,9 @@
  * in and never touches twoFactorEnabled, so the next sign-in still meets the second factor; by default
  * (revokeSessionsOnPasswordReset) it also ends every session, trusted device and pending challenge.
  */
+import { defineEndpoint } from "../../plugin-api.js";
 import { APIError, BASE_ERROR_CODES } from "../../errors.js";
-import type { Endpoint, User } from "../../types.js";
+import type { User } from "../../types.js";
 import { accountError } from "./errors.js";
 import { apiRoot, checkQueryCallback, redirect, withParams } from "./links.js";
 import { accountSettings } from "./options.js";
@@ -23,8 +24,8 @@ export function checkNewPassword(ctx: { auth: { passwordLength: { min: number; m
   if (password.length > ctx.auth.passwordLength.max) throw APIError.from(400, BASE_ERROR_CODES, "PASSWORD_TOO_LONG");
 }
 
-export function requestPasswordReset(): Endpoint {
-  return {
+export function requestPasswordReset() {
+  return defineEndpoint({
     method: "POST",
     path: "/request-password-reset",
     body: { email: { type: "string", email: true }, redirectTo: { type: "string", optional: true } },
@@ -45,11 +46,11 @@ export function requestPasswordReset(): Endpoint {
       deliver(ctx, "sendResetPassword", send, { user, url, token });
       return SENT;
     },
-  };
+  });
 }
 
-export function resetPasswordCallback(): Endpoint {
-  return {
+export function resetPasswordCallback() {
+  return defineEndpoint({
     method: "GET",
     path: "/reset-password/:token",
     query: { callbackURL: { type: "string" } },
@@ -61,7 +62,7 @@ export function resetPasswordCallback(): Endpoint {
       if (!valid) return redirect(ctx, withParams(ctx, callbackURL || `${apiRoot(ctx)}/error`, { error: "INVALID_TOKEN" }));
       return redirect(ctx, withParams(ctx, callbackURL, { token }));
     },
-  };
+  });
 }
 
 function decodeSegment(segment: string): string {
@@ -72,8 +73,8 @@ function decodeSegment(segment: string): string {
   }
 }
 
-export function resetPassword(): Endpoint {
-  return {
+export function resetPassword() {
+  return defineEndpoint({
     method: "POST",
     path: "/reset-password",
     query: { token: { type: "string", optional: true } },
@@ -99,5 +100,5 @@ export function resetPassword(): Endpoint {
       if (settings.onPasswordReset) await settings.onPasswordReset({ user }, ctx.request);
       return { status: true };
     },
-  };
+  });
 }

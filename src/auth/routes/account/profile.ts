@@ -7,16 +7,15 @@
  * /change-email, with proof of the new address (or, with updateEmailWithoutVerification, at once for a
  * user whose current address was never verified).
  */
-import type { RequestContext } from "../../request-context.js";
-import type { Endpoint } from "../../types.js";
+import { defineEndpoint } from "../../plugin-api.js";
 import { changeStoredEmail, sendVerification } from "./email-verification.js";
 import { accountError, messageOnly } from "./errors.js";
 import { accountSettings } from "./options.js";
 import { probe, newToken } from "./tokens.js";
 import { undoChange } from "./state.js";
 
-export function updateUser(): Endpoint {
-  return {
+export function updateUser() {
+  return defineEndpoint({
     method: "POST",
     path: "/update-user",
     body: {
@@ -37,14 +36,14 @@ export function updateUser(): Endpoint {
       undoChange(ctx, "user", current.user.id, change, before, "restore the profile it changed");
       await auth.users.update(current.user.id, change);
       // Better Auth re-sends the session cookie (its cookie cache would carry the new user data).
-      await (ctx as RequestContext).setSessionCookie(current.session);
+      await ctx.setSessionCookie(current.session);
       return { status: true };
     },
-  };
+  });
 }
 
-export function changeEmail(): Endpoint {
-  return {
+export function changeEmail() {
+  return defineEndpoint({
     method: "POST",
     path: "/change-email",
     body: { newEmail: { type: "string", email: true }, callbackURL: { type: "string", optional: true } },
@@ -66,7 +65,7 @@ export function changeEmail(): Endpoint {
       }
       if (withoutVerification) {
         const updated = await changeStoredEmail(ctx, user, newEmail);
-        await (ctx as RequestContext).setSessionCookie(current.session);
+        await ctx.setSessionCookie(current.session);
         if (settings.sendVerificationEmail !== null) {
           await sendVerification(ctx, updated, { userId: user.id, email: newEmail }, callbackURL);
         }
@@ -75,5 +74,5 @@ export function changeEmail(): Endpoint {
       await sendVerification(ctx, { ...user, email: newEmail }, { userId: user.id, email: user.email, updateTo: newEmail }, callbackURL);
       return { status: true };
     },
-  };
+  });
 }

@@ -3,8 +3,9 @@
  * 1.7.25). Sessions live only in the store (no cookie cache), so a revoked session is refused on that
  * browser's very next request.
  */
+import { defineEndpoint } from "../../plugin-api.js";
 import type { Session } from "../../types.js";
-import type { Endpoint, EndpointContext, SessionWithUser } from "../../types.js";
+import type { EndpointContext, SessionWithUser } from "../../types.js";
 import { accountError } from "./errors.js";
 import { accountSettings } from "./options.js";
 
@@ -17,8 +18,8 @@ export function requireFresh(ctx: EndpointContext, current: SessionWithUser, sta
   }
 }
 
-export function listSessions(): Endpoint {
-  return {
+export function listSessions() {
+  return defineEndpoint({
     method: "GET",
     path: "/list-sessions",
     async handler(ctx) {
@@ -36,11 +37,11 @@ export function listSessions(): Endpoint {
       // `current` is ours (Better Auth leaves it to the client to compare tokens).
       return rows.map((s) => ({ ...auth.publicSession(s), current: s.id === current.session.id }));
     },
-  };
+  });
 }
 
-export function revokeSession(): Endpoint {
-  return {
+export function revokeSession() {
+  return defineEndpoint({
     method: "POST",
     path: "/revoke-session",
     body: { token: { type: "string" } },
@@ -55,11 +56,11 @@ export function revokeSession(): Endpoint {
       if (token === current.session.token) ctx.clearSessionCookies();
       return { status: true };
     },
-  };
+  });
 }
 
-export function revokeSessions(): Endpoint {
-  return {
+export function revokeSessions() {
+  return defineEndpoint({
     method: "POST",
     path: "/revoke-sessions",
     async handler(ctx) {
@@ -68,11 +69,11 @@ export function revokeSessions(): Endpoint {
       ctx.clearSessionCookies();
       return { status: true };
     },
-  };
+  });
 }
 
-export function revokeOtherSessions(): Endpoint {
-  return {
+export function revokeOtherSessions() {
+  return defineEndpoint({
     method: "POST",
     path: "/revoke-other-sessions",
     async handler(ctx) {
@@ -83,5 +84,5 @@ export function revokeOtherSessions(): Endpoint {
       ]);
       return { status: true };
     },
-  };
+  });
 }
