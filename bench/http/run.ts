@@ -235,6 +235,8 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({ machine, load: LOAD, mixedRatio: MIXED_RATIO, runs, targets: { kernia: checks, kerniaExpress: express } }, null, 2),
   );
+  // A row that timed the wrong answers measures another path: fail the run (and the CI smoke run).
+  if (invalid.length > 0) process.exitCode = 1;
 }
 
 main().catch((e) => {
