@@ -20,9 +20,8 @@ import { Client, type Reply } from "../helpers/client.js";
 import { Clock } from "../helpers/clock.js";
 import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
 import { createHarness, PASSWORD, snapshot, START, violations, type Harness } from "../fuzz/harness.js";
-import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
+import { FaultController, faultyAdapter, type FaultMode, faultAnswerProblem, withTimeout } from "../helpers/faulty-store.js";
 
-const TIMEOUT_MS = 5_000;
 const EMAIL = "user@faults.test";
 
 interface World {
@@ -444,25 +443,6 @@ const flows: Flow[] = [
   },
 ];
 
-function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
-/** Any answer must be a well-formed JSON body; 5xx is allowed here (the store failed), but not an empty or HTML one. */
-function answerProblem(a: Reply): string | null {
-  if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
-  if (a.body === undefined || (a.body === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
-  if (a.status >= 400 && (typeof a.body.message !== "string" || typeof a.body.code !== "string"))
-    return `error body without message/code: ${a.text.slice(0, 80)}`;
-  return null;
-}
-
 let injectedTotal = 0;
 const summary: string[] = [];
 
@@ -506,7 +486,7 @@ describe("fault injection: one failing store operation per step, every flow", ()
           injectedTotal += w.ctl.injected.length;
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           if (w.ctl.injected.length !== 1) problems.push(`${where}: expected one injected fault, got ${w.ctl.injected.length}`);
-          const bad = answerProblem(answer);
+          const bad = faultAnswerProblem(answer);
           if (bad) problems.push(`${where}: malformed answer: ${bad}`);
           for (const v of violations(await snapshot(w.h.store), { otp: flow.otp === true })) problems.push(`${where}: invariant: ${v}`);
           for (const v of await flow.check(w, answer)) problems.push(`${where} -> ${answer.status}: ${v}`);

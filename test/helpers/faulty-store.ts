@@ -10,6 +10,7 @@
  * `FaultController.enabled = false` pauses counting and injection (for test set-up and invariant walks);
  * `controller.inner` is the unwrapped store for the same purpose.
  */
+import type { Reply } from "./client.js";
 import { interceptedAdapter } from "./intercept.js";
 import type { Adapter, BindEnv, FindManyOptions, Row, Schema, Store, UpsertChange, Value, Where } from "../../src/adapters/types.js";
 
@@ -131,4 +132,30 @@ export function targetedFaultAdapter(inner: Adapter, plan: FaultPlan): Adapter {
     if (f.mode === "after") await run();
     throw new Error(`injected: ${f.op}(${f.model}) ${f.mode}`);
   });
+}
+
+/** How long one request of a fault-injection flow may take before the test calls it a hang. */
+export const FAULT_FLOW_TIMEOUT_MS = 5_000;
+
+/** `p`, or a rejection naming `what` if it does not settle within FAULT_FLOW_TIMEOUT_MS (a hang is a failure). */
+export function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${FAULT_FLOW_TIMEOUT_MS} ms`)), FAULT_FLOW_TIMEOUT_MS);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+/**
+ * What is wrong with an answer given while a store operation fails, or null: it must be a well-formed
+ * JSON body; 5xx is allowed (the store failed), an empty, HTML or code-less error body is not.
+ */
+export function faultAnswerProblem(a: Reply): string | null {
+  if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
+  if (a.body === undefined || (a.body === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
+  if (a.status >= 400 && (typeof a.body.message !== "string" || typeof a.body.code !== "string"))
+    return `error body without message/code: ${a.text.slice(0, 80)}`;
+  return null;
 }

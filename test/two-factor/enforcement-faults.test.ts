@@ -18,9 +18,8 @@ import { Clock } from "../helpers/clock.js";
 import { fastPasswords } from "../helpers/fast-passwords.js";
 import { secretFromUri, totpOfKey } from "../helpers/two-factor.js";
 import { ORIGIN, PASSWORD, SECRET, snapshot, START, violations } from "../fuzz/harness.js";
-import { FaultController, faultyAdapter, type FaultMode } from "../helpers/faulty-store.js";
+import { FaultController, faultyAdapter, type FaultMode, faultAnswerProblem, withTimeout } from "../helpers/faulty-store.js";
 
-const TIMEOUT_MS = 5_000;
 const EMAIL = "enrol@faults.test";
 
 interface World {
@@ -255,24 +254,6 @@ const flows: Flow[] = [
   },
 ];
 
-function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
-function answerProblem(a: Reply): string | null {
-  if (a.status < 200 || (a.status >= 300 && a.status < 400) || a.status > 599) return `status ${a.status}`;
-  if (a.body === undefined || (a.body === null && a.status >= 400)) return `body not JSON: ${a.text.slice(0, 80)}`;
-  if (a.status >= 400 && (typeof a.body.message !== "string" || typeof a.body.code !== "string"))
-    return `error body without message/code: ${a.text.slice(0, 80)}`;
-  return null;
-}
-
 const consoleError = console.error;
 before(() => {
   console.error = () => {};
@@ -313,7 +294,7 @@ describe("fault injection on the enforced-enrolment paths: one failing store ope
             w.ctl.enabled = false;
           }
           if (w.ctl.injected.length !== 1) problems.push(`${where}: expected one injected fault, got ${w.ctl.injected.length}`);
-          const bad = answerProblem(answer);
+          const bad = faultAnswerProblem(answer);
           if (bad) problems.push(`${where}: malformed answer: ${bad}`);
           for (const v of violations(await snapshot(w.store), { otp })) problems.push(`${where}: invariant: ${v}`);
           for (const v of [...(await common(w, answer)), ...((await flow.check?.(w, answer)) ?? [])])
