@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { runScenario, type Exchange, type Section } from "../../scripts/capture/scenario.js";
 import { captureText, TRANSCRIPT_PATH } from "../../scripts/capture/better-auth.js";
 import { kerniaServer } from "./helpers.js";
+import { withoutNullUserFields } from "../helpers/transcript-tolerance.js";
 
 const committed = JSON.parse(readFileSync(TRANSCRIPT_PATH, "utf8")) as { sections: Section[] };
 
@@ -29,17 +30,6 @@ const committed = JSON.parse(readFileSync(TRANSCRIPT_PATH, "utf8")) as { section
  *   (test/shape/better-auth-sqlite.test.ts); the capture runs on Better Auth's memory adapter, which
  *   leaves unset fields out, so unset fields are compared as absent.
  */
-function withoutNullUserFields(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const item of v) withoutNullUserFields(item);
-    return;
-  }
-  if (v === null || typeof v !== "object") return;
-  const o = v as Record<string, unknown>;
-  if (typeof o.email === "string" && "emailVerified" in o) for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
-  for (const child of Object.values(o)) withoutNullUserFields(child);
-}
-
 function tolerate(e: Exchange, side: "kernia" | "better-auth"): Exchange {
   const copy = structuredClone(e);
   if (copy.response.body === null) delete copy.response.headers["content-type"];

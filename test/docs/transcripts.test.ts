@@ -22,6 +22,7 @@ import {
 import { init } from "../../src/auth/init.js";
 import { twoFactor } from "../../src/plugins/two-factor/index.js";
 import { username } from "../../src/plugins/username/index.js";
+import { withoutNullUserFields } from "../helpers/transcript-tolerance.js";
 
 const committedJson = readFileSync(TWO_FACTOR_TRANSCRIPT_PATH, "utf8");
 const committed = JSON.parse(committedJson) as { sections: TwoFactorSection[] };
@@ -79,17 +80,6 @@ function renumber(answers: Answer[]): Answer[] {
     return p;
   });
   return JSON.parse(text) as Answer[];
-}
-
-function withoutNullUserFields(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const item of v) withoutNullUserFields(item);
-    return;
-  }
-  if (v === null || typeof v !== "object") return;
-  const o = v as Record<string, unknown>;
-  if (typeof o.email === "string" && "emailVerified" in o) for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
-  for (const child of Object.values(o)) withoutNullUserFields(child);
 }
 
 /**
